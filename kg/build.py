@@ -1,0 +1,134 @@
+"""The library API behind `kg build`: files in, Turtle out.
+
+read -> extract -> resolve -> rdf -> write (atomically). One bad file is reported and
+skipped; the rest is built."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Optional
+
+from . import gazetteer as gz
+from .errors import KgError, warning
+from .extract import extract_issue
+from .ingest import discover, read_path
+from .model import Issue, IssueExtraction, KnowledgeBase
+from .io import write_atomic
+from .nlp import load_pipelines
+from .rdf import issue_file_stem, issue_graph, kb_graph, to_turtle
+from .resolve import resolve
+
+
+@dataclass
+class Overrides:
+    newsletter: Optional[str] = None
+    number: Optional[int] = None
+    date: Optional[str] = None
+    url: Optional[str] = None
+
+    def apply(self, issue: Issue) -> None:
+        if self.newsletter:
+            issue.newsletter = self.newsletter
+        if self.number is not None:
+            issue.number = self.number
+        if self.date:
+            issue.date = self.date
+        if self.url and self.url not in issue.urls:
+            issue.urls.insert(0, self.url)
+
+
+@dataclass
+class BuildResult:
+    out_dir: str
+    model: Optional[str]
+    files: list[str] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    written: list[str] = field(default_factory=list)
+    issues: int = 0
+    items: int = 0
+    entities: int = 0
+    events: int = 0
+    metrics: int = 0
+    triples: int = 0
+    kb: Optional[KnowledgeBase] = None
+
+
+def read_issues(paths: list[str], fmt: Optional[str] = None, overrides: Optional[Overrides] = None,
+                result: Optional[BuildResult] = None) -> list[Issue]:
+    """Read every file; a file that fails is recorded in result.skipped (or raised when
+    there is no result to record it in)."""
+    issues: list[Issue] = []
+    for path in discover(paths):
+        try:
+            got = read_path(path, fmt)
+        except KgError as e:
+            if result is None:
+                raise
+            result.skipped.append((path, str(e)))
+            continue
+        for iss in got:
+            if overrides:
+                overrides.apply(iss)
+            if not iss.newsletter:
+                iss.newsletter = Path(path).stem.rstrip("-_0123456789") or Path(path).stem
+            if result is not None:
+                if not iss.date:
+                    result.warnings.append(warning("W002", path=path, fallback="no date"))
+                result.warnings.extend(iss.warnings)
+            issues.append(iss)
+        if result is not None:
+            result.files.append(path)
+    return issues
+
+
+def extract_all(issues: list[Issue], model: Optional[str] = "auto", gazetteer: Optional[str] = None,
+                progress: Optional[Callable[[Issue], None]] = None,
+                warn: Optional[Callable[[str], None]] = None) -> tuple[list[IssueExtraction], Optional[str]]:
+    pipes = load_pipelines(model, gazetteer)
+    gaz = gz.load(gazetteer)
+    out = []
+    for iss in issues:
+        out.append(extract_issue(iss, pipes, gaz, warn))
+        if progress:
+            progress(iss)
+    return out, pipes.model
+
+
+def build(paths: list[str], out_dir: str, model: Optional[str] = "auto", fmt: Optional[str] = None,
+          overrides: Optional[Overrides] = None, gazetteer: Optional[str] = None,
+          progress: Optional[Callable[[Issue], None]] = None,
+          on_start: Optional[Callable[[int], None]] = None) -> BuildResult:
+    result = BuildResult(out_dir=out_dir, model=None)
+    issues = read_issues(paths, fmt, overrides, result)
+    if not issues:
+        raise KgError("E007")
+    if on_start:
+        on_start(len(issues))
+    extractions, result.model = extract_all(issues, model, gazetteer, progress, result.warnings.append)
+    kb = resolve(extractions, gz.load(gazetteer))
+    result.kb = kb
+    out = Path(out_dir)
+    stems: dict[str, int] = {}
+    for ix in kb.issues:
+        stem = issue_file_stem(ix.issue)
+        stems[stem] = stems.get(stem, 0) + 1
+        if stems[stem] > 1:
+            stem = f"{stem}-{stems[stem]}"
+        path = out / "issues" / f"{stem}.ttl"
+        write_atomic(path, to_turtle(issue_graph(kb, ix)))
+        result.written.append(str(path))
+    merged = kb_graph(kb)
+    gpath = out / "graph.ttl"
+    write_atomic(gpath, to_turtle(merged))
+    result.written.append(str(gpath))
+    result.issues = len(kb.issues)
+    result.items = sum(len(ix.items) for ix in kb.issues)
+    result.entities = len(kb.entities)
+    from .rdf import KG
+    from rdflib.namespace import RDF
+    result.metrics = len(set(merged.subjects(RDF.type, KG.Metric)))
+    result.events = len(set(merged.subjects(RDF.type, KG.Event)))
+    result.triples = len(merged)
+    return result

@@ -1,0 +1,39 @@
+"""Error and warning messages as coded constants (the spaCy way), so that users can
+search for a code and tests can assert on it without matching prose."""
+from __future__ import annotations
+
+
+class KgError(Exception):
+    """An error a user can act on; the CLI prints it as one line, without a traceback."""
+
+    def __init__(self, code: str, **kwargs):
+        self.code = code
+        self.kwargs = kwargs
+        super().__init__(f"[{code}] " + getattr(Errors, code).format(**kwargs))
+
+
+class Errors:
+    E001 = "{path}: no such file or directory"
+    E002 = "{path}: the file is empty"
+    E003 = "{path}: not a text file (binary content at byte {offset})"
+    E004 = "{path}: no newsletter items found (expected '- Outlet: Headline – body' bullets or paragraphs)"
+    E005 = "{path}: no issue files found in the directory (looked for {patterns})"
+    E006 = "{path}: cannot decode the text (tried {encodings})"
+    E007 = "nothing could be built: every input failed"
+    E008 = "spaCy model {name!r} is not installed; install it or pass --model none"
+    E009 = "{path}: the gazetteer file is malformed at line {line}: {reason}"
+    E010 = "{value!r} is not a valid date (expected YYYY-MM-DD)"
+    E011 = "{path}: unknown input format {fmt!r} (choose from {choices})"
+    E012 = "{path}: the file is too large ({size} bytes; the limit is {limit} bytes)"
+
+
+class Warnings:
+    W001 = "{path}:{line}: skipped an item the rules could not parse: {reason}"
+    W002 = "{path}: no issue date found in the file; pass --date YYYY-MM-DD (using {fallback})"
+    W003 = "{path}: no issue number found in the file; pass --number N (using {fallback})"
+    W004 = "{path}:{line}: absurd figure {text!r} skipped"
+    W005 = "{path}: skipped: {reason}"
+
+
+def warning(code: str, **kwargs) -> str:
+    return f"[{code}] " + getattr(Warnings, code).format(**kwargs)

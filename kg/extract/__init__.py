@@ -1,0 +1,176 @@
+"""Extraction: Issue -> IssueExtraction (mentions, metrics with subjects, events, dates,
+source) for every item. Plain data in, plain data out; spaCy is used through kg.nlp."""
+from __future__ import annotations
+
+import re
+from collections import Counter
+from typing import Callable, Optional
+
+from .. import gazetteer as gz
+from ..errors import warning
+from ..model import Issue, IssueExtraction, ItemExtraction, Mention, MetricMention
+from ..nlp import Pipelines
+from .dates import find_dates, is_reference_point
+from .entities import mentions_from_doc
+from .events import find_events
+from .metrics import clause_bounds, find_metrics
+
+SUBJECT_TYPES = ("Organization", "Index", "Asset", "Product")
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"“‘'(])|[。！？!?；;]|\n")
+SECTOR = re.compile(
+    r"\b(?:the\s+)?(?P<x>AI|tech|technology|chip|semiconductor|cloud|banking|EV|auto|crypto|software)?[\s-]*(?:industry|sector)(?:[- ]wide)?\b|"
+    r"\bindustry-wide\b|(?P<zx>AI|科技|芯片|半导体|云计算|银行|汽车|加密货币)?(?:行业|产业)")
+SECTOR_ZH = {"科技": "tech", "芯片": "chip", "半导体": "semiconductor", "云计算": "cloud", "银行": "banking",
+             "汽车": "auto", "加密货币": "crypto"}
+SECTOR_WORDS = re.compile(r"\b(AI|chip|semiconductor|cloud|crypto|EV|banking)\b")
+
+
+def issue_sector(issue: Issue) -> str:
+    """The sector an issue is about ('AI', 'chip', ...): the sector word it uses most."""
+    c = Counter(m.group(1) for m in SECTOR_WORDS.finditer(issue.text))
+    return c.most_common(1)[0][0] if c else "AI"
+
+
+def _sentence_bounds(text: str, s: int) -> tuple[int, int]:
+    left = 0
+    for m in SENTENCE_END.finditer(text, 0, s):
+        left = m.end()
+    m = SENTENCE_END.search(text, s)
+    return left, (m.start() if m else len(text))
+
+
+def _sector_subject(window: str, default: str) -> Optional[str]:
+    m = None
+    for m in SECTOR.finditer(window):
+        pass
+    if m is None:
+        return None
+    x = m.group("x") or SECTOR_ZH.get(m.group("zx") or "", m.group("zx")) or default
+    return f"{x} industry"
+
+
+def assign_subjects(text: str, offset: int, mentions: list[Mention], metrics: list[MetricMention],
+                    sector: str) -> None:
+    """Each figure's subject: the nearest company/index/asset/product before it in its
+    clause; a sector ('the AI industry') standing closer wins; else after it in the clause;
+    else the nearest before it in the sentence, then in the item."""
+    cands = [(i, m.start - offset, m.end - offset) for i, m in enumerate(mentions) if m.type in SUBJECT_TYPES]
+    for met in metrics:
+        s, e = met.start - offset, met.end - offset
+        left, right = clause_bounds(text, s, e)
+        before = [c for c in cands if left <= c[1] and c[2] <= s]
+        sector_m = None
+        for sm in SECTOR.finditer(text, left, s):
+            sector_m = sm
+        if sector_m and (not before or before[-1][2] <= sector_m.start()):
+            met.subject_name = _sector_subject(sector_m.group(0), sector)
+            continue
+        if before:
+            met.subject = before[-1][0]
+            continue
+        after = [c for c in cands if e <= c[1] and c[2] <= right]
+        if after:
+            met.subject = after[0][0]
+            continue
+        after_sector = SECTOR.search(text, e, right)
+        if after_sector:
+            met.subject_name = _sector_subject(after_sector.group(0), sector)
+            continue
+        sl, _ = _sentence_bounds(text, s)
+        before = [c for c in cands if sl <= c[1] and c[2] <= s]
+        if before:
+            met.subject = before[-1][0]
+            continue
+        before = [c for c in cands if c[2] <= s]
+        if before:
+            met.subject = before[-1][0]
+
+
+def _evidence_span(text: str, off: int, s: int, e: int) -> tuple[int, int]:
+    """The sentence around [s, e), stripped, as absolute offsets."""
+    left, _ = _sentence_bounds(text, s)
+    _, right = _sentence_bounds(text, max(s, e - 1))
+    right = max(right, e)
+    while left < s and text[left].isspace():
+        left += 1
+    while right > e and text[right - 1].isspace():
+        right -= 1
+    return off + left, off + right
+
+
+def _dedupe_metrics(metrics: list[MetricMention]) -> list[MetricMention]:
+    """The same figure twice in one item (headline and body) is one figure."""
+    best: dict[tuple, MetricMention] = {}
+    order: list[tuple] = []
+    for m in metrics:
+        key = (m.value, m.unit, tuple(q for q in m.qualifiers if q in ("lower_bound", "upper_bound", "actual", "expected")))
+        if key not in best:
+            best[key] = m
+            order.append(key)
+        elif best[key].subject is None and best[key].subject_name is None and (m.subject is not None or m.subject_name):
+            best[key] = m
+    return [best[k] for k in order]
+
+
+def extract_issue(issue: Issue, pipes: Pipelines, gaz: Optional[gz.Gazetteer] = None,
+                  warn: Optional[Callable[[str], None]] = None) -> IssueExtraction:
+    gaz = gaz or gz.load()
+    out = IssueExtraction(issue=issue)
+    sector = issue_sector(issue)
+    by_lang: dict[str, list[int]] = {}
+    for i, it in enumerate(issue.items):
+        by_lang.setdefault(it.lang, []).append(i)
+    docs: dict[int, object] = {}
+    for lang, idx in by_lang.items():
+        nlp = pipes.for_lang(lang)
+        for i, doc in zip(idx, nlp.pipe([issue.items[i].text for i in idx], batch_size=64)):
+            docs[i] = doc
+    for i, it in enumerate(issue.items):
+        out.items.append(extract_item(it, docs[i], issue, gaz, sector, pipes.model is None, warn))
+    return out
+
+
+def _outlet_prefix_end(text: str, outlet: Optional[str]) -> int:
+    if not outlet:
+        return 0
+    k = text.find(outlet)
+    if k == -1 or k > 6:
+        return 0
+    return k + len(outlet) + 1
+
+
+def extract_item(it, doc, issue: Issue, gaz: gz.Gazetteer, sector: str, use_rules: bool,
+                 warn: Optional[Callable[[str], None]] = None) -> ItemExtraction:
+    text, off = it.text, it.start
+    ex = ItemExtraction(item=it)
+    prefix_end = _outlet_prefix_end(text, it.outlet)
+    mentions = mentions_from_doc(doc, it.lang, off, use_rules)
+    ex.mentions = [m for m in mentions if m.type != "Outlet" and m.start - off >= prefix_end
+                   and not (it.outlet and m.text == it.outlet)]
+    if it.outlet:
+        ex.outlet_id = gaz.lookup(it.outlet)
+        if ex.outlet_id and gaz.entries[ex.outlet_id].type not in ("Outlet", "Organization"):
+            ex.outlet_id = None
+
+    def warn_absurd(t: str):
+        if warn:
+            line = issue.text.count("\n", 0, off) + 1
+            warn(warning("W004", path=issue.source_file, line=line, text=t))
+
+    body = text[prefix_end:]
+    metrics = find_metrics(body, it.lang, off + prefix_end, warn_absurd)
+    assign_subjects(text, off, ex.mentions, metrics, sector)
+    ex.metrics = _dedupe_metrics(metrics)
+    ex.events = find_events(text, off, ex.mentions, ex.metrics)
+    for x in list(ex.metrics) + list(ex.events):
+        x.ev_start, x.ev_end = _evidence_span(text, off, x.start - off, x.end - off)
+    ex.dates = find_dates(text, issue.date, off)
+    ex.date = it.date
+    if ex.date is None:
+        for d in ex.dates:
+            if not is_reference_point(text, d.start - off):
+                ex.date = d.value
+                break
+    if ex.date is None:
+        ex.date = issue.date
+    return ex

@@ -1,0 +1,116 @@
+"""Entity mentions: the gazetteer ruler, the statistical NER when installed, and rules for
+unknown names when it is not (org-suffixed capitalized names, "CEO Jane Doe", a name
+followed by a ticker in parentheses)."""
+from __future__ import annotations
+
+import re
+
+from ..model import Mention
+
+MODEL_LABELS = {"ORG": "Organization", "PERSON": "Person", "GPE": "Place", "LOC": "Place",
+                "PRODUCT": "Product"}
+ORG_SUFFIX = r"(?:Inc\.?|Corp\.?|Corporation|Ltd\.?|LLC|PLC|plc|Group|Holdings|Technologies|Systems|Labs|AI|Capital|Partners|Ventures|Bank|Motors|Robotics|Semiconductor|Networks|Therapeutics|Software)"
+CAP = r"[A-Z][A-Za-z0-9&'’\-]*"
+ORG_RULE = re.compile(r"\b(?P<name>(?:" + CAP + r"\s+){0,3}" + CAP + r"\s+" + ORG_SUFFIX + r")(?![A-Za-z])")
+TICKER_RULE = re.compile(r"\b(?P<name>(?:" + CAP + r"\s+){0,3}" + CAP + r")\s+\((?:(?:NYSE|NASDAQ|Nasdaq|HKEX|LSE|TSE)\s*:\s*)?(?P<ticker>[A-Z]{1,5}(?:\.[A-Z]{1,2})?)\)")
+PERSON_RULE = re.compile(r"\b(?:CEO|CFO|CTO|chief executive|founder|co-founder|chairman|chairwoman|President|Chair|analyst|Secretary|Governor)\s+(?P<name>[A-Z][a-z]+(?:\s+[A-Z][a-z'’\-]+){1,2})\b")
+PERSON_RULE_ZH = re.compile(r"(?:首席执行官|CEO|总裁|董事长|创始人)(?P<name>[\u4e00-\u9fff]{1,5}·[\u4e00-\u9fff]{1,6}|[\u4e00-\u9fff]{2,3})(?=[曾称表示说])")
+
+# words the statistical model likes to call an entity in this genre but that are not
+STOP = {"ai", "capex", "ceo", "cfo", "eps", "yoy", "qoq", "ipo", "etf", "gpu", "gpus", "llm", "llms",
+        "us tech", "tech", "big tech", "fed", "street", "the street", "roi", "vc", "saas", "api",
+        "q1", "q2", "q3", "q4", "h1", "h2", "usd", "gdp", "cpi", "hbm"}
+# a model span that begins or ends with these is a phrase, not a name
+BAD_EDGE = re.compile(r"^(?:the|a|an|this|that|these|its|their|our|new|fresh|\W)\b|['’]s$", re.I)
+
+
+def _ok_model_span(text: str, label: str) -> bool:
+    t = text.strip()
+    if len(t) < 2 or t.casefold() in STOP or not re.search(r"[A-Za-z]", t):
+        return False
+    if not t[0].isupper():
+        return False
+    if label == "Person" and len(t.split()) < 2:
+        return False
+    if re.search(r"\d", t) and label != "Product":
+        return False
+    if BAD_EDGE.search(t):
+        return False
+    if t.isupper() and len(t) <= 4 and label != "Organization":
+        return False
+    return True
+
+
+def _latin_boundary_ok(text: str, s: int, e: int) -> bool:
+    """In Chinese text (character tokens) a Latin alias must not sit inside a longer Latin
+    word: 'Meta' must not match inside 'Metaculus'."""
+    if s > 0 and text[s].isascii() and text[s].isalnum() and text[s - 1].isascii() and text[s - 1].isalnum():
+        return False
+    if e < len(text) and text[e - 1].isascii() and text[e - 1].isalnum() and text[e].isascii() and text[e].isalnum():
+        return False
+    return True
+
+
+def mentions_from_doc(doc, lang: str, offset: int, use_rules: bool) -> list[Mention]:
+    text = doc.text
+    out: list[Mention] = []
+    for ent in doc.ents:
+        s, e = ent.start_char, ent.end_char
+        if ent.ent_id_:
+            if lang == "zh" and not _latin_boundary_ok(text, s, e):
+                continue
+            out.append(Mention(text=ent.text, start=offset + s, end=offset + e, type=ent.label_,
+                               source="gazetteer", entity_id=ent.ent_id_))
+        elif ent.label_ in MODEL_LABELS:
+            label = MODEL_LABELS[ent.label_]
+            span_text = ent.text
+            # trim a possessive: "Meta’s" -> "Meta"
+            m = re.search(r"['’]s?$", span_text)
+            if m:
+                span_text = span_text[: m.start()]
+                e = s + len(span_text)
+            if _ok_model_span(span_text, label):
+                out.append(Mention(text=span_text, start=offset + s, end=offset + e, type=label,
+                                   source="model"))
+    if use_rules:
+        out.extend(rule_mentions(text, lang, offset, out))
+    out.sort(key=lambda m: (m.start, -m.end))
+    return out
+
+
+def rule_mentions(text: str, lang: str, offset: int, existing: list[Mention]) -> list[Mention]:
+    """Unknown names found by rules (used when no statistical model is installed)."""
+    taken = [(m.start - offset, m.end - offset) for m in existing]
+    found: list[Mention] = []
+
+    def add(s: int, e: int, typ: str):
+        if any(s < te and ts < e for ts, te in taken):
+            return
+        name = text[s:e]
+        if name.casefold() in STOP:
+            return
+        taken.append((s, e))
+        found.append(Mention(text=name, start=offset + s, end=offset + e, type=typ, source="rule"))
+
+    if lang == "zh":
+        for m in PERSON_RULE_ZH.finditer(text):
+            add(m.start("name"), m.end("name"), "Person")
+        return found
+    for m in TICKER_RULE.finditer(text):
+        s = m.start("name")
+        # drop a leading sentence word: "Shares of Arm Holdings (ARM)" -> "Arm Holdings"
+        words = m.group("name").split()
+        while len(words) > 1 and words[0] in ("The", "Shares", "Shares of", "Chipmaker", "Rival", "Startup"):
+            s += len(words[0]) + 1
+            words = words[1:]
+        add(s, m.end("name"), "Organization")
+    for m in ORG_RULE.finditer(text):
+        s = m.start("name")
+        words = m.group("name").split()
+        while len(words) > 2 and (words[0] in ("The", "A", "An", "Startup", "Rival") or words[0].endswith(("’s", "'s"))):
+            s += len(words[0]) + 1
+            words = words[1:]
+        add(s, m.end("name"), "Organization")
+    for m in PERSON_RULE.finditer(text):
+        add(m.start("name"), m.end("name"), "Person")
+    return found

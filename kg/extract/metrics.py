@@ -1,0 +1,256 @@
+"""Figures: every number with its unit, currency, sign/direction and qualifiers.
+
+English: `$37.5B`, `$5,500`, `37.5 billion dollars`, `€2bn`, `12%`, `up 66% YoY`, `+2.6%`,
+`EPS $4.14 vs $3.93`, `3.5%–3.75%`, `1,200 jobs`. Chinese: `375亿美元`, `6500亿美元`,
+`同比激增66%`, `恒生指数+2.6%`, `4.14美元 vs 3.93美元`, `3.5%-3.75%`.
+
+This module finds the figures and what they measure; `subject` is assigned by the caller
+(it needs the entity mentions).
+"""
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+from typing import Optional
+
+from ..model import MetricMention
+
+NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+SCALE_EN = {"trillion": 10**12, "tn": 10**12, "t": 10**12, "billion": 10**9, "bn": 10**9,
+            "b": 10**9, "million": 10**6, "mn": 10**6, "mm": 10**6, "m": 10**6,
+            "thousand": 10**3, "k": 10**3}
+SCALE_ZH = {"万亿": 10**12, "千亿": 10**11, "亿": 10**8, "千万": 10**7, "百万": 10**6,
+            "万": 10**4, "千": 10**3}
+CUR_SYMBOL = {"$": "USD", "US$": "USD", "USD": "USD", "€": "EUR", "EUR": "EUR", "£": "GBP",
+              "GBP": "GBP", "¥": "JPY", "JPY": "JPY", "RMB": "CNY", "CNY": "CNY", "HK$": "HKD",
+              "HKD": "HKD", "C$": "CAD", "A$": "AUD", "₹": "INR"}
+CUR_WORD_EN = {"dollars": "USD", "dollar": "USD", "usd": "USD", "euros": "EUR", "euro": "EUR",
+               "eur": "EUR", "pounds": "GBP", "yen": "JPY", "yuan": "CNY", "renminbi": "CNY",
+               "rmb": "CNY", "won": "KRW", "rupees": "INR"}
+CUR_ZH = {"美元": "USD", "美金": "USD", "欧元": "EUR", "英镑": "GBP", "日元": "JPY", "港元": "HKD",
+          "港币": "HKD", "人民币": "CNY", "元": "CNY", "韩元": "KRW"}
+COUNT_NOUNS = (r"jobs|employees|workers|staff|roles|positions|people|users|customers|subscribers|"
+               r"GPUs|chips|units|servers|data ?centers|shares|downloads|developers|engineers|"
+               r"parameters|stores|vehicles|cars|devices|accounts")
+COUNT_ZH = r"名员工|个岗位|名|人|个|台|块|家|款|辆|万用户|用户"
+
+_scale_en = r"(?:trillion|billion|million|thousand|tn|bn|mn|mm|[BMKT])\b"
+MONEY_EN = re.compile(
+    r"(?P<sign>[+\-−])?(?P<cur>US\$|HK\$|C\$|A\$|[$€£¥₹]|USD|EUR|GBP|JPY|RMB|CNY|HKD)\s?(?P<num>" + NUM +
+    r")(?:\s?(?P<scale>" + _scale_en + r"))?(?P<plus>\+)?")
+MONEY_WORD_EN = re.compile(
+    r"(?<![\w$€£¥.])(?P<num>" + NUM + r")(?:\s?(?P<scale>" + _scale_en + r"))?\s+(?:US\s+)?(?P<curw>dollars?|euros?|pounds|yen|yuan|renminbi|won|rupees)\b",
+    re.I)
+PERCENT = re.compile(
+    r"(?P<sign>[+\-−])?(?P<num>" + NUM + r")\s?(?:%|％|\s(?:percent|per cent|pct)\b|\s?个百分点|\s(?:percentage points?|pp)\b)")
+PCT_RANGE = re.compile(
+    r"(?P<a>" + NUM + r")\s?(?:%|％)?\s?(?:[–—\-~～]|to|至|到)\s?(?P<b>" + NUM + r")\s?(?:%|％|\s?percent\b)")
+MONEY_ZH = re.compile(
+    r"(?P<sign>[+\-−])?(?P<num>" + NUM + r")\s?(?P<scale>万亿|千亿|亿|千万|百万|万|千)?\s?(?P<cur>美元|美金|欧元|英镑|日元|港元|港币|人民币|韩元|元)")
+COUNT_EN = re.compile(r"(?<![\w$€£¥.,])(?P<num>" + NUM + r")(?:\s?(?P<scale>" + _scale_en + r"))?\s+(?:\w+\s+)?(?P<noun>" + COUNT_NOUNS + r")\b", re.I)
+COUNT_ZH_RE = re.compile(r"(?<![\d.,])(?P<num>" + NUM + r")\s?(?P<scale>万亿|亿|万|千)?(?P<noun>" + COUNT_ZH + r")")
+VS = re.compile(r"^\s*(?:vs\.?|versus|against|compared (?:with|to)|对比|相比|对)\s*", re.I)
+
+UP_EN = r"up|rose|rises?|rising|rall(?:y|ied|ies)|surged?|surges|soar(?:ed|s)?|jump(?:ed|s)?|climb(?:ed|s)?|gain(?:ed|s)?|spiked?|rebound(?:ed|s)?|advanced?|higher|increased?|grew|grows|boost(?:ed)?|added|popped|lifts?|lifted|raises?|raised"
+DOWN_EN = r"down|fell|falls?|falling|drop(?:ped|s)?|plunge[ds]?|plunging|sank|sinks?|slid|slides?|slump(?:ed|s)?|tumble[ds]?|crash(?:ed|es)?|tank(?:ed|s)?|declined?|declines|lost|loses|lower|decreased?|shed|sheds|dipped|dips?|cut|cuts|slashed|plummet(?:ed|s)?|sell-off"
+UP_ZH = r"上涨|大涨|飙升|激增|增长|上升|走高|反弹|涨|增|升|攀升|提高|上调"
+DOWN_ZH = r"暴跌|重挫|下跌|下滑|下降|走低|跌|降|减少|缩水|下挫|大跌|下调|削减|裁"
+UP_RE = re.compile(r"(?:\b(?:" + UP_EN + r")\b|" + UP_ZH + ")", re.I)
+DOWN_RE = re.compile(r"(?:\b(?:" + DOWN_EN + r")\b|" + DOWN_ZH + ")", re.I)
+LEVEL_RE = re.compile(r"(?:\b(?:to|at|of|reach(?:ed|es)?|hit|hits|stood at|totall?ing)\s*$|(?:至|到|达到?|为)\s*$)", re.I)
+
+# measure keywords, checked in the figure's clause; first match wins
+MEASURES: list[tuple[str, re.Pattern]] = [(k, re.compile(p, re.I)) for k, p in [
+    ("eps", r"\bEPS\b|earnings per share|每股收益"),
+    ("capex", r"\bcap(?:ital)?[- ]?ex\b|capital expenditures?|capital spending|资本支出|资本开支"),
+    ("rate", r"\brates?\b|interest|yield|利率|收益率"),
+    ("valuation", r"valuation|valued at|估值"),
+    ("market_cap", r"market (?:cap|value)|市值"),
+    ("funding", r"\braise[sd]?\b|raising|funding|round|Series [A-F]|融资|募资"),
+    ("acquisition_price", r"acquire|acquisition|buy(?:s|ing)?\b|takeover|deal|收购"),
+    ("revenue", r"revenue|sales|营收|收入|销售额"),
+    ("profit", r"profit|net income|earnings|利润|净利"),
+    ("layoffs", r"\bjobs\b|layoffs?|employees|workers|staff|裁员"),
+    ("growth", r"growth|增速|增长率"),
+    ("investment", r"invest|build-?out|infrastructure|data cent(?:er|re)s?|spend(?:ing)?|bill|投资|投入|支出|建设"),
+    ("price", r"price|ounce|per share|barrel|价格|价|盎司|每桶"),
+    ("share_price", r"\bshares?\b|\bstock\b|股价|股票"),
+]]
+QUALIFIERS: list[tuple[str, re.Pattern]] = [(k, re.compile(p, re.I)) for k, p in [
+    ("YoY", r"\bYoY\b|year[- ]over[- ]year|year[- ]on[- ]year|from a year (?:ago|earlier)|同比"),
+    ("QoQ", r"\bQoQ\b|quarter[- ]over[- ]quarter|sequential(?:ly)?|环比"),
+    ("quarterly", r"quarterly|\bquarter\b|\bQ[1-4]\b|季度|单季"),
+    ("annual", r"\bannual(?:ly)?\b|\byearly\b|a year\b|per year|年收入|全年|年度"),
+    ("expected", r"expected|expectations?|estimates?|forecast|consensus|预期|预计"),
+]]
+CLAUSE_BREAK = re.compile(r"[;；。!?！？\n]|(?<!\d)[,，](?!\d)|\s[–—]\s|——|[(（)）]|\b(?:while|whereas|but|as|and|after|before)\b|而|但|且")
+MAX_ABS = {"percent": Decimal(10) ** 5, "count": Decimal(10) ** 13}
+MAX_MONEY = Decimal(10) ** 15
+
+
+def to_decimal(num: str) -> Optional[Decimal]:
+    try:
+        return Decimal(num.replace(",", ""))
+    except InvalidOperation:
+        return None
+
+
+def clause_bounds(text: str, start: int, end: int) -> tuple[int, int]:
+    """The clause around [start, end): from the previous clause break to the next one."""
+    left = 0
+    for m in CLAUSE_BREAK.finditer(text, 0, start):
+        left = m.end()
+    m = CLAUSE_BREAK.search(text, end)
+    right = m.start() if m else len(text)
+    return left, right
+
+
+def _scale(s: Optional[str], table: dict) -> int:
+    if not s:
+        return 1
+    return table.get(s, table.get(s.lower(), 1))
+
+
+def _direction(text: str, start: int) -> tuple[Optional[str], bool]:
+    """(direction, is_level) from the words just before a figure in its clause."""
+    left, _ = clause_bounds(text, start, start)
+    before = text[max(left, start - 40):start]
+    is_level = bool(LEVEL_RE.search(before))
+    ups = list(UP_RE.finditer(before))
+    downs = list(DOWN_RE.finditer(before))
+    last_up = ups[-1].end() if ups else -1
+    last_down = downs[-1].end() if downs else -1
+    if last_up == last_down == -1:
+        return None, is_level
+    return ("up" if last_up > last_down else "down"), is_level
+
+
+def find_metrics(text: str, lang: str, offset: int = 0, warn=None) -> list[MetricMention]:
+    """Figures in `text` (an item's text); offsets are shifted by `offset`."""
+    found: list[tuple[int, int, MetricMention]] = []
+    taken: list[tuple[int, int]] = []
+
+    def free(s: int, e: int) -> bool:
+        return not any(s < te and ts < e for ts, te in taken)
+
+    def add(s: int, e: int, value: Decimal, unit: str, quals: Optional[list[str]] = None,
+            direction: Optional[str] = None):
+        limit = MAX_ABS.get(unit, MAX_MONEY)
+        if value.is_nan() or abs(value) > limit:
+            if warn:
+                warn(text[s:e])
+            taken.append((s, e))
+            return
+        m = MetricMention(value=value, unit=unit, text=text[s:e], start=offset + s, end=offset + e,
+                          qualifiers=list(quals or []), direction=direction)
+        found.append((s, e, m))
+        taken.append((s, e))
+
+    # ranges first: "3.5%–3.75%" is two figures, lower and upper bound
+    for m in PCT_RANGE.finditer(text):
+        a, b = to_decimal(m.group("a")), to_decimal(m.group("b"))
+        if a is None or b is None or a > b:
+            continue
+        add(m.start("a"), m.end("a") + (1 if text[m.end("a"):m.end("a") + 1] in "%％" else 0), a,
+            "percent", ["lower_bound"])
+        add(m.start("b"), m.end(), b, "percent", ["upper_bound"])
+
+    money_pats = [(MONEY_ZH, "zh"), (MONEY_EN, "en"), (MONEY_WORD_EN, "enw")] if lang == "zh" else \
+        [(MONEY_EN, "en"), (MONEY_WORD_EN, "enw"), (MONEY_ZH, "zh")]
+    for pat, kind in money_pats:
+        for m in pat.finditer(text):
+            if not free(*m.span()):
+                continue
+            num = to_decimal(m.group("num"))
+            if num is None:
+                continue
+            if kind == "zh":
+                cur = CUR_ZH[m.group("cur")]
+                value = num * _scale(m.group("scale"), SCALE_ZH)
+            elif kind == "en":
+                cur = CUR_SYMBOL[m.group("cur")]
+                scale = m.group("scale")
+                value = num * _scale(scale, SCALE_EN)
+            else:
+                cur = CUR_WORD_EN[m.group("curw").lower()]
+                value = num * _scale(m.group("scale"), SCALE_EN)
+            quals = ["at_least"] if m.groupdict().get("plus") else []
+            direction = None
+            if m.groupdict().get("sign") in ("-", "−"):
+                value, direction = -value, "down"
+            elif m.groupdict().get("sign") == "+":
+                direction = "up"
+            add(m.start(), m.end(), value, cur, quals, direction)
+
+    for m in PERCENT.finditer(text):
+        if not free(*m.span()):
+            continue
+        num = to_decimal(m.group("num"))
+        if num is None:
+            continue
+        sign = m.group("sign")
+        direction, is_level = _direction(text, m.start())
+        value = num
+        if sign in ("-", "−"):
+            value, direction = -num, "down"
+        elif sign == "+":
+            direction = "up"
+        elif direction == "down" and not is_level:
+            value = -num
+        if is_level and not sign:
+            direction = None if direction is None else direction
+        add(m.start(), m.end(), value, "percent", [] if not is_level else ["level"], direction)
+
+    count_pat = COUNT_ZH_RE if lang == "zh" else COUNT_EN
+    for m in count_pat.finditer(text):
+        if not free(m.start(), m.end("num")):
+            continue
+        num = to_decimal(m.group("num"))
+        if num is None:
+            continue
+        table = SCALE_ZH if lang == "zh" else SCALE_EN
+        value = num * _scale(m.group("scale"), table)
+        direction, _ = _direction(text, m.start())
+        add(m.start(), m.end(), value, "count", [], direction)
+
+    found.sort(key=lambda t: t[0])
+    metrics = [m for _, _, m in found]
+    _pair_versus(text, found)
+    for s, e, m in found:
+        _annotate(text, s, e, m)
+    return metrics
+
+
+def _pair_versus(text: str, found: list[tuple[int, int, MetricMention]]) -> None:
+    """'EPS $4.14 vs $3.93': the first is the actual figure, the second the expectation."""
+    for (s1, e1, m1), (s2, e2, m2) in zip(found, found[1:]):
+        if m1.unit == m2.unit and VS.match(text[e1:s2]) and VS.match(text[e1:s2]).end() == s2 - e1:
+            if "actual" not in m1.qualifiers:
+                m1.qualifiers.append("actual")
+            if "expected" not in m2.qualifiers:
+                m2.qualifiers.append("expected")
+
+
+def _annotate(text: str, s: int, e: int, m: MetricMention) -> None:
+    """Measure and qualifiers from the figure's clause (and, for a figure in parentheses,
+    from the clause just before it: "$37.5B in CapEx (up 66% YoY)")."""
+    left, right = clause_bounds(text, s, e)
+    window = text[left:right]
+    ctx = window
+    if left > 0 and text[left - 1] in "(（":
+        l2, _ = clause_bounds(text, left - 1, left - 1)
+        ctx = text[l2:left - 1] + " " + window
+    for key, pat in MEASURES:
+        if pat.search(window) or (ctx is not window and pat.search(ctx)):
+            m.measure = key
+            break
+    for key, pat in QUALIFIERS:
+        if key in m.qualifiers:
+            continue
+        if key == "expected" and "actual" in m.qualifiers:
+            continue
+        if pat.search(window):
+            m.qualifiers.append(key)
+    if m.unit == "percent" and m.direction and "level" not in m.qualifiers and "change" not in m.qualifiers:
+        m.qualifiers.append("change")
+    m.qualifiers = sorted(set(m.qualifiers) - {"level"})

