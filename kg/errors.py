@@ -25,6 +25,17 @@ class Errors:
     E010 = "{value!r} is not a valid date (expected YYYY-MM-DD)"
     E011 = "{path}: unknown input format {fmt!r} (choose from {choices})"
     E012 = "{path}: the file is too large ({size} bytes; the limit is {limit} bytes)"
+    E013 = "the workers used different spaCy models ({models}); install the same model everywhere or pass --model"
+    E014 = "the Dask engine needs dask.distributed: pip install 'kg[dask]'"
+    E015 = "cannot connect to the Dask scheduler at {address}: {reason}"
+    E016 = "unknown engine {engine!r} (choose from {choices})"
+    E017 = "the Dask engine needs a scheduler address: pass --scheduler tcp://HOST:8786"
+    E018 = "cannot reach the SPARQL server at {url}: {reason}"
+    E019 = "the SPARQL server at {url} answered HTTP {status}: {reason}"
+    E020 = "push failed at graph <{graph}>: {reason}; pushed {n_ok} graph(s), not pushed {n_bad}: {not_pushed}"
+    E021 = "{path}: no built graph here (expected graph.ttl and issues/*.ttl; run kg build -o {path} first)"
+    E022 = "{path}: expected exactly one kg:Issue in the file, found {n}"
+    E023 = "--workers must be 0 (one per CPU) or more, not {n}"
 
 
 class Warnings:
