@@ -85,7 +85,13 @@ def read_issues(paths: list[str], fmt: Optional[str] = None, overrides: Optional
 
 def extract_all(issues: list[Issue], model: Optional[str] = "auto", gazetteer: Optional[str] = None,
                 progress: Optional[Callable[[Issue], None]] = None,
-                warn: Optional[Callable[[str], None]] = None) -> tuple[list[IssueExtraction], Optional[str]]:
+                warn: Optional[Callable[[str], None]] = None, workers: int = 1, engine: str = "local",
+                scheduler: Optional[str] = None) -> tuple[list[IssueExtraction], Optional[str]]:
+    if workers != 1 or engine != "local" or scheduler:
+        # a process pool (workers) or a Dask cluster (engine="dask"): same output, see kg/parallel.py
+        from .parallel import extract
+        return extract(issues, model, gazetteer, workers, "dask" if scheduler else engine, scheduler,
+                       progress, warn)
     pipes = load_pipelines(model, gazetteer)
     gaz = gz.load(gazetteer)
     out = []
@@ -99,14 +105,16 @@ def extract_all(issues: list[Issue], model: Optional[str] = "auto", gazetteer: O
 def build(paths: list[str], out_dir: str, model: Optional[str] = "auto", fmt: Optional[str] = None,
           overrides: Optional[Overrides] = None, gazetteer: Optional[str] = None,
           progress: Optional[Callable[[Issue], None]] = None,
-          on_start: Optional[Callable[[int], None]] = None) -> BuildResult:
+          on_start: Optional[Callable[[int], None]] = None, workers: int = 1, engine: str = "local",
+          scheduler: Optional[str] = None) -> BuildResult:
     result = BuildResult(out_dir=out_dir, model=None)
     issues = read_issues(paths, fmt, overrides, result)
     if not issues:
         raise KgError("E007")
     if on_start:
         on_start(len(issues))
-    extractions, result.model = extract_all(issues, model, gazetteer, progress, result.warnings.append)
+    extractions, result.model = extract_all(issues, model, gazetteer, progress, result.warnings.append,
+                                             workers, engine, scheduler)
     kb = resolve(extractions, gz.load(gazetteer))
     result.kb = kb
     out = Path(out_dir)

@@ -53,7 +53,15 @@ def cli():
 @click.option("--gazetteer", type=click.Path(exists=True, dir_okay=False), default=None,
               help="Gazetteer TSV to use instead of ontology/gazetteer/entities.tsv.")
 @click.option("-q", "--quiet", is_flag=True, help="Print only errors and the summary line.")
-def build(inputs, out_dir, model, fmt, newsletter, number, date, url, gazetteer, quiet):
+@click.option("-j", "--workers", type=int, default=1, show_default=True,
+              help="Extract with N processes on this machine (0 = one per CPU); same output as 1.")
+@click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
+              help="Where extraction runs: this machine, or an existing Dask cluster (needs --scheduler "
+                   "and pip install 'kg[dask]'); resolution and writing stay here.")
+@click.option("--scheduler", default=None, metavar="ADDRESS",
+              help="Dask scheduler address (tcp://HOST:8786) for --engine dask; implies --engine dask.")
+def build(inputs, out_dir, model, fmt, newsletter, number, date, url, gazetteer, quiet, workers, engine,
+          scheduler):
     """Build the graph from newsletter issues (files or folders).
 
     Writes OUT/graph.ttl (every issue, merged) and OUT/issues/NAME.ttl (one per issue).
@@ -78,7 +86,8 @@ def build(inputs, out_dir, model, fmt, newsletter, number, date, url, gazetteer,
     try:
         res = run_build(list(inputs), out_dir, model=model, fmt=fmt,
                         overrides=Overrides(newsletter, number, date, url), gazetteer=gazetteer,
-                        progress=progress, on_start=on_start)
+                        progress=progress, on_start=on_start, workers=workers, engine=engine,
+                        scheduler=scheduler)
     except KgError as e:
         _fail(e)
     finally:
@@ -97,6 +106,80 @@ def build(inputs, out_dir, model, fmt, newsletter, number, date, url, gazetteer,
             click.echo(f"  wrote {p}")
     if res.skipped:
         sys.exit(2)
+
+
+@cli.command()
+@click.argument("inputs", nargs=-1, required=True, type=click.Path())
+@click.option("--json", "as_json", is_flag=True, help="Print the extraction as JSON (the documented view, see kg/view.py).")
+@click.option("--model", default="auto", show_default=True, help="spaCy model: 'auto', 'none' or a model name.")
+@click.option("--format", "fmt", type=click.Choice(INPUT_FORMATS), default=None, help="Input format.")
+@click.option("--date", callback=_date, default=None, help="Issue date YYYY-MM-DD, when the file does not say it.")
+@click.option("--gazetteer", type=click.Path(exists=True, dir_okay=False), default=None, help="Gazetteer TSV.")
+def extract(inputs, as_json, model, fmt, date, gazetteer):
+    """Show what the pipeline extracts from issues, item by item, before RDF."""
+    import json as _json
+
+    from .build import Overrides, extract_all, read_issues
+    from .resolve import resolve
+    from .view import issue_view
+
+    if fmt == "markdown":
+        fmt = "text"
+    try:
+        issues = read_issues(list(inputs), fmt, Overrides(date=date))
+        exs, used = extract_all(issues, model, gazetteer)
+    except KgError as e:
+        _fail(e)
+    from . import gazetteer as gz
+    kb = resolve(exs, gz.load(gazetteer))
+    views = [issue_view(kb, ix, used) for ix in kb.issues]
+    if as_json:
+        click.echo(_json.dumps(views if len(views) > 1 else views[0], ensure_ascii=False, indent=2))
+        return
+    for v in views:
+        i = v["issue"]
+        click.echo(f"# {i['newsletter']} #{i['number']} {i['date']} ({i['source_file']}); "
+                   f"{'model ' + v['model'] if v['model'] else 'rules only'}")
+        for it in v["items"]:
+            click.echo(f"[{it['id']}] {it['source'] or '-'} | {it['headline'] or it['kind']} | {it['date']}")
+            if it["entities"]:
+                click.echo("   entities: " + "; ".join(sorted({f"{e['name']} ({e['type']})" for e in it["entities"]})))
+            for m in it["metrics"]:
+                q = ",".join(m["qualifiers"])
+                click.echo(f"   metric: {m['subject'] or '?'} {m['measure']} {m['value']} {m['unit']}"
+                           + (f" [{q}]" if q else "") + f"  «{m['text']}»")
+            for e in it["events"]:
+                click.echo(f"   event: {e['type']} {', '.join(e['actors'])}  «{e['cue']}»")
+
+
+@cli.command(name="eval")
+@click.argument("gold", nargs=-1, required=True, type=click.Path())
+@click.option("--model", default="auto", show_default=True, help="spaCy model: 'auto', 'none' or a model name.")
+@click.option("--corpus-dir", multiple=True, type=click.Path(file_okay=False),
+              help="Where to look for the gold files' corpus files (besides next to the gold file and ../corpus).")
+@click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
+@click.option("--show-errors", is_flag=True, help="List every miss and every spurious extraction with its item.")
+@click.option("--gazetteer", type=click.Path(exists=True, dir_okay=False), default=None, help="Gazetteer TSV.")
+def eval_(gold, model, corpus_dir, as_json, show_errors, gazetteer):
+    """Score extraction against gold annotations: precision, recall and F1 for entities,
+    metrics and events; metric-subject, source and date accuracy; per language and overall."""
+    import json as _json
+
+    from .eval import evaluate, format_errors, format_table
+
+    try:
+        res = evaluate(list(gold), model=model, corpus_dirs=list(corpus_dir), gazetteer=gazetteer)
+    except KgError as e:
+        _fail(e)
+    if as_json:
+        if not show_errors:
+            res = {k: v for k, v in res.items() if k != "errors"}
+        click.echo(_json.dumps(res, ensure_ascii=False, indent=2))
+        return
+    click.echo(format_table(res))
+    if show_errors and res["errors"]:
+        click.echo("")
+        click.echo(format_errors(res))
 
 
 def main(argv: Optional[list[str]] = None):  # pragma: no cover - console entry point

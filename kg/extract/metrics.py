@@ -47,14 +47,18 @@ PCT_RANGE = re.compile(
     r"(?P<a>" + NUM + r")\s?(?:%|％)?\s?(?:[–—\-~～]|to|至|到)\s?(?P<b>" + NUM + r")\s?(?:%|％|\s?percent\b)")
 MONEY_ZH = re.compile(
     r"(?P<sign>[+\-−])?(?P<num>" + NUM + r")\s?(?P<scale>万亿|千亿|亿|千万|百万|万|千)?\s?(?P<cur>美元|美金|欧元|英镑|日元|港元|港币|人民币|韩元|元)")
+MONEY_ZH_WORD = re.compile(
+    r"(?<![\d.])(?P<pre>超过?|逾|近|约)?(?P<cn>[一二两三四五六七八九十]?)(?P<scale>万亿|千亿|百亿|亿)(?P<cur>美元|美金|欧元|英镑|日元|港元|港币|人民币|元)")
+CN_DIGIT = {"": 1, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+SCALE_ZH_WORD = {"万亿": 10**12, "千亿": 10**11, "百亿": 10**10, "亿": 10**8}
 COUNT_EN = re.compile(r"(?<![\w$€£¥.,])(?P<num>" + NUM + r")(?:\s?(?P<scale>" + _scale_en + r"))?\s+(?:\w+\s+)?(?P<noun>" + COUNT_NOUNS + r")\b", re.I)
 COUNT_ZH_RE = re.compile(r"(?<![\d.,])(?P<num>" + NUM + r")\s?(?P<scale>万亿|亿|万|千)?(?P<noun>" + COUNT_ZH + r")")
 VS = re.compile(r"^\s*(?:vs\.?|versus|against|compared (?:with|to)|对比|相比|对)\s*", re.I)
 
 UP_EN = r"up|rose|rises?|rising|rall(?:y|ied|ies)|surged?|surges|soar(?:ed|s)?|jump(?:ed|s)?|climb(?:ed|s)?|gain(?:ed|s)?|spiked?|rebound(?:ed|s)?|advanced?|higher|increased?|grew|grows|boost(?:ed)?|added|popped|lifts?|lifted|raises?|raised"
-DOWN_EN = r"down|fell|falls?|falling|drop(?:ped|s)?|plunge[ds]?|plunging|sank|sinks?|slid|slides?|slump(?:ed|s)?|tumble[ds]?|crash(?:ed|es)?|tank(?:ed|s)?|declined?|declines|lost|loses|lower|decreased?|shed|sheds|dipped|dips?|cut|cuts|slashed|plummet(?:ed|s)?|sell-off"
+DOWN_EN = r"down|fell|falls?|falling|drop(?:ped|s)?|plunge[ds]?|plunging|sank|sinks?|slid|slides?|slump(?:ed|s)?|tumble[ds]?|crash(?:ed|es)?|tank(?:ed|s)?|declined?|declines|lost|loses|lower|decreased?|shed|sheds|dipped|dips?|cut|cuts|slashed|plummet(?:ed|s)?|sell-off|slow(?:ed|s|ing)|cooled|eased"
 UP_ZH = r"上涨|大涨|飙升|激增|增长|上升|走高|反弹|涨|增|升|攀升|提高|上调"
-DOWN_ZH = r"暴跌|重挫|下跌|下滑|下降|走低|跌|降|减少|缩水|下挫|大跌|下调|削减|裁"
+DOWN_ZH = r"放缓|暴跌|重挫|下跌|下滑|下降|走低|跌|降|减少|缩水|下挫|大跌|下调|削减|裁"
 UP_RE = re.compile(r"(?:\b(?:" + UP_EN + r")\b|" + UP_ZH + ")", re.I)
 DOWN_RE = re.compile(r"(?:\b(?:" + DOWN_EN + r")\b|" + DOWN_ZH + ")", re.I)
 LEVEL_RE = re.compile(r"(?:\b(?:to|at|of|reach(?:ed|es)?|hit|hits|stood at|totall?ing)\s*$|(?:至|到|达到?|为)\s*$)", re.I)
@@ -181,6 +185,13 @@ def find_metrics(text: str, lang: str, offset: int = 0, warn=None) -> list[Metri
             elif m.groupdict().get("sign") == "+":
                 direction = "up"
             add(m.start(), m.end(), value, cur, quals, direction)
+
+    for m in MONEY_ZH_WORD.finditer(text):
+        if not free(*m.span()) or (m.group("scale") == "亿" and not m.group("cn")):
+            continue
+        value = Decimal(CN_DIGIT[m.group("cn")] * SCALE_ZH_WORD[m.group("scale")])
+        quals = ["at_least"] if m.group("pre") in ("超", "超过", "逾") else []
+        add(m.start("cn"), m.end(), value, CUR_ZH[m.group("cur")], quals)
 
     for m in PERCENT.finditer(text):
         if not free(*m.span()):

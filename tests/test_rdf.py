@@ -1,0 +1,92 @@
+from __future__ import annotations
+
+import subprocess
+import sys
+from decimal import Decimal
+
+import pyoxigraph
+import pytest
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import RDF, XSD
+
+from kg.rdf import KG, decimal_literal, issue_iri, to_turtle, kb_graph
+from kg.resolve import slugify
+from kg.model import Issue
+
+from conftest import EXAMPLES, ROOT, extract_text
+
+IRI_SAFE = set("abcdefghijklmnopqrstuvwxyz0123456789-%ABCDEF")
+
+
+@pytest.mark.parametrize("name", [
+    'Acme "Quoted" Corp', "<script>alert(1)</script>", "two words", "line\nbreak", "微软",
+    "Ünïcödé GmbH", "a/b\\c?d#e", "''", "   ", "Meta's", "x" * 500, "\ud800broken",
+])
+def test_slugs_are_iri_safe_and_readable(name):
+    s = slugify(name)
+    assert s and set(s) <= IRI_SAFE, s
+    assert len(s) <= 100
+    URIRef("https://w3id.org/newskg/entity/" + s)  # rdflib accepts it
+    pyoxigraph.NamedNode("https://w3id.org/newskg/entity/" + s)
+
+
+def test_readable_iris():
+    assert slugify("Microsoft") == "microsoft"
+    assert slugify("Federal Reserve") == "federal-reserve"
+    assert slugify("微软") == "%E5%BE%AE%E8%BD%AF"
+    i = Issue(newsletter="AI Weekly", number=462, date="2026-01-29", source_file="x", content_hash="sha256:0", text="")
+    assert str(issue_iri(i)) == "https://w3id.org/newskg/issue/ai-weekly/462"
+
+
+def test_decimal_literals_are_plain_decimals():
+    assert decimal_literal(Decimal("37.5") * 10 ** 9) == Literal("37500000000", datatype=XSD.decimal)
+    assert str(decimal_literal(Decimal("-12"))) == "-12"
+    assert str(decimal_literal(Decimal("4.140"))) == "4.14"
+
+
+def test_hostile_names_round_trip(rules):
+    text = ('Hostile Weekly - Issue 1: t - 2026-01-02\n\n'
+            '- Reuters: Bad "names" – CEO Jane Doe said Evil<>"\\ Corp. rose 5% and 微软 fell 2%.\n'
+            '- <b>Outlet</b>: x – Acme "Quoted" Inc. raised $10 million.\n')
+    kb, ix = extract_text(text, rules)
+    ttl = to_turtle(kb_graph(kb))
+    g = Graph().parse(data=ttl.decode(), format="turtle")
+    assert len(g) > 10
+    store = pyoxigraph.Store()
+    store.load(ttl, format=pyoxigraph.RdfFormat.TURTLE)
+    assert len(store) == len(g)
+    # exact text survives the round trip
+    texts = {str(o) for o in g.objects(None, URIRef("https://schema.org/text"))}
+    assert any('Evil<>"\\ Corp.' in t for t in texts)
+
+
+def _build(out):
+    return subprocess.run([sys.executable, "-m", "kg.cli", "build", str(EXAMPLES), "-o", str(out), "-q"],
+                          cwd=ROOT, capture_output=True, text=True, env={"PYTHONHASHSEED": "random", "PATH": ""})
+
+
+def test_deterministic_output(tmp_path):
+    a, b = _build(tmp_path / "a"), _build(tmp_path / "b")
+    assert a.returncode == 0, a.stderr
+    assert b.returncode == 0, b.stderr
+    files = sorted(p.relative_to(tmp_path / "a") for p in (tmp_path / "a").rglob("*.ttl"))
+    assert len(files) >= 4
+    for f in files:
+        assert (tmp_path / "a" / f).read_bytes() == (tmp_path / "b" / f).read_bytes(), f
+
+
+def test_graph_parses_back_with_rdflib_and_oxigraph(tmp_path):
+    assert _build(tmp_path).returncode == 0
+    data = (tmp_path / "graph.ttl").read_bytes()
+    g = Graph().parse(data=data.decode(), format="turtle")
+    store = pyoxigraph.Store()
+    store.load(data, format=pyoxigraph.RdfFormat.TURTLE)
+    assert len(store) == len(g) > 500
+    # every metric has a decimal value, a unit, a source item and evidence text
+    metrics = set(g.subjects(RDF.type, KG.Metric))
+    assert metrics
+    for m in metrics:
+        assert g.value(m, KG.value).datatype == XSD.decimal
+        assert g.value(m, URIRef("http://qudt.org/schema/qudt/unit")) is not None
+        ev = g.value(m, KG.evidence)
+        assert str(g.value(ev, KG.text)).strip()
