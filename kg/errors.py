@@ -25,7 +25,6 @@ class Errors:
     E010 = "{value!r} is not a valid date (expected YYYY-MM-DD)"
     E011 = "{path}: unknown input format {fmt!r} (choose from {choices})"
     E012 = "{path}: the file is too large ({size} bytes; the limit is {limit} bytes)"
-    E013 = "the workers used different spaCy models ({models}); install the same model everywhere or pass --model"
     E014 = "the Dask engine needs dask.distributed: pip install 'kg[dask]'"
     E015 = "cannot connect to the Dask scheduler at {address}: {reason}"
     E016 = "unknown engine {engine!r} (choose from {choices})"
@@ -36,6 +35,10 @@ class Errors:
     E021 = "{path}: no built graph here (expected graph.ttl and issues/*.ttl; run kg build -o {path} first)"
     E022 = "{path}: expected exactly one kg:Issue in the file, found {n}"
     E023 = "--workers must be 0 (one per CPU) or more, not {n}"
+    # kg build --workers/--engine dask, kg push, kg query --endpoint (E014-E023, E050-E059)
+    E050 = "the workers used different spaCy models ({models}); install the same model everywhere or pass --model"
+    E051 = "{iri!r} is not an absolute IRI (expected e.g. https://example.org/graph/news)"
+    E052 = "unknown push mode {mode!r} (choose from {choices})"
 
 
 class Warnings:
