@@ -182,6 +182,36 @@ def eval_(gold, model, corpus_dir, as_json, show_errors, gazetteer):
         click.echo(format_errors(res))
 
 
+@cli.command()
+@click.option("--endpoint", required=True, metavar="URL",
+              help="Graph Store HTTP Protocol endpoint of a SPARQL 1.1 server, e.g. "
+                   "http://127.0.0.1:7878/store (Oxigraph) or http://HOST:3030/DATASET/data (Fuseki).")
+@click.option("-o", "--out", "out_dir", default="out", show_default=True, type=click.Path(file_okay=False),
+              help="The build's output folder (OUT/issues/*.ttl, OUT/graph.ttl).")
+@click.option("--graph", "graph_iri", default=None, metavar="IRI",
+              help="Push the merged OUT/graph.ttl into this one named graph, instead of one named "
+                   "graph per issue (named by the issue's IRI).")
+@click.option("--mode", type=click.Choice(["replace", "merge"]), default="replace", show_default=True,
+              help="replace: the graph's old content goes (HTTP PUT); merge: triples are added (POST).")
+@click.option("--timeout", type=float, default=60.0, show_default=True, help="Seconds per request.")
+@click.option("-q", "--quiet", is_flag=True, help="Print only the summary line.")
+def push(endpoint, out_dir, graph_iri, mode, timeout, quiet):
+    """Load the built graph into a SPARQL server, one named graph per issue (or all of it
+    into --graph IRI). Each graph is uploaded in one request, so it is stored whole or not
+    at all; on a failure the push stops and says which graphs were pushed and which not."""
+    from .remote import push as run_push
+
+    def pushed(iri, path):
+        if not quiet:
+            click.echo(f"  pushed <{iri}> from {path}")
+
+    try:
+        res = run_push(out_dir, endpoint, graph=graph_iri, mode=mode, timeout=timeout, on_pushed=pushed)
+    except KgError as e:
+        _fail(e)
+    click.echo(f"pushed {len(res.pushed)} graph(s), {res.bytes / 1e6:.1f} MB of Turtle, to {endpoint} ({mode})")
+
+
 def main(argv: Optional[list[str]] = None):  # pragma: no cover - console entry point
     cli.main(args=argv, prog_name="kg")
 
