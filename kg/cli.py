@@ -212,6 +212,42 @@ def push(endpoint, out_dir, graph_iri, mode, timeout, quiet):
     click.echo(f"pushed {len(res.pushed)} graph(s), {res.bytes / 1e6:.1f} MB of Turtle, to {endpoint} ({mode})")
 
 
+@cli.command()
+@click.option("--graph", "graph_path", default="out/graph.ttl", show_default=True,
+              type=click.Path(dir_okay=False), help="The built graph (Turtle) to draw.")
+@click.option("-o", "--out", "out_path", default="out/graph.html", show_default=True,
+              type=click.Path(dir_okay=False), help="The HTML file to write (one self-contained file).")
+@click.option("--focus", default=None, help="Only the neighbourhood of this entity (label or any alias, "
+              "case-insensitive, Chinese too).")
+@click.option("--hops", default=2, show_default=True, type=click.IntRange(0, 20),
+              help="How far from --focus to go.")
+@click.option("--types", default=None, help="Node types to keep, comma-separated: Organization, Person, "
+              "Place, Product, Index, Asset, Outlet, Event, Metric, Entity or an event class (Funding, ...).")
+@click.option("--since", callback=_date, default=None, help="Only facts dated on or after YYYY-MM-DD.")
+@click.option("--until", callback=_date, default=None, help="Only facts dated on or before YYYY-MM-DD.")
+@click.option("--issue", default=None, help="Only what this issue reports: a number (462) or NEWSLETTER/NUMBER.")
+@click.option("--fold-metrics", is_flag=True, help="Show metrics as figures of their event or subject, not as nodes.")
+@click.option("--max-nodes", type=int, default=None, help="Keep only the N most-mentioned nodes.")
+@click.option("--title", default=None, help="Page title.")
+def viz(graph_path, out_path, focus, hops, types, since, until, issue, fold_metrics, max_nodes, title):
+    """Write an interactive, offline HTML view of the graph (vis-network inlined).
+
+    Hover a node for its aliases, figures, dates and sources; click to highlight its
+    neighbourhood; search by name or alias; hide node types with the legend checkboxes.
+    """
+    from .viz import viz as run_viz
+
+    try:
+        res = run_viz(graph_path, out_path, focus=focus, hops=hops, types=types, since=since, until=until,
+                      issue=issue, fold_metrics=fold_metrics, max_nodes=max_nodes, title=title)
+    except KgError as e:
+        _fail(e)
+    if res.notice:
+        click.echo(f"kg viz: {res.notice}", err=True)
+    extra = f" of {res.total}" if res.nodes != res.total else ""
+    click.echo(f"wrote {res.out}: {res.nodes}{extra} nodes, {res.edges} edges, {res.bytes / 1e6:.1f} MB")
+
+
 def main(argv: Optional[list[str]] = None):  # pragma: no cover - console entry point
     cli.main(args=argv, prog_name="kg")
 

@@ -39,6 +39,15 @@ class Errors:
     E050 = "the workers used different spaCy models ({models}); install the same model everywhere or pass --model"
     E051 = "{iri!r} is not an absolute IRI (expected e.g. https://example.org/graph/news)"
     E052 = "unknown push mode {mode!r} (choose from {choices})"
+    # kg viz (E071-E079)
+    E071 = "{path}: no built graph (run `kg build ... -o DIR` first, then pass --graph DIR/graph.ttl)"
+    E072 = "{path}: cannot read the graph as Turtle: {reason}"
+    E073 = "unknown node type {value!r} for --types (choose from {choices})"
+    E074 = "--focus {name!r}: no node has that name or alias{hint}"
+    E075 = "nothing to show: no node comes from {what}"
+    E076 = "cannot inline vis-network: {reason}"
+    E077 = "--max-nodes must be 1 or more, not {value}"
+    E078 = "--since {since} is after --until {until}"
 
 
 class Warnings:
