@@ -25,6 +25,7 @@ class Errors:
     E010 = "{value!r} is not a valid date (expected YYYY-MM-DD)"
     E011 = "{path}: unknown input format {fmt!r} (choose from {choices})"
     E012 = "{path}: the file is too large ({size} bytes; the limit is {limit} bytes)"
+    E013 = "{path}: the {fmt} reader could not read the file: {reason}"
     E014 = "the Dask engine needs dask.distributed: pip install 'kg[dask]'"
     E015 = "cannot connect to the Dask scheduler at {address}: {reason}"
     E016 = "unknown engine {engine!r} (choose from {choices})"
@@ -56,6 +57,13 @@ class Warnings:
     W003 = "{path}: no issue number found in the file; pass --number N (using {fallback})"
     W004 = "{path}:{line}: absurd figure {text!r} skipped"
     W005 = "{path}: skipped: {reason}"
+    # readers (kg/ingest): W006 means part of the input was left out, W007 that it was repaired
+    W006 = "{path}:{line}: skipped {what}: {reason}"
+    W007 = "{path}:{line}: {reason}"
+
+
+# warnings that mean some of the input was left out: `kg build` exits with status 2
+SKIPPED_WARNINGS = ("W001", "W004", "W005", "W006")
 
 
 def warning(code: str, **kwargs) -> str:

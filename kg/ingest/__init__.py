@@ -1,22 +1,32 @@
 """Readers: files -> Issue(items).
 
 `read_path(path)` decodes a file, chooses a reader by content (or `fmt`), and returns the
-issues in it (a feed may hold several). `discover(paths)` expands directories.
-Readers register themselves in READERS: name -> Reader(detect, read, extensions).
+issues in it (a feed or a JSON Lines file may hold several). `discover(paths)` expands
+directories. Readers register themselves in READERS: name -> Reader(detect, read,
+extensions); the HTML, feed and JSON Lines readers are imported at the bottom of this file.
+
+Hostile input: the decoded text is cleaned without moving any offset (control characters
+become spaces, lone surrogates U+FFFD), files larger than MAX_BYTES are refused, and items
+longer than MAX_ITEM_CHARS are skipped with a warning. Repairs and skipped parts are
+reported in `Issue.warnings` as `[W00x] file:line: ...`.
 """
 from __future__ import annotations
 
 import hashlib
 import os
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Optional
 
-from ..errors import KgError
-from ..model import Issue
-from .text import parse_text
+from ..errors import KgError, warning
+from ..model import Issue, Item
+from .text import lang_of, parse_text, split_item
 
-MAX_BYTES = 64 * 1024 * 1024
+# a newsletter issue is tens of kilobytes; a big feed a few megabytes
+MAX_BYTES = int(os.environ.get("KG_MAX_BYTES", 16 * 1024 * 1024))
+# spaCy refuses texts over 1,000,000 characters; no news item is near this
+MAX_ITEM_CHARS = int(os.environ.get("KG_MAX_ITEM_CHARS", 20_000))
 
 
 @dataclass
@@ -38,39 +48,275 @@ def _read_text(text: str, source_file: str, content_hash: str) -> list[Issue]:
 READERS: dict[str, Reader] = {
     "text": Reader("text", (".txt", ".md", ".markdown", ".text"), _detect_text, _read_text),
 }
+# other names `--format` accepts
+ALIASES = {"markdown": "text", "md": "text", "rss": "feed", "atom": "feed", "json": "jsonl",
+           "ndjson": "jsonl", "htm": "html"}
 
 
 def register(reader: Reader) -> None:
     READERS[reader.name] = reader
 
 
-def decode(data: bytes, path: str) -> str:
-    """Bytes -> str: UTF-8 (with or without BOM), UTF-16 by BOM, else charset detection."""
+# ---------------------------------------------------------------------------- decoding
+
+_CJK_OR_PUNCT = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]")
+_ASCII_LETTER = re.compile(r"[A-Za-z]")
+# C0/C1 control characters other than tab, line feed and carriage return
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+_MOJIBAKE = re.compile(r"(?:Ã[\x80-\xbf¡-ÿ]|â€[™œ\x9d“”˜¦¢]|Â[\xa0-\xbf])")
+
+
+def _line_of(text: str, pos: int) -> int:
+    return text.count("\n", 0, pos) + 1
+
+
+def _gb_plausible(s: str) -> bool:
+    """Did gb18030 decode real Chinese? Misread Latin-1 gives lone ideographs between
+    Latin letters ('Z黵ich'); real text has runs of common ideographs and CJK punctuation."""
+    non_ascii = [i for i, c in enumerate(s) if ord(c) > 127]
+    if not non_ascii:
+        return False
+    common = sum(1 for i in non_ascii if _CJK_OR_PUNCT.match(s[i]))
+    if common < 0.95 * len(non_ascii):
+        return False
+    squeezed = sum(1 for i in non_ascii
+                   if 0 < i < len(s) - 1 and _ASCII_LETTER.match(s[i - 1]) and _ASCII_LETTER.match(s[i + 1]))
+    return squeezed <= 0.1 * len(non_ascii)
+
+
+def _utf16_without_bom(data: bytes) -> Optional[str]:
+    """'utf-16-le'/'utf-16-be' when the NUL bytes sit at every other position."""
+    head = data[:4096]
+    if len(head) < 4:
+        return None
+    even = head[0::2].count(0)
+    odd = head[1::2].count(0)
+    half = len(head) // 2
+    if odd > 0.3 * half and even < 0.05 * half:
+        return "utf-16-le"
+    if even > 0.3 * half and odd < 0.05 * half:
+        return "utf-16-be"
+    return None
+
+
+def decode_text(data: bytes, path: str) -> tuple[str, str, list[str]]:
+    """Bytes -> (text, encoding, warnings). UTF-8 with or without BOM, UTF-16/32 by BOM or
+    by its NUL pattern, GB18030 (GBK, GB2312) when that gives real Chinese, mostly-UTF-8
+    with a few bad bytes, cp1252/Latin-1, else charset detection. Binary data is E003."""
+    warns: list[str] = []
     if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="replace")
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16", errors="replace")
+        data = data[3:]
+        try:
+            return data.decode("utf-8"), "utf-8-sig", warns
+        except UnicodeDecodeError as e:
+            return _utf8_replace(data, e, path, warns), "utf-8-sig", warns
+    for bom, enc in ((b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"),
+                     (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16")):
+        if data.startswith(bom):
+            text = data.decode(enc, errors="replace")
+            if "\ufffd" in text:
+                warns.append(warning("W007", path=path, line=_line_of(text, text.index("\ufffd")),
+                                     reason=f"invalid {enc.upper()} replaced by U+FFFD"))
+            return text, enc, warns
     try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
+        return data.decode("utf-8"), "utf-8", warns
+    except UnicodeDecodeError as e:
+        first_error = e
+    enc16 = _utf16_without_bom(data)
+    if enc16:
+        text = data.decode(enc16, errors="replace")
+        if text.count("\ufffd") <= max(2, len(text) // 1000):
+            return text, enc16, warns
     nul = data.find(b"\x00")
     if nul != -1:
         raise KgError("E003", path=path, offset=nul)
+    # mostly UTF-8: many valid multi-byte sequences, a few broken bytes (a truncated or
+    # spliced file) -> UTF-8 with U+FFFD, not a whole file of mojibake
+    lossy = data.decode("utf-8", errors="replace")
+    bad = lossy.count("\ufffd") - data.count("\xef\xbf\xbd".encode("latin-1"))
+    good = sum(1 for c in lossy if ord(c) > 127 and c != "\ufffd")
+    if good >= 4 * bad:
+        return _utf8_replace(data, first_error, path, warns), "utf-8", warns
+    try:
+        text = data.decode("gb18030")
+        if _gb_plausible(text):
+            return text, "gb18030", warns
+    except UnicodeDecodeError:
+        pass
     try:
         from charset_normalizer import from_bytes
-        best = from_bytes(data).best()
-        if best is not None:
-            return str(best)
-    except ImportError:  # pragma: no cover - charset_normalizer is a dependency
-        pass
-    for enc in ("gb18030", "latin-1"):
-        try:
-            return data.decode(enc)
-        except UnicodeDecodeError:
+        best = from_bytes(data[:200_000]).best()
+        guess = best.encoding if best is not None else None
+    except Exception:  # pragma: no cover - detection is best effort
+        guess = None
+    # short Western text defeats statistical detection (it says cp1250 for 'déjà'); the
+    # Windows Latin-1 superset decodes it right, and fails on bytes it does not define
+    for enc in ("cp1252", guess, "latin-1"):
+        if not enc:
             continue
-    raise KgError("E006", path=path, encodings="utf-8, utf-16, detected, gb18030, latin-1")
+        try:
+            text = data.decode(enc)
+        except (UnicodeDecodeError, LookupError):
+            continue
+        if enc == "cp1252" and guess and guess.replace("_", "").startswith(("big5", "shiftjis", "cp932", "euc", "koi8", "cp1251", "iso2022")):
+            continue
+        return text, enc, warns
+    raise KgError("E006", path=path, encodings="utf-8, utf-16, gb18030, cp1252, detected, latin-1")
 
+
+def _utf8_replace(data: bytes, e: UnicodeDecodeError, path: str, warns: list[str]) -> str:
+    text = data.decode("utf-8", errors="replace")
+    line = data.count(b"\n", 0, e.start) + 1
+    n = text.count("\ufffd")
+    warns.append(warning("W007", path=path, line=line,
+                         reason=f"{n} invalid UTF-8 byte sequence(s) replaced by U+FFFD"))
+    return text
+
+
+def decode(data: bytes, path: str) -> str:
+    """Bytes -> str (see decode_text)."""
+    return decode_text(data, path)[0]
+
+
+def repair_mojibake(text: str) -> tuple[str, int]:
+    """UTF-8 that was once decoded as cp1252/Latin-1 and encoded again ('Ã©', 'â€™'):
+    undo it line by line where that round-trips, so mojibake is not written into the
+    graph. Lines keep their length only when nothing is repaired, so a repaired text is
+    a new text (offsets are computed after this step)."""
+    if not _MOJIBAKE.search(text):
+        return text, 0
+    out, fixed = [], 0
+    for line in text.splitlines(keepends=True):
+        if _MOJIBAKE.search(line):
+            for enc in ("cp1252", "latin-1"):
+                try:
+                    cand = line.encode(enc).decode("utf-8")
+                except (UnicodeEncodeError, UnicodeDecodeError):
+                    continue
+                if cand != line:
+                    line, fixed = cand, fixed + 1
+                    break
+        out.append(line)
+    return "".join(out), fixed
+
+
+def clean_text(text: str, path: str) -> tuple[str, list[str]]:
+    """Control characters -> spaces, lone surrogates -> U+FFFD; lengths are kept, so
+    every offset into the cleaned text is an offset into the decoded file."""
+    warns: list[str] = []
+    m = _CONTROL.search(text)
+    if m:
+        n = len(_CONTROL.findall(text))
+        warns.append(warning("W007", path=path, line=_line_of(text, m.start()),
+                             reason=f"{n} control character(s) replaced by spaces"))
+        text = _CONTROL.sub(" ", text)
+    m = _SURROGATE.search(text)
+    if m:
+        warns.append(warning("W007", path=path, line=_line_of(text, m.start()),
+                             reason="unpaired surrogate(s) replaced by U+FFFD"))
+        text = _SURROGATE.sub("\ufffd", text)
+    return text, warns
+
+
+def clean_str(s: Optional[str]) -> str:
+    """Field values from structured input (JSON, feeds): same cleaning, whitespace runs
+    collapsed to one space."""
+    if not s:
+        return ""
+    s = _SURROGATE.sub("\ufffd", _CONTROL.sub(" ", s))
+    return " ".join(s.split())
+
+
+# ------------------------------------------------------------------- rendered documents
+
+@dataclass
+class ItemSpec:
+    """An item as a structured reader found it, before it has offsets."""
+    text: str = ""                 # the item's whole text; composed from the parts when empty
+    outlet: Optional[str] = None
+    headline: str = ""
+    body: str = ""
+    section: Optional[str] = None
+    lang: Optional[str] = None
+    kind: str = "item"             # "item" | "lead"
+    urls: list[str] = field(default_factory=list)
+    date: Optional[str] = None
+
+
+def compose(outlet: Optional[str], headline: str, body: str) -> str:
+    """The text-format shape of an item: 'Outlet: Headline – body'."""
+    s = ""
+    if outlet:
+        s = outlet + ": "
+    if headline and body:
+        s += headline + " – " + body
+    else:
+        s += headline or body
+    return s
+
+
+def place_items(issue: Issue, source: str, specs: list[ItemSpec], header: str = "") -> Issue:
+    """Give the items of a structured reader their offsets.
+
+    When every item's text occurs verbatim in the decoded file, in order, the items point
+    into the file (issue.text = the file). Otherwise (markup inside an item, entities,
+    JSON escapes, text composed from several fields) issue.text becomes a *rendered*
+    document: the header, then per section a heading line and one `- item` line per item,
+    and every offset points into it. Either way issue.text[item.start:item.end] == item.text.
+    """
+    texts = []
+    for sp in specs:
+        t = clean_str(sp.text) if sp.text else clean_str(compose(sp.outlet, sp.headline, sp.body))
+        if not sp.text:
+            sp.outlet, sp.headline, sp.body = clean_str(sp.outlet) or None, clean_str(sp.headline), clean_str(sp.body)
+        elif sp.outlet is None and not sp.headline and not sp.body:
+            if sp.kind == "item":
+                sp.outlet, sp.headline, sp.body = split_item(t)
+            else:
+                sp.body = t
+        texts.append(t)
+    starts: list[int] = []
+    pos = 0
+    for t in texts:
+        k = source.find(t, pos) if t else -1
+        if k == -1:
+            starts = []
+            break
+        starts.append(k)
+        pos = k + len(t)
+    if starts:
+        doc = source
+    else:
+        parts = [header.rstrip("\n") + "\n\n"] if header.strip() else []
+        length = sum(len(p) for p in parts)
+        section: Optional[str] = None
+        for sp, t in zip(specs, texts):
+            sect = clean_str(sp.section) or None
+            if sect != section and sect:
+                parts.append(("\n" if parts else "") + sect + "\n")
+                length += len(parts[-1])
+            section = sect
+            prefix = "- " if sp.kind == "item" else ""
+            starts.append(length + len(prefix))
+            parts.append(prefix + t + "\n")
+            length += len(parts[-1])
+        doc = "".join(parts)
+    issue.text = doc
+    counters: dict[str, int] = {}
+    for sp, t, k in zip(specs, texts, starts):
+        if not t.strip():
+            continue
+        lang = sp.lang if sp.lang in ("en", "zh") else lang_of(t)
+        counters[lang] = counters.get(lang, 0) + 1
+        issue.items.append(Item(
+            lang=lang, position=counters[lang], text=t, start=k, end=k + len(t),
+            headline=sp.headline, body=sp.body, outlet=sp.outlet, section=clean_str(sp.section) or None,
+            kind=sp.kind, urls=list(dict.fromkeys(u for u in sp.urls if u)), date=sp.date))
+    return issue
+
+
+# ------------------------------------------------------------------------------ reading
 
 def read_bytes(path: str) -> bytes:
     p = Path(path)
@@ -79,18 +325,55 @@ def read_bytes(path: str) -> bytes:
     size = p.stat().st_size
     if size > MAX_BYTES:
         raise KgError("E012", path=path, size=size, limit=MAX_BYTES)
-    data = p.read_bytes()
+    try:
+        data = p.read_bytes()
+    except IsADirectoryError:
+        raise KgError("E005", path=path, patterns="files")
+    except OSError as e:
+        raise KgError("E001", path=f"{path} ({e.strerror})")
     if not data.strip():
         raise KgError("E002", path=path)
     return data
 
 
 def looks_binary(data: bytes) -> Optional[int]:
-    """Offset of the first NUL byte in a non-UTF-16 file, or None."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+    """Offset of the first NUL byte in a file that is not UTF-16/32, or None."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")) or _utf16_without_bom(data):
         return None
     nul = data.find(b"\x00", 0, 8192)
     return None if nul == -1 else nul
+
+
+def choose_reader(text: str, name: str, fmt: Optional[str] = None, path: str = "") -> Reader:
+    if fmt:
+        key = ALIASES.get(fmt, fmt)
+        if key not in READERS:
+            raise KgError("E011", path=path or name, fmt=fmt, choices=", ".join(sorted(set(READERS) | set(ALIASES))))
+        return READERS[key]
+    return max(READERS.values(), key=lambda r: (r.detect(text, name), r.name == "text"))
+
+
+def check_items(issue: Issue, path: str) -> None:
+    """Drop items a later stage could not handle, each with a warning naming its line."""
+    keep = []
+    for it in issue.items:
+        line = _line_of(issue.text, it.start) if 0 <= it.start <= len(issue.text) else 0
+        if not (0 <= it.start <= it.end <= len(issue.text)) or len(it.text) != it.end - it.start:
+            issue.warnings.append(warning("W006", path=path, line=line, what="an item",
+                                          reason="its offsets do not match its text"))
+            continue
+        if len(it.text) > MAX_ITEM_CHARS:
+            issue.warnings.append(warning(
+                "W006", path=path, line=line, what=f"an item of {len(it.text)} characters",
+                reason=f"longer than {MAX_ITEM_CHARS} (KG_MAX_ITEM_CHARS)"))
+            continue
+        keep.append(it)
+    if len(keep) != len(issue.items):
+        counters: dict[str, int] = {}
+        for it in keep:
+            counters[it.lang] = counters.get(it.lang, 0) + 1
+            it.position = counters[it.lang]
+        issue.items = keep
 
 
 def read_path(path: str, fmt: Optional[str] = None) -> list[Issue]:
@@ -98,21 +381,37 @@ def read_path(path: str, fmt: Optional[str] = None) -> list[Issue]:
     nul = looks_binary(data)
     if nul is not None:
         raise KgError("E003", path=path, offset=nul)
-    text = decode(data, path)
+    text, encoding, warns = decode_text(data, path)
     text = text.replace("\r\n", "\n") if "\r\n" in text else text
+    head = text[:8192]
+    if len(_CONTROL.findall(head)) > 0.1 * len(head):
+        raise KgError("E003", path=path, offset=0)
+    text, fixed = repair_mojibake(text)
+    if fixed:
+        warns.append(warning("W007", path=path, line=1,
+                             reason=f"repaired mojibake (UTF-8 read as cp1252) on {fixed} line(s)"))
+    text, more = clean_text(text, path)
+    warns += more
     if not text.strip():
         raise KgError("E002", path=path)
     content_hash = "sha256:" + hashlib.sha256(data).hexdigest()
     name = os.path.basename(path)
-    if fmt:
-        if fmt not in READERS:
-            raise KgError("E011", path=path, fmt=fmt, choices=", ".join(sorted(READERS)))
-        reader = READERS[fmt]
-    else:
-        reader = max(READERS.values(), key=lambda r: (r.detect(text, name), r.name == "text"))
-    issues = reader.read(text, name, content_hash)
+    reader = choose_reader(text, name, fmt, path)
+    try:
+        issues = reader.read(text, name, content_hash)
+    except KgError:
+        raise
+    except RecursionError:
+        raise KgError("E013", path=path, fmt=reader.name, reason="nesting too deep")
+    except Exception as e:  # a reader bug or a library failure must not stop the build
+        raise KgError("E013", path=path, fmt=reader.name, reason=f"{type(e).__name__}: {e}"[:200])
+    for iss in issues:
+        check_items(iss, name)
     if not any(iss.items for iss in issues):
         raise KgError("E004", path=path)
+    issues = [iss for iss in issues if iss.items]
+    if issues:
+        issues[0].warnings[:0] = warns
     return issues
 
 
@@ -138,3 +437,7 @@ def discover(paths: list[str]) -> list[str]:
         else:
             out.append(p)
     return out
+
+
+# the structured readers register themselves
+from . import html as _html, feed as _feed, jsonl as _jsonl  # noqa: E402,F401
