@@ -475,7 +475,7 @@ def compute_layout(G: nx.MultiDiGraph, seed: int = 7) -> dict[str, tuple[float, 
             arr = _fr_big(comp, U, seed)
         arr = arr - arr.mean(axis=0)
         r = float(np.abs(arr).max()) or 1.0
-        radius = 0.0 if n == 1 else 55.0 * math.sqrt(n)
+        radius = 0.0 if n == 1 else 75.0 * math.sqrt(n)
         placed.append((comp, arr / r * radius, radius))
     # shelf packing: rows about as wide as the biggest component or sqrt(total area)
     total = sum((2 * r + 80) ** 2 for _, _, r in placed)
