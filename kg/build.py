@@ -4,6 +4,8 @@ read -> extract -> resolve -> rdf -> write (atomically). One bad file is reporte
 skipped; the rest is built."""
 from __future__ import annotations
 
+import copy
+import hashlib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,7 +14,7 @@ from typing import Callable, Optional
 from . import gazetteer as gz
 from .errors import KgError, warning
 from .extract import extract_issue
-from .ingest import discover, read_path
+from .ingest import discover, read_bytes, read_path
 from .model import Issue, IssueExtraction, KnowledgeBase
 from .io import write_atomic
 from .nlp import load_pipelines
@@ -52,6 +54,8 @@ class BuildResult:
     events: int = 0
     metrics: int = 0
     triples: int = 0
+    extracted: int = 0              # issues extracted in this build
+    reused: int = 0                 # files whose cached extraction was reused
     kb: Optional[KnowledgeBase] = None
 
 
@@ -106,19 +110,61 @@ def build(paths: list[str], out_dir: str, model: Optional[str] = "auto", fmt: Op
           overrides: Optional[Overrides] = None, gazetteer: Optional[str] = None,
           progress: Optional[Callable[[Issue], None]] = None,
           on_start: Optional[Callable[[int], None]] = None, workers: int = 1, engine: str = "local",
-          scheduler: Optional[str] = None) -> BuildResult:
+          scheduler: Optional[str] = None, rebuild: bool = False) -> BuildResult:
+    """Build OUT/graph.ttl and OUT/issues/*.ttl from the inputs.
+
+    Incremental: files whose content, and the pipeline, are unchanged since the last build
+    into OUT reuse their cached extraction (OUT/.kg/); `rebuild=True` re-extracts all.
+    The output always reflects exactly the current inputs (a removed file's facts go)."""
+    from .incremental import Cache, pipeline_key
+
     result = BuildResult(out_dir=out_dir, model=None)
-    issues = read_issues(paths, fmt, overrides, result)
-    if not issues:
-        raise KgError("E007")
+    overrides = overrides or Overrides()
+    gaz_path = str(gazetteer or gz.DEFAULT_PATH)
+    pipes_model = load_pipelines(model, gazetteer).model if engine == "local" and not scheduler else model
+    key = pipeline_key(pipes_model, gaz_path, repr((fmt, overrides)))
+    cache = Cache(out_dir, key, enabled=True)
+    files = discover(paths)
+    cached: dict[str, list[IssueExtraction]] = {}
+    fresh: list[tuple[str, str, list[Issue]]] = []
+    for path in files:
+        try:
+            data = read_bytes(path)
+        except KgError as e:
+            result.skipped.append((path, str(e)))
+            continue
+        chash = "sha256:" + hashlib.sha256(data).hexdigest()
+        hit = None if rebuild else cache.get(path, chash)
+        if hit is not None:
+            cached[path] = hit
+            result.files.append(path)
+            result.reused += 1
+            continue
+        got = read_issues([path], fmt, overrides, result)
+        if got:
+            fresh.append((path, chash, got))
+    new_issues = [iss for _, _, got in fresh for iss in got]
+    if not new_issues and not cached:
+        raise KgError("E007", reasons="; ".join(msg for _, msg in result.skipped) or "no input")
     if on_start:
-        on_start(len(issues))
-    extractions, result.model = extract_all(issues, model, gazetteer, progress, result.warnings.append,
-                                             workers, engine, scheduler)
-    kb = resolve(extractions, gz.load(gazetteer))
+        on_start(len(new_issues))
+    result.model = pipes_model
+    if new_issues:
+        extractions, result.model = extract_all(new_issues, model, gazetteer, progress, result.warnings.append,
+                                                 workers, engine, scheduler)
+        k = 0
+        for path, chash, got in fresh:
+            exs = extractions[k:k + len(got)]
+            k += len(got)
+            cache.put(path, chash, exs)  # before resolve: resolution is redone on every build
+            cached[path] = copy.deepcopy(exs)
+    result.extracted = len(new_issues)
+    all_exs = [ex for path in files if path in cached for ex in cached[path]]
+    kb = resolve(all_exs, gz.load(gazetteer))
     result.kb = kb
     out = Path(out_dir)
     stems: dict[str, int] = {}
+    written_issue_files = set()
     for ix in kb.issues:
         stem = issue_file_stem(ix.issue)
         stems[stem] = stems.get(stem, 0) + 1
@@ -126,11 +172,18 @@ def build(paths: list[str], out_dir: str, model: Optional[str] = "auto", fmt: Op
             stem = f"{stem}-{stems[stem]}"
         path = out / "issues" / f"{stem}.ttl"
         write_atomic(path, to_turtle(issue_graph(kb, ix)))
+        written_issue_files.add(path.name)
         result.written.append(str(path))
+    # an issue that is no longer among the inputs leaves the output
+    if (out / "issues").exists():
+        for old in (out / "issues").glob("*.ttl"):
+            if old.name not in written_issue_files:
+                old.unlink()
     merged = kb_graph(kb)
     gpath = out / "graph.ttl"
     write_atomic(gpath, to_turtle(merged))
     result.written.append(str(gpath))
+    cache.commit()
     result.issues = len(kb.issues)
     result.items = sum(len(ix.items) for ix in kb.issues)
     result.entities = len(kb.entities)

@@ -3,6 +3,7 @@ Errors a user can act on are printed as one line (`Error: [E00x] ...`) with exit
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import Optional
 
 import click
@@ -10,7 +11,7 @@ import click
 from . import __version__
 from .errors import KgError
 
-INPUT_FORMATS = ["text", "markdown", "html", "rss", "jsonl"]
+INPUT_FORMATS = ["text", "markdown", "html", "rss", "atom", "feed", "jsonl"]
 
 
 def _fail(e: Exception) -> None:
@@ -53,6 +54,9 @@ def cli():
 @click.option("--gazetteer", type=click.Path(exists=True, dir_okay=False), default=None,
               help="Gazetteer TSV to use instead of ontology/gazetteer/entities.tsv.")
 @click.option("-q", "--quiet", is_flag=True, help="Print only errors and the summary line.")
+@click.option("--rebuild", is_flag=True,
+              help="Re-extract every issue; by default issues unchanged since the last build into OUT "
+                   "reuse their cached extraction (OUT/.kg/), with identical output.")
 @click.option("-j", "--workers", type=int, default=1, show_default=True,
               help="Extract with N processes on this machine (0 = one per CPU); same output as 1.")
 @click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
@@ -60,15 +64,19 @@ def cli():
                    "and pip install 'kg[dask]'); resolution and writing stay here.")
 @click.option("--scheduler", default=None, metavar="ADDRESS",
               help="Dask scheduler address (tcp://HOST:8786) for --engine dask; implies --engine dask.")
-def build(inputs, out_dir, model, fmt, newsletter, number, date, url, gazetteer, quiet, workers, engine,
-          scheduler):
+def build(inputs, out_dir, model, fmt, newsletter, number, date, url, gazetteer, quiet, rebuild, workers,
+          engine, scheduler):
     """Build the graph from newsletter issues (files or folders).
 
     Writes OUT/graph.ttl (every issue, merged) and OUT/issues/NAME.ttl (one per issue).
-    A file that cannot be read is reported and skipped; the exit status is 1 when
-    nothing could be built, 2 when some input was skipped, 0 otherwise.
+    A file that cannot be read is reported and skipped, and so is a bad part of a file
+    (a line, an entry, an item) with a warning naming file and line; the exit status is 1
+    when nothing could be built, 2 when some input was skipped, 0 otherwise. Ctrl-C or
+    SIGTERM stops the build and leaves the previous output as it was (exit 130 / 143).
     """
     from .build import Overrides, build as run_build
+    from .errors import SKIPPED_WARNINGS
+    from .io import remove_stale_temp
 
     if fmt == "markdown":
         fmt = "text"
@@ -83,14 +91,25 @@ def build(inputs, out_dir, model, fmt, newsletter, number, date, url, gazetteer,
         if "t" in bar:
             bar["t"].update(1)
 
+    previous = _interrupt_handlers()
     try:
+        remove_stale_temp(out_dir)  # left by a build that was killed outright
         res = run_build(list(inputs), out_dir, model=model, fmt=fmt,
                         overrides=Overrides(newsletter, number, date, url), gazetteer=gazetteer,
                         progress=progress, on_start=on_start, workers=workers, engine=engine,
-                        scheduler=scheduler)
+                        scheduler=scheduler, rebuild=rebuild)
     except KgError as e:
         _fail(e)
+    except KeyboardInterrupt as e:
+        signum = getattr(e, "signum", 2)
+        name = "SIGTERM" if signum == 15 else "SIGINT"
+        if "t" in bar:
+            bar["t"].close()
+            bar.clear()
+        click.echo(f"kg build: interrupted ({name}); {out_dir} is left as it was before this build", err=True)
+        sys.exit(128 + signum)
     finally:
+        _restore_handlers(previous)
         if "t" in bar:
             bar["t"].close()
     for path, msg in res.skipped:
@@ -100,12 +119,50 @@ def build(inputs, out_dir, model, fmt, newsletter, number, date, url, gazetteer,
             click.echo(f"warning: {w}", err=True)
     click.echo(f"built {res.issues} issue(s), {res.items} items: {res.entities} entities, "
                f"{res.events} events, {res.metrics} metrics, {res.triples} triples "
-               f"({'model ' + res.model if res.model else 'rules only, no statistical model'})")
+               f"({'model ' + res.model if res.model else 'rules only, no statistical model'}; "
+               f"{res.extracted} extracted, {res.reused} unchanged file(s) reused)")
     if not quiet:
         for p in res.written:
             click.echo(f"  wrote {p}")
-    if res.skipped:
+    parts = [w for w in res.warnings if w.startswith(tuple(f"[{c}]" for c in SKIPPED_WARNINGS))]
+    if parts and quiet:
+        click.echo(f"skipped {len(parts)} part(s) of the input; run without -q to see where", err=True)
+    if res.skipped or parts:
         sys.exit(2)
+
+
+class _Interrupted(KeyboardInterrupt):
+    """SIGINT or SIGTERM during a build, raised where the program is, so that every
+    `finally` and write_atomic's clean-up runs."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _interrupt_handlers() -> dict:
+    import signal
+
+    def handler(signum, frame):
+        raise _Interrupted(signum)
+
+    previous = {}
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        try:
+            previous[sig] = signal.signal(sig, handler)
+        except (ValueError, OSError):  # not the main thread (e.g. inside a test runner)
+            pass
+    return previous
+
+
+def _restore_handlers(previous: dict) -> None:
+    import signal
+
+    for sig, h in previous.items():
+        try:
+            signal.signal(sig, h)
+        except (ValueError, OSError, TypeError):
+            pass
 
 
 @cli.command()
@@ -182,34 +239,69 @@ def eval_(gold, model, corpus_dir, as_json, show_errors, gazetteer):
         click.echo(format_errors(res))
 
 
-@cli.command()
-@click.option("--endpoint", required=True, metavar="URL",
-              help="Graph Store HTTP Protocol endpoint of a SPARQL 1.1 server, e.g. "
-                   "http://127.0.0.1:7878/store (Oxigraph) or http://HOST:3030/DATASET/data (Fuseki).")
-@click.option("-o", "--out", "out_dir", default="out", show_default=True, type=click.Path(file_okay=False),
-              help="The build's output folder (OUT/issues/*.ttl, OUT/graph.ttl).")
-@click.option("--graph", "graph_iri", default=None, metavar="IRI",
-              help="Push the merged OUT/graph.ttl into this one named graph, instead of one named "
-                   "graph per issue (named by the issue's IRI).")
-@click.option("--mode", type=click.Choice(["replace", "merge"]), default="replace", show_default=True,
-              help="replace: the graph's old content goes (HTTP PUT); merge: triples are added (POST).")
-@click.option("--timeout", type=float, default=60.0, show_default=True, help="Seconds per request.")
-@click.option("-q", "--quiet", is_flag=True, help="Print only the summary line.")
-def push(endpoint, out_dir, graph_iri, mode, timeout, quiet):
-    """Load the built graph into a SPARQL server, one named graph per issue (or all of it
-    into --graph IRI). Each graph is uploaded in one request, so it is stored whole or not
-    at all; on a failure the push stops and says which graphs were pushed and which not."""
-    from .remote import push as run_push
+def _graph_option(f):
+    return click.option("-o", "--out", "out_dir", default="out", show_default=True, type=click.Path(file_okay=False),
+                        help="The build's output folder (reads OUT/graph.ttl).")(f)
 
-    def pushed(iri, path):
-        if not quiet:
-            click.echo(f"  pushed <{iri}> from {path}")
+
+def _table_format_option(f):
+    return click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table",
+                        show_default=True, help="Output format.")(f)
+
+
+@cli.command()
+@_graph_option
+@_table_format_option
+@click.option("--type", "types", default=None, help="Only these types, comma-separated (Organization,Person,...).")
+@click.option("--limit", type=int, default=None, help="Show at most N entities.")
+def entities(out_dir, fmt, types, limit):
+    """List canonical entities with their aliases, type, and how many items and issues
+    mention them (most mentioned first)."""
+    from .explore import entities as list_entities, load_store, render
 
     try:
-        res = run_push(out_dir, endpoint, graph=graph_iri, mode=mode, timeout=timeout, on_pushed=pushed)
+        rows = list_entities(load_store(str(Path(out_dir) / "graph.ttl")))
     except KgError as e:
         _fail(e)
-    click.echo(f"pushed {len(res.pushed)} graph(s), {res.bytes / 1e6:.1f} MB of Turtle, to {endpoint} ({mode})")
+    if types:
+        wanted = {t.strip().casefold() for t in types.split(",")}
+        rows = [r for r in rows if r["type"].casefold() in wanted]
+    if limit is not None:
+        rows = rows[:limit]
+    click.echo(render(rows, fmt, ["name", "type", "items", "issues", "aliases", "id"]))
+
+
+@cli.command()
+@click.argument("entity")
+@_graph_option
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option("--csv", "as_csv", is_flag=True, help="Print CSV.")
+def timeline(entity, out_dir, as_json, as_csv):
+    """Every event and metric about ENTITY (a name, alias or ticker, any language) across
+    issues, in date order, with its source and evidence."""
+    from .explore import load_store, render, timeline as run_timeline
+
+    try:
+        rows = run_timeline(load_store(str(Path(out_dir) / "graph.ttl")), entity)
+    except KgError as e:
+        _fail(e)
+    cols = ["date", "kind", "what", "value", "unit", "outlet", "issue", "evidence"]
+    click.echo(render(rows, "json" if as_json else "csv" if as_csv else "table", cols))
+
+
+@cli.command()
+@_graph_option
+@_table_format_option
+def conflicts(out_dir, fmt):
+    """Figures on which sources disagree: the same subject, measure and date reported with
+    different values."""
+    from .explore import conflicts as list_conflicts, load_store, render
+
+    try:
+        rows = list_conflicts(load_store(str(Path(out_dir) / "graph.ttl")))
+    except KgError as e:
+        _fail(e)
+    click.echo(render(rows, fmt, ["subject", "measure", "date", "value_a", "source_a", "value_b", "source_b"]))
 
 
 @cli.command()
@@ -247,6 +339,122 @@ def viz(graph_path, out_path, focus, hops, types, since, until, issue, fold_metr
     extra = f" of {res.total}" if res.nodes != res.total else ""
     click.echo(f"wrote {res.out}: {res.nodes}{extra} nodes, {res.edges} edges, {res.bytes / 1e6:.1f} MB")
 
+
+@cli.command()
+@click.option("--endpoint", required=True, metavar="URL",
+              help="Graph Store HTTP Protocol endpoint of a SPARQL 1.1 server, e.g. "
+                   "http://127.0.0.1:7878/store (Oxigraph) or http://HOST:3030/DATASET/data (Fuseki).")
+@click.option("-o", "--out", "out_dir", default="out", show_default=True, type=click.Path(file_okay=False),
+              help="The build's output folder (OUT/issues/*.ttl, OUT/graph.ttl).")
+@click.option("--graph", "graph_iri", default=None, metavar="IRI",
+              help="Push the merged OUT/graph.ttl into this one named graph, instead of one named "
+                   "graph per issue (named by the issue's IRI).")
+@click.option("--mode", type=click.Choice(["replace", "merge"]), default="replace", show_default=True,
+              help="replace: the graph's old content goes (HTTP PUT); merge: triples are added (POST).")
+@click.option("--timeout", type=float, default=60.0, show_default=True, help="Seconds per request.")
+@click.option("-q", "--quiet", is_flag=True, help="Print only the summary line.")
+def push(endpoint, out_dir, graph_iri, mode, timeout, quiet):
+    """Load the built graph into a SPARQL server, one named graph per issue (or all of it
+    into --graph IRI). Each graph is uploaded in one request, so it is stored whole or not
+    at all; on a failure the push stops and says which graphs were pushed and which not."""
+    from .remote import push as run_push
+
+    def pushed(iri, path):
+        if not quiet:
+            click.echo(f"  pushed <{iri}> from {path}")
+
+    try:
+        res = run_push(out_dir, endpoint, graph=graph_iri, mode=mode, timeout=timeout, on_pushed=pushed)
+    except KgError as e:
+        _fail(e)
+    click.echo(f"pushed {len(res.pushed)} graph(s), {res.bytes / 1e6:.1f} MB of Turtle, to {endpoint} ({mode})")
+
+
+@cli.command()
+@click.argument("query_arg", metavar="[QUERY | NAME]", required=False)
+@click.option("-f", "--file", "query_file", type=click.Path(dir_okay=False, allow_dash=True), default=None,
+              help="Read the SPARQL query from this file ('-' for stdin).")
+@click.option("--list", "list_queries", is_flag=True, help="List the named queries, what each answers and its parameters.")
+@click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE",
+              help="Bind ?NAME to VALUE (a string literal, or an IRI written <...>); repeatable.")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json", "xml"]), default="table",
+              show_default=True, help="SELECT/ASK results: an aligned table, or a W3C SPARQL 1.1 results format. "
+                                      "CONSTRUCT/DESCRIBE always print Turtle.")
+@click.option("-o", "--out", "out_dir", default="out", show_default=True, type=click.Path(file_okay=False),
+              help="The build's output folder: queries OUT/graph.ttl through the store OUT/store/.")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=None, metavar="SECONDS",
+              help="Give up (exit status 1) when the query has not finished after SECONDS.")
+@click.option("--allow-remote", is_flag=True, help="Allow SERVICE and FROM <http…> (off: nothing reaches the network).")
+def query(query_arg, query_file, list_queries, params, fmt, out_dir, timeout, allow_remote):
+    """Run a SPARQL query over the built graph: QUERY text, -f FILE, or a named query NAME
+    (see --list). The usual prefixes (kg, schema, prov, skos, rdfs, xsd, ent, ...) are
+    predeclared. Read-only. ASK exits with status 0 when true, 1 when false.
+
+    \b
+    kg query --list
+    kg query metrics-about --param entity=Microsoft
+    kg query 'SELECT ?m ?v WHERE { ?m kg:value ?v } LIMIT 5' --format csv
+    """
+    import os
+    from . import query as q
+
+    try:
+        if list_queries:
+            for nq in q.list_queries():
+                click.echo(f"{nq.name}\n    {nq.description}")
+                for p in nq.params:
+                    dflt = "required" if p.required else f"default {p.default!r}" if p.default else "optional"
+                    click.echo(f"    --param {p.name}=…  {p.description} ({dflt})")
+            return
+        if (query_arg is None) == (query_file is None):
+            raise click.UsageError("give a query (text or a name from --list) or -f FILE, not both")
+        named = None
+        if query_file is not None:
+            text = q.read_query_file(query_file)
+        elif q.looks_like_name(query_arg):
+            named = q.load_named(query_arg)
+            text = named.text
+        else:
+            text = query_arg
+        given = dict(q.parse_param(p) for p in params)
+        bound = q.bind_params(named, given)
+        q.check_query(text, allow_remote)
+        store = q.open_store(out_dir)
+        res = q.run_query(store, text, bound, allow_remote=allow_remote, timeout=timeout)
+    except KgError as e:
+        if e.code == "E131":            # the worker thread cannot be stopped: leave now
+            click.echo(f"Error: {e}", err=True)
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(1)
+        _fail(e)
+    click.echo(q.format_result(res, fmt), nl=False)
+    if res.kind == "ask":
+        sys.exit(0 if res.boolean else 1)
+
+
+@cli.command()
+@click.option("-o", "--out", "out_dir", default="out", show_default=True, type=click.Path(file_okay=False),
+              help="The build's output folder (checks OUT/graph.ttl).")
+@click.option("--shapes", type=click.Path(dir_okay=False), default=None,
+              help="SHACL shapes to check against (default: ontology/shapes.ttl).")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+def validate(out_dir, shapes, as_json):
+    """Check the built graph (OUT/graph.ttl) against the SHACL shapes and list every
+    violation (focus node, path, message, severity). Exit status 1 when it does not conform."""
+    import json
+    from .validate import format_report, validate_out
+
+    try:
+        rep = validate_out(out_dir, shapes)
+    except KgError as e:
+        _fail(e)
+    if as_json:
+        click.echo(json.dumps(rep.to_json(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(format_report(rep), nl=False)
+    if not rep.conforms:
+        sys.exit(1)
 
 def main(argv: Optional[list[str]] = None):  # pragma: no cover - console entry point
     cli.main(args=argv, prog_name="kg")

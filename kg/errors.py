@@ -19,7 +19,7 @@ class Errors:
     E004 = "{path}: no newsletter items found (expected '- Outlet: Headline – body' bullets or paragraphs)"
     E005 = "{path}: no issue files found in the directory (looked for {patterns})"
     E006 = "{path}: cannot decode the text (tried {encodings})"
-    E007 = "nothing could be built: every input failed"
+    E007 = "nothing could be built: every input failed ({reasons})"
     E008 = "spaCy model {name!r} is not installed; install it or pass --model none"
     E009 = "{path}: the gazetteer file is malformed at line {line}: {reason}"
     E010 = "{value!r} is not a valid date (expected YYYY-MM-DD)"
@@ -40,6 +40,8 @@ class Errors:
     E050 = "the workers used different spaCy models ({models}); install the same model everywhere or pass --model"
     E051 = "{iri!r} is not an absolute IRI (expected e.g. https://example.org/graph/news)"
     E052 = "unknown push mode {mode!r} (choose from {choices})"
+    E024 = "no entity named {name!r} in the graph (try `kg entities` for names and aliases)"
+
     # kg viz (E071-E079)
     E071 = "{path}: no built graph (run `kg build ... -o DIR` first, then pass --graph DIR/graph.ttl)"
     E072 = "{path}: cannot read the graph as Turtle: {reason}"
@@ -49,6 +51,23 @@ class Errors:
     E076 = "cannot inline vis-network: {reason}"
     E077 = "--max-nodes must be 1 or more, not {value}"
     E078 = "--since {since} is after --until {until}"
+
+    # E120-E139: kg query / kg validate (kg/query.py, kg/validate.py)
+    E120 = "no named query {name!r} (named queries: {known}; `kg query --list` describes them)"
+    E121 = "bad --param {value!r}: expected NAME=VALUE"
+    E122 = "named query {name!r} takes no parameter {param!r} (it takes: {known})"
+    E123 = "named query {name!r} needs --param {param}=VALUE ({desc})"
+    E124 = "{what} is refused: it would reach the network ({detail}); pass --allow-remote to allow it"
+    E125 = "updates are refused: kg query is read-only (found {keyword})"
+    E126 = "{path}: no graph to query; build one first with `kg build INPUTS -o {out}`"
+    E127 = "{path}: cannot load the graph into the query store: {msg}"
+    E128 = "{path}: cannot open the query store: {msg}"
+    E129 = "SPARQL syntax error at line {line}, column {col}: {msg}{near}"
+    E130 = "the query failed: {msg}"
+    E131 = "the query did not finish within {seconds} s (--timeout); it was abandoned"
+    E132 = "{path}: cannot read the SHACL shapes: {msg}"
+    E133 = "{path}: cannot parse the graph: {msg}"
+    E134 = "--param {param}=...: the query has no variable ?{param} to bind"
 
 
 class Warnings:

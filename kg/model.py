@@ -120,6 +120,7 @@ class ItemExtraction:
     dates: list[DateMention] = field(default_factory=list)
     date: Optional[str] = None     # the item's resolved date
     outlet_id: Optional[str] = None
+    translation_of: Optional[str] = None  # key of the item this one translates ("en-2")
 
 
 @dataclass

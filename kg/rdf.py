@@ -144,6 +144,10 @@ def metric_key(ix_item_iri: URIRef, kb: KnowledgeBase, ex, met) -> tuple[str, st
     return h, label
 
 
+def _bound(met) -> str:
+    return ",".join(q for q in met.qualifiers if q in ("lower_bound", "upper_bound", "actual", "expected"))
+
+
 def issue_graph(kb: KnowledgeBase, ix: IssueExtraction) -> Graph:
     """Everything one issue says, with the entities it mentions."""
     g = Graph(bind_namespaces="none")
@@ -168,7 +172,9 @@ def issue_graph(kb: KnowledgeBase, ix: IssueExtraction) -> Graph:
     g.add((inode, KG.sourceFile, lit(issue.source_file)))
     g.add((inode, KG.contentHash, lit(issue.content_hash)))
     aliases: dict[str, set] = {}
-    for ex in ix.items:
+    translated: dict[str, dict] = {}   # en item key -> {(value, unit, bound): metric node}
+    # English items first, so that their translations can point at their figures
+    for ex in sorted(ix.items, key=lambda ex: (ex.item.lang != "en", ex.item.lang, ex.item.position)):
         it = ex.item
         node = item_iri(issue, it)
         g.add((node, RDF.type, KG.Item))
@@ -194,10 +200,23 @@ def issue_graph(kb: KnowledgeBase, ix: IssueExtraction) -> Graph:
             g.add((node, SDO.mentions, entity_iri(m.entity_id)))
             aliases.setdefault(m.entity_id, set()).add((m.text, it.lang))
         metric_nodes = []
+        twin = translated.get(ex.translation_of) if ex.translation_of else None
+        if ex.translation_of:
+            g.add((node, KG.translationOf, URIRef(f"{issue_iri(issue)}/item/{ex.translation_of}")))
         for met in ex.metrics:
+            same = twin.get((met.value, met.unit, _bound(met))) if twin else None
+            if same is not None:
+                # the translation reports the English item's figure: one node, two sources
+                mnode = same
+                metric_nodes.append(mnode)
+                g.add((mnode, PROV.wasDerivedFrom, node))
+                g.add((mnode, KG.evidence, _evidence(g, issue, node, met.ev_start, met.ev_end)))
+                continue
             h, label = metric_key(node, kb, ex, met)
             mnode = URIRef(BASE + "metric/" + h)
             metric_nodes.append(mnode)
+            if it.lang == "en":
+                translated.setdefault(it.key, {}).setdefault((met.value, met.unit, _bound(met)), mnode)
             g.add((mnode, RDF.type, KG.Metric))
             g.add((mnode, RDFS.label, lit(label)))
             g.add((mnode, KG.value, decimal_literal(met.value)))
@@ -247,7 +266,35 @@ def kb_graph(kb: KnowledgeBase) -> Graph:
     for ix in kb.issues:
         for t in issue_graph(kb, ix):
             g.add(t)
+    mark_conflicts(g)
     return g
+
+
+def mark_conflicts(g: Graph) -> int:
+    """Two metrics about the same subject, measure, unit, qualifiers and date with
+    different values (reported by different items) conflict: link them with
+    kg:conflictsWith both ways. Returns the number of conflicting pairs."""
+    groups: dict[tuple, list[URIRef]] = {}
+    for m in g.subjects(RDF.type, KG.Metric):
+        subj = g.value(m, KG.subject)
+        measure = str(g.value(m, KG.measure))
+        date = g.value(m, KG.date)
+        if subj is None or date is None or measure == "unknown":
+            continue
+        quals = tuple(sorted(str(q) for q in g.objects(m, KG.qualifier)))
+        key = (subj, measure, str(g.value(m, QUDT.unit)), quals, str(date))
+        groups.setdefault(key, []).append(m)
+    pairs = 0
+    for key, ms in groups.items():
+        ms = sorted(set(ms))
+        for i, a in enumerate(ms):
+            for b in ms[i + 1:]:
+                if g.value(a, KG.value) != g.value(b, KG.value) and \
+                        set(g.objects(a, PROV.wasDerivedFrom)).isdisjoint(g.objects(b, PROV.wasDerivedFrom)):
+                    g.add((a, KG.conflictsWith, b))
+                    g.add((b, KG.conflictsWith, a))
+                    pairs += 1
+    return pairs
 
 
 def to_turtle(g: Graph) -> bytes:

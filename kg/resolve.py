@@ -36,6 +36,17 @@ def slugify(text: str) -> str:
     return s
 
 
+_LEGAL = re.compile(r"(?:,?\s+(?:Inc|Incorporated|Corp|Corporation|Co|Ltd|Limited|LLC|PLC|plc|AG|SA|SE|NV|GmbH)\.?)+$")
+
+
+def clean_name(surface: str) -> str:
+    """A canonical name from a surface form: no possessive, no legal suffix, one line."""
+    s = " ".join(surface.split())
+    s = re.sub(r"['’]s?$", "", s)
+    s2 = _LEGAL.sub("", s).strip(" ,")
+    return s2 or s
+
+
 def _gaz_entity(e: gz.GazEntry) -> Entity:
     ent = Entity(id=e.id, name=e.name, type=e.type, tickers=list(e.tickers), wikidata=e.wikidata,
                  homepage=e.homepage)
@@ -103,7 +114,7 @@ def resolve(extractions: Iterable[IssueExtraction], gaz: Optional[gz.Gazetteer] 
     ids: dict[str, str] = {}
     for key in sorted(unknown_types):
         typ = sorted(unknown_types[key].items(), key=lambda kv: (-kv[1], TYPE_PRIORITY[kv[0]]))[0][0]
-        name = sorted(unknown_names[key].items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
+        name = clean_name(sorted(unknown_names[key].items(), key=lambda kv: (-kv[1], kv[0]))[0][0])
         eid = slugify(name)
         while eid in kb.entities or eid in gaz.entries:
             eid = eid + "-" + TYPE_PRIORITY.get(typ, 0).__str__()
@@ -118,4 +129,49 @@ def resolve(extractions: Iterable[IssueExtraction], gaz: Optional[gz.Gazetteer] 
                 ent = kb.entities[m.entity_id]
                 if ent.type != m.type and ent.type in ENTITY_TYPES:
                     m.type = ent.type
+    for ix in kb.issues:
+        align_translations(ix)
     return kb
+
+
+def _fingerprint(ex) -> tuple[set, set]:
+    figures = {(format(m.value.normalize(), "f"), m.unit) for m in ex.metrics}
+    ents = {m.entity_id for m in ex.mentions}
+    return figures, ents
+
+
+def align_translations(ix: IssueExtraction) -> None:
+    """Link each item of a translation (zh) to the English item it translates: the same
+    outlet and the same figures are a strong key, shared entities and the order break ties.
+    One to one; an item with nothing in common stays unlinked."""
+    en = [ex for ex in ix.items if ex.item.lang == "en"]
+    zh = [ex for ex in ix.items if ex.item.lang == "zh"]
+    if not en or not zh:
+        return
+    fps = {id(ex): _fingerprint(ex) for ex in en + zh}
+    pairs = []
+    for z in zh:
+        zf, ze = fps[id(z)]
+        for e in en:
+            if z.item.kind != e.item.kind:
+                continue
+            ef, ee = fps[id(e)]
+            score = 0.0
+            if z.outlet_id and z.outlet_id == e.outlet_id:
+                score += 2
+            elif z.outlet_id and e.outlet_id:
+                score -= 2
+            score += 1.5 * len(zf & ef) - 0.5 * len(zf ^ ef)
+            score += 0.5 * len(ze & ee)
+            if score >= 2 or (z.item.kind == "lead" and score >= 0):
+                # the order of items is the last tie-breaker
+                rank = abs(z.item.position / len(zh) - e.item.position / len(en))
+                pairs.append((-score, rank, z.item.position, e.item.position, z, e))
+    pairs.sort(key=lambda p: p[:4])
+    used_z, used_e = set(), set()
+    for _, _, zp, ep, z, e in pairs:
+        if zp in used_z or ep in used_e:
+            continue
+        used_z.add(zp)
+        used_e.add(ep)
+        z.translation_of = e.item.key

@@ -147,6 +147,15 @@ def extract_item(it, doc, issue: Issue, gaz: gz.Gazetteer, sector: str, use_rule
     mentions = mentions_from_doc(doc, it.lang, off, use_rules)
     ex.mentions = [m for m in mentions if m.type != "Outlet" and m.start - off >= prefix_end
                    and not (it.outlet and m.text == it.outlet)]
+    # a statistical model misreads Title Case headlines ("Good Numbers, Bad Mood" is no
+    # person): its spans there count only when the body names them too
+    if it.headline:
+        h0 = text.find(it.headline, prefix_end)
+        if h0 != -1:
+            h1 = h0 + len(it.headline)
+            rest = text[:h0] + " " + text[h1:]
+            ex.mentions = [m for m in ex.mentions if not (
+                m.source == "model" and h0 <= m.start - off and m.end - off <= h1 and m.text not in rest)]
     if it.outlet:
         ex.outlet_id = gaz.lookup(it.outlet)
         if ex.outlet_id and gaz.entries[ex.outlet_id].type not in ("Outlet", "Organization"):

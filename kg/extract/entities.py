@@ -20,6 +20,10 @@ PERSON_RULE_ZH = re.compile(r"(?:首席执行官|CEO|总裁|董事长|创始人)
 STOP = {"ai", "capex", "ceo", "cfo", "eps", "yoy", "qoq", "ipo", "etf", "gpu", "gpus", "llm", "llms",
         "us tech", "tech", "big tech", "fed", "street", "the street", "roi", "vc", "saas", "api",
         "q1", "q2", "q3", "q4", "h1", "h2", "usd", "gdp", "cpi", "hbm"}
+# adjectives and sentence words that start a capitalized phrase but not a name
+NOT_NAMES = {"Chinese", "American", "US", "U.S.", "European", "Japanese", "Korean", "Indian", "British",
+             "German", "French", "Global", "Asian", "Western", "Big", "Generative", "Open", "New", "Taiwanese",
+             "The", "A", "An", "Its", "Their", "Our", "This", "That", "Sovereign", "Public", "Private", "Agentic"}
 # a model span that begins or ends with these is a phrase, not a name
 BAD_EDGE = re.compile(r"^(?:the|a|an|this|that|these|its|their|our|new|fresh|\W)\b|['’]s$", re.I)
 
@@ -34,7 +38,7 @@ def _ok_model_span(text: str, label: str) -> bool:
         return False
     if re.search(r"\d", t) and label != "Product":
         return False
-    if BAD_EDGE.search(t):
+    if BAD_EDGE.search(t) or re.search(r"\s[-–—:]\s|[:：]", t):
         return False
     if t.isupper() and len(t) <= 4 and label != "Organization":
         return False
@@ -51,6 +55,31 @@ def _latin_boundary_ok(text: str, s: int, e: int) -> bool:
     return True
 
 
+_AMOUNT_BEFORE = re.compile(r"(?:\d|[亿万千百十两]|\d\s)$")
+
+
+def _is_currency_unit(text: str, s: int) -> bool:
+    """'美元' in '375亿美元', 'dollars' in '12 billion dollars': a unit, not the currency
+    as a subject of the news."""
+    before = text[max(0, s - 12):s]
+    return bool(_AMOUNT_BEFORE.search(before) or re.search(r"\d\s*(?:billion|million|trillion|bn|m|k)?\s*$", before))
+
+
+def _ambiguous_initial(text: str, s: int, span: str) -> bool:
+    """A single capitalized word that starts a sentence ("Foundry budgets keep climbing") is
+    a name only if the text also capitalizes it elsewhere, mid-sentence."""
+    if " " in span or span.isupper() or not re.fullmatch(r"[A-Z][a-z]+", span):
+        return False
+    before = text[:s].rstrip()
+    if before and not re.search(r"[.!?:;–—\-]$", before):
+        return False
+    for m in re.finditer(r"\b" + re.escape(span) + r"\b", text):
+        b = text[:m.start()].rstrip()
+        if m.start() != s and b and not re.search(r"[.!?:;–—\-]$", b):
+            return False
+    return True
+
+
 def mentions_from_doc(doc, lang: str, offset: int, use_rules: bool) -> list[Mention]:
     text = doc.text
     out: list[Mention] = []
@@ -58,6 +87,8 @@ def mentions_from_doc(doc, lang: str, offset: int, use_rules: bool) -> list[Ment
         s, e = ent.start_char, ent.end_char
         if ent.ent_id_:
             if lang == "zh" and not _latin_boundary_ok(text, s, e):
+                continue
+            if ent.label_ == "Asset" and _is_currency_unit(text, s):
                 continue
             out.append(Mention(text=ent.text, start=offset + s, end=offset + e, type=ent.label_,
                                source="gazetteer", entity_id=ent.ent_id_))
@@ -69,11 +100,13 @@ def mentions_from_doc(doc, lang: str, offset: int, use_rules: bool) -> list[Ment
             if m:
                 span_text = span_text[: m.start()]
                 e = s + len(span_text)
-            if _ok_model_span(span_text, label):
+            if _ok_model_span(span_text, label) and not _ambiguous_initial(text, s, span_text):
                 out.append(Mention(text=span_text, start=offset + s, end=offset + e, type=label,
                                    source="model"))
-    if use_rules:
-        out.extend(rule_mentions(text, lang, offset, out))
+    keep = [m for m in out if m.source != "model"]
+    rules = rule_mentions(text, lang, offset, keep)
+    rs = [(r.start, r.end) for r in rules]
+    out = keep + [m for m in out if m.source == "model" and not any(m.start < e and s < m.end for s, e in rs)] + rules
     out.sort(key=lambda m: (m.start, -m.end))
     return out
 
@@ -107,6 +140,8 @@ def rule_mentions(text: str, lang: str, offset: int, existing: list[Mention]) ->
     for m in ORG_RULE.finditer(text):
         s = m.start("name")
         words = m.group("name").split()
+        if words[0] in NOT_NAMES or (len(words) == 2 and words[0].casefold() in STOP):
+            continue
         while len(words) > 2 and (words[0] in ("The", "A", "An", "Startup", "Rival") or words[0].endswith(("’s", "'s"))):
             s += len(words[0]) + 1
             words = words[1:]

@@ -11,16 +11,17 @@ from .metrics import clause_bounds
 # (event type, cue pattern, where the actor is: "before" | "after" | "either")
 CUES: list[tuple[str, re.Pattern, str]] = [(t, re.compile(p, re.I), w) for t, p, w in [
     ("Move", r"\b(?:plunge[ds]?|plunging|crash(?:ed|es)?|sank|sinks?|slid|slides?|fell|falls?|drop(?:ped|s)?|tumble[ds]?|slump(?:ed|s)?|tank(?:ed|s)?|plummet(?:ed|s)?|sheds?|rall(?:y|ied|ies)|surge[ds]?|soar(?:ed|s)?|jump(?:ed|s)?|climb(?:ed|s)?|rose|rises|gain(?:ed|s)|spike[ds]?|rebound(?:ed|s)?|hit (?:a )?record)\b|暴跌|重挫|下跌|大涨|飙升|上涨|下挫|大跌|走高|走低|反弹|跌|涨", "before"),
-    ("EarningsReport", r"\bbeat earnings\b|\bmiss(?:ed|es)? earnings\b|\bearnings (?:beat|miss|report|results?)\b|\b(?:quarterly|annual|Q[1-4]) results\b|\breported (?:earnings|results|revenue|profit)\b|\bbeat (?:estimates|forecasts)\b|财报|业绩|每股收益超预期", "either"),
-    ("RateDecision", r"\b(?:held|holds?|kept|keeps?|left|leaves?|cut|cuts|raised|raises|hiked?|hikes|lowered|lowers|paused?) (?:its |the |interest |policy |benchmark )*rates?\b|\brate (?:decision|cut|hike)s?\b|利率维持不变|保持利率|维持利率|降息|加息", "before"),
+    ("Level", r"\b(?:hit|hits|reached|reaches|topped|tops|set a record|record high|all-time high|record low)\b|创(?:历史)?新高|创(?:历史)?新低", "before"),
+    ("EarningsReport", r"\bbeat earnings\b|\bmiss(?:ed|es)? earnings\b|\bearnings (?:beat|miss|report|results?)\b|\b(?:quarterly|annual|Q[1-4]) results\b|\breported (?:earnings|results|revenue|profit)\b|\bbeat (?:estimates|forecasts)\b|\b(?:revenue|sales|net income|profit)\s+(?:hit|reached|rose|fell|grew|jumped|came in at|totall?ed|of)\b(?=\s+(?:US)?[$€£¥]?\s?\d)|财报|业绩|每股收益超预期", "before"),
+    ("RateDecision", r"\b(?:held|holds?|kept|keeps?|left|leaves?|cut|cuts|raised|raises|hiked?|hikes|lowered|lowers|paused?) (?:its |the |interest |policy |benchmark )*rates?\b|\brate decision\b|利率维持不变|保持利率|维持利率|降息|加息", "before"),
     ("RegulatoryAction", r"\bunder (?:\w+ ){0,3}(?:scrutiny|investigation|review)\b|\bprobe[sd]?\b|\binvestigat(?:es|ed|ing|ion)\b|\bantitrust\b|\bfined?\b|\bsanction(?:s|ed)?\b|\bsubpoena(?:s|ed)?\b|遭审查|受.{0,4}审查|面临.{0,6}审查|调查|罚款|反垄断", "before"),
     ("ExportControl", r"\bexport (?:controls?|curbs?|ban|restrictions?|licen[cs]es?)\b|出口管制|出口限制|禁令", "either"),
-    ("Funding", r"\braise[sd]?\b(?= [^.;]{0,40}(?:\$|€|£|¥|\d))|\bfunding round\b|\bSeries [A-F]\b|\bseed round\b|\bsecured? \$|融资|募资", "before"),
+    ("Funding", r"\b(?:raise[sd]?|raising|secure[sd]?|closed?)\s+(?:a\s+|an\s+)?(?:US)?(?:\$|€|£|¥)\s?\d|\bfunding round\b|\bSeries [A-F]\b|\bseed round\b|融资|募资", "before"),
     ("Acquisition", r"\bacquir(?:es?|ed|ing)\b|\bacquisition of\b|\bto buy\b|\bbuys\b|\bbought\b|\btakeover of\b|\bmerg(?:es?|ed|er) with\b|收购|并购", "before"),
     ("ProductRelease", r"\b(?:launch(?:es|ed)?|unveil(?:s|ed)?|releas(?:es|ed)|debut(?:s|ed)?|introduc(?:es|ed)|roll(?:s|ed) out|ship(?:s|ped)|open-sourc(?:es|ed))\b|发布|推出|上线|开源", "before"),
-    ("Forecast", r"\bwarn(?:s|ed)?\b|\bforecast(?:s|ed)?\b|\bpredict(?:s|ed)?\b|\bprojects?\b(?= (?:that|\$|\d))|\bguidance\b|\boutlook\b|\bsees\b(?= [^.]{0,30}\d)|预测|警告|预计", "before"),
+    ("Forecast", r"\bwarn(?:s|ed)?\b|\bforecast(?:s|ed)?\b|\bpredict(?:s|ed)?\b|\bprojects?\b(?= (?:that|\$|\d))|\bguidance\b|\boutlook\b|\bsees\b(?= [^.]{0,30}\d)|\bput (?:a |the )?[\d.]+% (?:probability|chance|odds)\b|预测|警告|预计", "before"),
     ("Partnership", r"\bpartner(?:s|ed|ship)? with\b|\bteam(?:s|ed)? up with\b|\bjoint venture\b|\balliance with\b|\bsigns? (?:a )?deal with\b|合作|结盟|签约", "either"),
-    ("Layoff", r"\blay(?:s|ing)? off\b|\blaid off\b|\blayoffs?\b|\bjob cuts?\b|\bcut(?:s|ting)? [\d,]+ (?:jobs|roles|positions|employees)\b|裁员", "before"),
+    ("Layoff", r"\blay(?:s|ing)? off\b|\blaid off\b|\blayoffs?\b|\bjob cuts?\b|\b(?:cut|cuts|cutting|trim|trims|trimmed|trimming|slash(?:es|ed)?|eliminat(?:es|ed|ing)|shed(?:s|ding)?)\s+(?:about |some |nearly |around |roughly )?[\d,]+\s+(?:jobs|roles|positions|employees|workers|staff)\b|裁员", "before"),
     ("Lawsuit", r"\bsue[sd]?\b|\blawsuit\b|\bsuing\b|\bfiled (?:a )?(?:suit|complaint)\b|\bcourt ruled\b|起诉|诉讼|官司", "before"),
 ]]
 ACTOR_TYPES = {"Organization", "Index", "Asset", "Product", "Person"}
@@ -59,6 +60,11 @@ def find_events(text: str, offset: int, mentions: list[Mention],
     for typ, pat, where in CUES:
         for m in pat.finditer(text):
             s, e = m.span()
+            if typ == "Level":
+                actor = _actor(text, offset, s, e, mentions, where, {"Index", "Asset"})
+                if actor is not None:
+                    add("MarketMove", m.group(0), s, e, actor)
+                continue
             if typ == "Move":
                 actor = _actor(text, offset, s, e, mentions, where, set(MOVE_TYPES))
                 if actor is None:

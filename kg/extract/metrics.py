@@ -61,7 +61,7 @@ UP_ZH = r"上涨|大涨|飙升|激增|增长|上升|走高|反弹|涨|增|升|�
 DOWN_ZH = r"放缓|暴跌|重挫|下跌|下滑|下降|走低|跌|降|减少|缩水|下挫|大跌|下调|削减|裁"
 UP_RE = re.compile(r"(?:\b(?:" + UP_EN + r")\b|" + UP_ZH + ")", re.I)
 DOWN_RE = re.compile(r"(?:\b(?:" + DOWN_EN + r")\b|" + DOWN_ZH + ")", re.I)
-LEVEL_RE = re.compile(r"(?:\b(?:to|at|of|reach(?:ed|es)?|hit|hits|stood at|totall?ing)\s*$|(?:至|到|达到?|为)\s*$)", re.I)
+LEVEL_RE = re.compile(r"(?:\b(?:to|at|of|from|reach(?:ed|es)?|hit|hits|stood at|totall?ing|put|puts)(?:\s+an?)?\s*$|(?:至|到|达到?|为)\s*$)", re.I)
 
 # measure keywords, checked in the figure's clause; first match wins
 MEASURES: list[tuple[str, re.Pattern]] = [(k, re.compile(p, re.I)) for k, p in [
@@ -72,6 +72,7 @@ MEASURES: list[tuple[str, re.Pattern]] = [(k, re.compile(p, re.I)) for k, p in [
     ("market_cap", r"market (?:cap|value)|市值"),
     ("funding", r"\braise[sd]?\b|raising|funding|round|Series [A-F]|融资|募资"),
     ("acquisition_price", r"acquire|acquisition|buy(?:s|ing)?\b|takeover|deal|收购"),
+    ("damages", r"damages|settlement|\bfined?\b|penalt(?:y|ies)|赔偿|罚款"),
     ("revenue", r"revenue|sales|营收|收入|销售额"),
     ("profit", r"profit|net income|earnings|利润|净利"),
     ("layoffs", r"\bjobs\b|layoffs?|employees|workers|staff|裁员"),
@@ -115,8 +116,19 @@ def _scale(s: Optional[str], table: dict) -> int:
     return table.get(s, table.get(s.lower(), 1))
 
 
-def _direction(text: str, start: int) -> tuple[Optional[str], bool]:
-    """(direction, is_level) from the words just before a figure in its clause."""
+NOUN_AFTER_DOWN = re.compile(r"^\s*(?:slide|drop|decline|fall|plunge|loss|slump|tumble|dip|selloff|sell-off|contraction)\b", re.I)
+NOUN_AFTER_UP = re.compile(r"^\s*(?:gain|rise|jump|rally|increase|surge|climb|rebound|advance)\b", re.I)
+
+
+def _direction(text: str, start: int, end: Optional[int] = None) -> tuple[Optional[str], bool]:
+    """(direction, is_level) from the words just before a figure in its clause, or a noun
+    right after it ("a 4.2% slide")."""
+    if end is not None:
+        after = text[end:end + 16]
+        if NOUN_AFTER_DOWN.match(after):
+            return "down", False
+        if NOUN_AFTER_UP.match(after):
+            return "up", False
     left, _ = clause_bounds(text, start, start)
     before = text[max(left, start - 40):start]
     is_level = bool(LEVEL_RE.search(before))
@@ -200,7 +212,7 @@ def find_metrics(text: str, lang: str, offset: int = 0, warn=None) -> list[Metri
         if num is None:
             continue
         sign = m.group("sign")
-        direction, is_level = _direction(text, m.start())
+        direction, is_level = _direction(text, m.start(), m.end())
         value = num
         if sign in ("-", "−"):
             value, direction = -num, "down"
