@@ -193,3 +193,47 @@ def query(endpoint: str, sparql: str, timeout: float = TIMEOUT) -> QueryResult:
     except (SyntaxError, ValueError, OSError) as e:
         raise KgError("E019", url=endpoint, status=200,
                       reason=f"cannot read the answer ({mime or 'no Content-Type'}): {_reason(e)}")
+
+
+def _term_syntax(value: str) -> str:
+    """A --param value as SPARQL syntax, as kg.query binds it: an IRI when written <...>,
+    else a plain string literal."""
+    v = value.strip()
+    if v.startswith("<") and v.endswith(">") and IRI_RE.match(v[1:-1]):
+        return v
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r") + '"'
+
+
+_SCAN = re.compile(r'#[^\n]*|"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\'|'
+                   r'"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>"\s]*>|\bWHERE\b|\{', re.I)
+
+
+def with_params(sparql: str, params: dict[str, str]) -> str:
+    """A query with its parameters bound for a remote server (which has no parameter API):
+    a `VALUES (?a ?b) { (... ...) }` block at the start of the WHERE group, so every
+    pattern and filter of that group sees the values."""
+    if not params:
+        return sparql
+    names = list(params)
+    block = (" VALUES (" + " ".join("?" + n for n in names) + ") { ("
+             + " ".join(_term_syntax(params[n]) for n in names) + ") } ")
+    need_where = query_form(sparql) == "graph" and re.match(
+        r"\s*CONSTRUCT\s*\{", sparql[_PROLOGUE.match(sparql).end():], re.I) is not None
+    seen_where = False
+    for m in _SCAN.finditer(sparql):
+        tok = m.group(0)
+        if tok.upper() == "WHERE":
+            seen_where = True
+        elif tok == "{" and (seen_where or not need_where):
+            return sparql[:m.end()] + block + sparql[m.end():]
+    return sparql
+
+
+def with_prefixes(sparql: str, prefixes: Optional[dict] = None) -> str:
+    """The query with the prefixes kg predeclares locally (kg, schema, prov, ent, ...)
+    declared in its text, except those it declares itself: a remote server knows none."""
+    if prefixes is None:
+        from .rdf import PREFIXES as prefixes
+    declared = {m.group(1) for m in re.finditer(r"PREFIX\s+([\w.\-]*):", sparql, re.I)}
+    head = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in sorted(prefixes.items()) if p not in declared)
+    return head + sparql

@@ -45,7 +45,7 @@ def server(tmp_path_factory):
         pytest.skip("the oxigraph server is not installed (pip install oxigraph)")
     port = free_port()
     proc = subprocess.Popen([exe, "serve", "--location", str(tmp_path_factory.mktemp("oxdb")),
-                             "--bind", f"127.0.0.1:{port}"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                             "--bind", f"127.0.0.1:{port}", "--union-default-graph"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(100):
@@ -210,3 +210,25 @@ def test_partial_push_says_which_graphs_were_pushed(built):
     assert err.startswith("Error: [E020]") and f"<{second}>" in err and "HTTP 500: disk full" in err
     assert "pushed 1 graph(s), not pushed 2" in err and f"<{third}>" in err
     assert len(_FlakyStore.received) == 2                  # stopped at the first failure
+
+
+def test_cli_query_endpoint_prints_like_a_local_query(server, built):
+    if "endpoint" not in {p.name for p in cli.commands["query"].params}:
+        pytest.skip("kg query has no --endpoint option in this checkout")
+    run = CliRunner().invoke
+    assert run(cli, ["push", "--endpoint", server + "/store", "-o", str(built), "-q"]).exit_code == 0
+    # the server runs with --union-default-graph: its default graph is the union of the issue
+    # graphs (plus what other tests pushed: hence DISTINCT), so the same query prints the same answer
+    sparql = ("SELECT DISTINCT ?issue ?item ?text WHERE { ?item kg:inIssue ?issue ; schema:headline ?text "
+              "FILTER(CONTAINS(?text, ?word)) } ORDER BY ?issue ?item")
+    local = run(cli, ["query", sparql, "-o", str(built), "--format", "csv", "-p", "word=Gold"])
+    remote_ = run(cli, ["query", sparql, "--endpoint", server + "/query", "--format", "csv", "-p", "word=Gold"])
+    assert local.exit_code == 0 and remote_.exit_code == 0, (local.output, remote_.output)
+    assert remote_.output == local.output
+    assert remote_.output.count("\n") >= 3 and "Gold" in remote_.output
+    ask = run(cli, ["query", "ASK { ?m a kg:Metric ; kg:unit ?u }", "--endpoint", server + "/query"])
+    assert ask.exit_code in (0, 1) and ask.output.strip() in ("true", "false")
+    bad = run(cli, ["query", "SELECT ?x WHERE { ?x kg:nope }", "--endpoint", server + "/query"])
+    assert bad.exit_code == 1 and "HTTP 400" in bad.output and len(bad.output.strip().splitlines()) == 1
+    down = run(cli, ["query", "ASK {}", "--endpoint", f"http://127.0.0.1:{free_port()}/query"])
+    assert down.exit_code == 1 and "[E018]" in down.output
