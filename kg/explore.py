@@ -71,14 +71,14 @@ GROUP BY ?e ?name ?type
 
 def find_entity(store: ox.Store, name: str) -> list[dict]:
     """Entities whose label, preferred label or alias equals `name` (case-insensitive)."""
-    lit = ox.Literal(name.casefold())
     q = """
 SELECT DISTINCT ?e ?name WHERE {
+  VALUES ?needle { %s }
   ?e a kg:Entity ; rdfs:label ?name .
   { ?e rdfs:label ?l } UNION { ?e skos:prefLabel ?l } UNION { ?e skos:altLabel ?l } UNION { ?e kg:ticker ?l }
   FILTER(LCASE(STR(?l)) = ?needle)
-}"""
-    res = store.query(PREFIXES + q, substitutions={ox.Variable("needle"): lit})
+}""" % ox.Literal(name.casefold())  # an escaped literal, never pasted text
+    res = store.query(PREFIXES + q)
     return sorted(({"iri": s["e"].value, "name": s["name"].value} for s in res), key=lambda r: r["iri"])
 
 
@@ -90,6 +90,7 @@ def timeline(store: ox.Store, name: str) -> list[dict]:
     iri = ox.NamedNode(found[0]["iri"])
     q = """
 SELECT ?date ?kind ?what ?value ?unit ?outlet ?issue ?evidence ?node WHERE {
+  VALUES ?ent { %s }
   {
     ?node a kg:Metric ; kg:subject ?ent ; rdfs:label ?what ; kg:value ?value ; qudt:unit ?u .
     BIND("metric" AS ?kind) BIND(STRAFTER(STR(?u), "/vocab/") AS ?unit)
@@ -106,8 +107,8 @@ SELECT ?date ?kind ?what ?value ?unit ?outlet ?issue ?evidence ?node WHERE {
   OPTIONAL { ?node kg:date ?d }
   BIND(COALESCE(STR(?d), "") AS ?date)
   OPTIONAL { ?item kg:reportedBy/rdfs:label ?outlet }
-}"""
-    res = store.query(PREFIXES + q, substitutions={ox.Variable("ent"): iri})
+}""" % iri
+    res = store.query(PREFIXES + q)
     names = [v.value for v in res.variables]
     rows = [{n: _val(s[n]) for n in names} for s in res]
     rows.sort(key=lambda r: (r["date"], r["kind"], r["what"], r["issue"], r["outlet"] or "", r["evidence"]))

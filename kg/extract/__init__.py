@@ -16,7 +16,18 @@ from .events import find_events
 from .metrics import clause_bounds, find_metrics
 
 SUBJECT_TYPES = ("Organization", "Index", "Asset", "Product")
+DEFAULT_MOVE_MEASURE = {"Organization": "share_price", "Index": "index_level", "Asset": "price"}
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"“‘'(])|[。！？!?；;]|\n")
+_ABBR = re.compile(r"\b(?:Corp|Inc|Ltd|Co|Mr|Ms|Mrs|Dr|St|vs|No|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|"
+                   r"U\.S|U\.K|Gov|Sen|Rep|[A-Z])\.$")
+
+
+def sentence_breaks(text: str, start: int = 0, end: Optional[int] = None):
+    """Sentence boundaries (matches of SENTENCE_END), not after "Corp." or "U.S."."""
+    for m in SENTENCE_END.finditer(text, start, len(text) if end is None else end):
+        if m.group(0)[:1].isspace() and _ABBR.search(text, max(0, m.start() - 6), m.start()):
+            continue
+        yield m
 SECTOR = re.compile(
     r"\b(?:the\s+)?(?P<x>AI|tech|technology|chip|semiconductor|cloud|banking|EV|auto|crypto|software)?[\s-]*(?:industry|sector)(?:[- ]wide)?\b|"
     r"\bindustry-wide\b|(?P<zx>AI|科技|芯片|半导体|云计算|银行|汽车|加密货币)?(?:行业|产业)")
@@ -33,9 +44,9 @@ def issue_sector(issue: Issue) -> str:
 
 def _sentence_bounds(text: str, s: int) -> tuple[int, int]:
     left = 0
-    for m in SENTENCE_END.finditer(text, 0, s):
+    for m in sentence_breaks(text, 0, s):
         left = m.end()
-    m = SENTENCE_END.search(text, s)
+    m = next(sentence_breaks(text, s), None)
     return left, (m.start() if m else len(text))
 
 
@@ -169,6 +180,11 @@ def extract_item(it, doc, issue: Issue, gaz: gz.Gazetteer, sector: str, use_rule
     body = text[prefix_end:]
     metrics = find_metrics(body, it.lang, off + prefix_end, warn_absurd)
     assign_subjects(text, off, ex.mentions, metrics, sector)
+    for met in metrics:
+        # a signed percent move of a company, an index or an asset, with nothing else said
+        if met.measure == "unknown" and met.unit == "percent" and "change" in met.qualifiers \
+                and met.subject is not None:
+            met.measure = DEFAULT_MOVE_MEASURE.get(ex.mentions[met.subject].type, "unknown")
     ex.metrics = _dedupe_metrics(metrics)
     ex.events = find_events(text, off, ex.mentions, ex.metrics)
     for x in list(ex.metrics) + list(ex.events):

@@ -10,7 +10,7 @@ from ..model import Mention
 MODEL_LABELS = {"ORG": "Organization", "PERSON": "Person", "GPE": "Place", "LOC": "Place",
                 "PRODUCT": "Product"}
 ORG_SUFFIX = r"(?:Inc\.?|Corp\.?|Corporation|Ltd\.?|LLC|PLC|plc|Group|Holdings|Technologies|Systems|Labs|AI|Capital|Partners|Ventures|Bank|Motors|Robotics|Semiconductor|Networks|Therapeutics|Software)"
-CAP = r"[A-Z][A-Za-z0-9&'’\-]*"
+CAP = r"[A-Z][A-Za-z0-9&'’]*(?:-[A-Z][A-Za-z0-9&'’]*)*"
 ORG_RULE = re.compile(r"\b(?P<name>(?:" + CAP + r"\s+){0,3}" + CAP + r"\s+" + ORG_SUFFIX + r")(?![A-Za-z])")
 TICKER_RULE = re.compile(r"\b(?P<name>(?:" + CAP + r"\s+){0,3}" + CAP + r")\s+\((?:(?:NYSE|NASDAQ|Nasdaq|HKEX|LSE|TSE)\s*:\s*)?(?P<ticker>[A-Z]{1,5}(?:\.[A-Z]{1,2})?)\)")
 PERSON_RULE = re.compile(r"\b(?:CEO|CFO|CTO|chief executive|founder|co-founder|chairman|chairwoman|President|Chair|analyst|Secretary|Governor)\s+(?P<name>[A-Z][a-z]+(?:\s+[A-Z][a-z'’\-]+){1,2})\b")
@@ -23,7 +23,9 @@ STOP = {"ai", "capex", "ceo", "cfo", "eps", "yoy", "qoq", "ipo", "etf", "gpu", "
 # adjectives and sentence words that start a capitalized phrase but not a name
 NOT_NAMES = {"Chinese", "American", "US", "U.S.", "European", "Japanese", "Korean", "Indian", "British",
              "German", "French", "Global", "Asian", "Western", "Big", "Generative", "Open", "New", "Taiwanese",
-             "The", "A", "An", "Its", "Their", "Our", "This", "That", "Sovereign", "Public", "Private", "Agentic"}
+             "The", "A", "An", "Its", "Their", "Our", "This", "That", "Sovereign", "Public", "Private", "Agentic",
+             "January", "February", "March", "April", "May", "June", "July", "August", "September",
+             "October", "November", "December", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday"}
 # a model span that begins or ends with these is a phrase, not a name
 BAD_EDGE = re.compile(r"^(?:the|a|an|this|that|these|its|their|our|new|fresh|\W)\b|['’]s$", re.I)
 

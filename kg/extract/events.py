@@ -80,7 +80,7 @@ def find_events(text: str, offset: int, mentions: list[Mention],
     # a signed change in a figure about a company, an index or an asset is a move
     for mi, met in enumerate(metrics):
         if met.unit == "percent" and "change" in met.qualifiers and met.subject is not None \
-                and met.measure in ("share_price", "unknown", "price") and not (
+                and met.measure in ("share_price", "unknown", "price", "index_level") and not (
                     {"YoY", "QoQ", "annual", "quarterly"} & set(met.qualifiers)):
             subj = mentions[met.subject]
             if subj.type in MOVE_TYPES:

@@ -78,8 +78,8 @@ MEASURES: list[tuple[str, re.Pattern]] = [(k, re.compile(p, re.I)) for k, p in [
     ("layoffs", r"\bjobs\b|layoffs?|employees|workers|staff|裁员"),
     ("growth", r"growth|增速|增长率"),
     ("investment", r"invest|build-?out|infrastructure|data cent(?:er|re)s?|spend(?:ing)?|bill|投资|投入|支出|建设"),
-    ("price", r"price|ounce|per share|barrel|价格|价|盎司|每桶"),
     ("share_price", r"\bshares?\b|\bstock\b|股价|股票"),
+    ("price", r"price|ounce|per share|barrel|价格|价|盎司|每桶"),
 ]]
 QUALIFIERS: list[tuple[str, re.Pattern]] = [(k, re.compile(p, re.I)) for k, p in [
     ("YoY", r"\bYoY\b|year[- ]over[- ]year|year[- ]on[- ]year|from a year (?:ago|earlier)|同比"),
@@ -263,8 +263,14 @@ def _annotate(text: str, s: int, e: int, m: MetricMention) -> None:
     if left > 0 and text[left - 1] in "(（":
         l2, _ = clause_bounds(text, left - 1, left - 1)
         ctx = text[l2:left - 1] + " " + window
+    if left > 1 and re.match(r"\s*(?:including|of which|among them|其中|包括)", window, re.I):
+        # "revenue of $48B, up 14%, including $41.3B from data centers": a part of the
+        # whole named earlier in the sentence measures the same thing
+        sent = max(text.rfind(". ", 0, left), text.rfind("。", 0, left), text.rfind(";", 0, left),
+                   text.rfind("；", 0, left), text.rfind("——", 0, left), text.rfind(" – ", 0, left))
+        ctx = text[sent + 1:left] + " " + window
     for key, pat in MEASURES:
-        if pat.search(window) or (ctx is not window and pat.search(ctx)):
+        if (ctx is not window and pat.search(ctx)) or pat.search(window):
             m.measure = key
             break
     for key, pat in QUALIFIERS:

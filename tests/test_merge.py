@@ -1,0 +1,138 @@
+"""Merging across issues and languages; incremental builds; timeline and conflicts."""
+from __future__ import annotations
+
+import json
+import shutil
+from decimal import Decimal
+
+import pytest
+from click.testing import CliRunner
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import PROV, RDF, RDFS, SKOS
+
+from kg.cli import cli
+from kg.rdf import ENT, KG
+
+from conftest import EXAMPLES, extract_text
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    out = tmp_path_factory.mktemp("merged")
+    r = CliRunner().invoke(cli, ["build", str(EXAMPLES), "-o", str(out), "--model", "none", "-q"])
+    assert r.exit_code == 0, r.output
+    return out, Graph().parse(out / "graph.ttl")
+
+
+def test_one_node_per_real_world_thing(built):
+    out, g = built
+    ms = ENT["microsoft"]
+    alts = {(str(o), o.language) for o in g.objects(ms, SKOS.altLabel)} | \
+           {(str(o), o.language) for o in g.objects(ms, SKOS.prefLabel)}
+    # "Microsoft Corp." in 470, "MSFT" and "Microsoft Corporation" in chip-digest, 微软 in the translation
+    assert {("Microsoft Corp.", "en"), ("MSFT", "en"), ("Microsoft Corporation", "en"), ("微软", "zh")} <= alts
+    issues = {str(i) for item in g.subjects(URIRef("https://schema.org/mentions"), ms) for i in g.objects(item, KG.inIssue)}
+    assert len(issues) == 2
+    nv = {str(o) for o in g.objects(ENT["nvidia"], SKOS.altLabel)}
+    assert "NVIDIA" in nv
+    # no second Microsoft or Nvidia node
+    labels = [str(o) for o in g.objects(None, RDFS.label)]
+    assert labels.count("Microsoft") == 1 and labels.count("Nvidia") == 1
+
+
+def test_false_friends_stay_apart(built):
+    out, g = built
+    assert (ENT["metaculus"], RDF.type, KG.Entity) in g
+    assert not any("Metaculus" in str(o) for o in g.objects(ENT["meta"], SKOS.altLabel))
+
+
+def test_unknown_names_merge_conservatively(rules):
+    text = ("Tiny Weekly - Issue 3: x - 2026-02-02\n\n"
+            "- Reuters: Lumora Systems Inc. raises $5 million – Lumora Systems Inc. said so.\n"
+            "- Reuters: Lumora again – LUMORA SYSTEMS hired staff; Lumora Labs is another company.\n")
+    kb, ix = extract_text(text, rules)
+    names = {e.name for e in kb.entities.values()}
+    assert "Lumora Systems" in names and "Lumora Labs" in names
+    lum = [e for e in kb.entities.values() if e.name == "Lumora Systems"][0]
+    assert ("Lumora Systems Inc.", "en") in lum.aliases
+
+
+def test_bilingual_alignment_counts_a_fact_once(built):
+    out, g = built
+    zh_items = [i for i in g.subjects(RDF.type, KG.Item) if str(g.value(i, URIRef("https://schema.org/inLanguage"))) == "zh"
+                and "/ai-weekly/470/" in str(i)]
+    linked = [(z, g.value(z, KG.translationOf)) for z in zh_items if g.value(z, KG.translationOf) is not None]
+    assert len(linked) >= 10
+    for z, e in linked:
+        assert g.value(z, KG.reportedBy) == g.value(e, KG.reportedBy)
+    # the Microsoft -9% move is one metric derived from the English item and its translation
+    m = [m for m in g.subjects(KG.subject, ENT["microsoft"]) if Decimal(str(g.value(m, KG.value))) == -9]
+    assert len(m) == 1
+    langs = {str(g.value(i, URIRef("https://schema.org/inLanguage"))) for i in g.objects(m[0], PROV.wasDerivedFrom)}
+    assert langs == {"en", "zh"}
+
+
+def test_same_figure_from_two_issues_is_one_metric_with_two_sources(built):
+    out, g = built
+    ms = [m for m in g.subjects(KG.subject, ENT["nvidia"]) if Decimal(str(g.value(m, KG.value))) == Decimal("41.3e9")]
+    assert len(ms) == 1
+    issues = {str(g.value(i, KG.inIssue)) for i in g.objects(ms[0], PROV.wasDerivedFrom)}
+    assert len(issues) == 2
+
+
+def test_conflicts_are_marked_and_listed(built):
+    out, g = built
+    pairs = list(g.subject_objects(KG.conflictsWith))
+    assert pairs
+    for a, b in pairs:
+        assert (b, KG.conflictsWith, a) in g
+        assert g.value(a, KG.subject) == g.value(b, KG.subject)
+        assert g.value(a, KG.value) != g.value(b, KG.value)
+    r = CliRunner().invoke(cli, ["conflicts", "-o", str(out), "--format", "json"])
+    rows = json.loads(r.output)
+    assert any(row["subject"] == "TSMC" and row["measure"] == "capex" for row in rows)
+
+
+def test_entities_and_timeline(built):
+    out, g = built
+    r = CliRunner().invoke(cli, ["entities", "-o", str(out), "--format", "json"])
+    rows = {row["name"]: row for row in json.loads(r.output)}
+    assert rows["Microsoft"]["issues"] == 2 and "MSFT" in rows["Microsoft"]["aliases"]
+    for name in ("微软", "MSFT", "microsoft corporation"):
+        r = CliRunner().invoke(cli, ["timeline", name, "-o", str(out), "--json"])
+        assert r.exit_code == 0, r.output
+        tl = json.loads(r.output)
+        assert tl and [t["date"] for t in tl] == sorted(t["date"] for t in tl)
+        assert all(t["evidence"] for t in tl)
+    r = CliRunner().invoke(cli, ["timeline", "Microsoft", "-o", str(out), "--csv"])
+    assert r.output.splitlines()[0].startswith("date,kind,what")
+    r = CliRunner().invoke(cli, ["timeline", "No Such Corp", "-o", str(out)])
+    assert r.exit_code == 1 and "E024" in r.output
+
+
+def test_incremental_build_equals_full_build(tmp_path):
+    src = tmp_path / "in"
+    src.mkdir()
+    for f in ("aiweekly-470.txt", "chip-digest-12.md"):
+        shutil.copy(EXAMPLES / f, src / f)
+    inc, full = tmp_path / "inc", tmp_path / "full"
+    run = lambda *a: CliRunner().invoke(cli, ["build", *map(str, a), "--model", "none", "-q"])
+    r = run(src, "-o", inc)
+    assert "2 extracted" in r.output
+    snapshot = (inc / "graph.ttl").read_bytes()
+    r = run(src, "-o", inc)  # nothing new: nothing extracted, nothing added
+    assert "0 extracted, 2 unchanged" in r.output
+    assert (inc / "graph.ttl").read_bytes() == snapshot
+    shutil.copy(EXAMPLES / "market-brief-88.txt", src)
+    r = run(src, "-o", inc)
+    assert "1 extracted, 2 unchanged" in r.output
+    run(src, "-o", full, "--rebuild")
+    for f in ("graph.ttl", "issues/aiweekly-470.ttl".replace("aiweekly", "ai-weekly"), "issues/market-brief-88.ttl"):
+        assert (inc / f).read_bytes() == (full / f).read_bytes(), f
+    # removing an issue removes its facts, and entities only it mentioned
+    (src / "chip-digest-12.md").unlink()
+    run(src, "-o", inc)
+    g = Graph().parse(inc / "graph.ttl")
+    assert (ENT["metaculus"], RDF.type, KG.Entity) not in g
+    assert not (inc / "issues" / "chip-digest-12.ttl").exists()
+    assert len(set(g.subjects(RDF.type, KG.Issue))) == 2
