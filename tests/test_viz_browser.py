@@ -147,10 +147,14 @@ def test_type_checkbox_hides_and_shows_nodes(opened):
 def test_click_highlights_neighbourhood(opened):
     page = opened.page
     nid = page.evaluate("""() => window.kgGraph.data.nodes.find(n => n.label === 'Nvidia').id""")
-    page.evaluate("(id) => window.kgGraph.network.focus(id, {scale: 1.5, animation: false})", nid)
+    page.evaluate("(id) => window.kgGraph.network.focus(id, {scale: 3, animation: false})", nid)
     x, y = node_xy(page, nid)
     page.mouse.click(x, y)
+    # the node under the pointer (Nvidia, unless a neighbour is drawn on top of it)
+    sel = page.evaluate("window.kgGraph.network.getSelectedNodes()")
+    assert len(sel) == 1
     hl = page.evaluate("window.kgGraph.highlighted")
-    assert set(hl) == {nid} | set(page.evaluate("(id) => window.kgGraph.network.getConnectedNodes(id)", nid))
+    assert set(hl) == {sel[0]} | set(page.evaluate("(id) => window.kgGraph.network.getConnectedNodes(id)", sel[0]))
+    assert len(hl) > 1
     page.mouse.click(5, 790)                                  # the background clears it
     assert page.evaluate("window.kgGraph.highlighted") is None
