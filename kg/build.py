@@ -165,21 +165,23 @@ def build(paths: list[str], out_dir: str, model: Optional[str] = "auto", fmt: Op
     out = Path(out_dir)
     stems: dict[str, int] = {}
     written_issue_files = set()
-    for ix in kb.issues:
+
+    def write_issue(ix, graph):  # called by kb_graph with each issue's graph
         stem = issue_file_stem(ix.issue)
         stems[stem] = stems.get(stem, 0) + 1
         if stems[stem] > 1:
             stem = f"{stem}-{stems[stem]}"
         path = out / "issues" / f"{stem}.ttl"
-        write_atomic(path, to_turtle(issue_graph(kb, ix)))
+        write_atomic(path, to_turtle(graph))
         written_issue_files.add(path.name)
         result.written.append(str(path))
+
+    merged = kb_graph(kb, write_issue)
     # an issue that is no longer among the inputs leaves the output
     if (out / "issues").exists():
         for old in (out / "issues").glob("*.ttl"):
             if old.name not in written_issue_files:
                 old.unlink()
-    merged = kb_graph(kb)
     gpath = out / "graph.ttl"
     write_atomic(gpath, to_turtle(merged))
     result.written.append(str(gpath))
