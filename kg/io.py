@@ -3,6 +3,7 @@ place. A crash or Ctrl-C leaves either the old file or the new one, never half o
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from pathlib import Path
 
@@ -23,3 +24,25 @@ def write_atomic(path: str | os.PathLike, data: bytes) -> None:
         except FileNotFoundError:
             pass
         raise
+
+
+_TEMP = re.compile(r"^\..+\.[A-Za-z0-9_]{6,}\.tmp$")
+
+
+def remove_stale_temp(folder: str | os.PathLike, subdirs: tuple[str, ...] = ("", "issues", ".kg")) -> list[str]:
+    """Delete the temporary files write_atomic leaves behind when a process is killed
+    outright (SIGKILL, power loss) between creating and renaming them. Call it before
+    writing into `folder`; two builds must not write into the same folder at once."""
+    removed = []
+    for sub in subdirs:
+        d = Path(folder) / sub
+        if not d.is_dir():
+            continue
+        for p in d.iterdir():
+            if p.is_file() and _TEMP.match(p.name):
+                try:
+                    p.unlink()
+                    removed.append(str(p))
+                except OSError:
+                    pass
+    return sorted(removed)

@@ -59,7 +59,7 @@ def register(reader: Reader) -> None:
 
 # ---------------------------------------------------------------------------- decoding
 
-_CJK_OR_PUNCT = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]")
+_CJK_OR_PUNCT = re.compile(r"[\u00b7\u2010-\u206f\u2460-\u24ff\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]")
 _ASCII_LETTER = re.compile(r"[A-Za-z]")
 # C0/C1 control characters other than tab, line feed and carriage return
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
@@ -189,16 +189,30 @@ def repair_mojibake(text: str) -> tuple[str, int]:
     out, fixed = [], 0
     for line in text.splitlines(keepends=True):
         if _MOJIBAKE.search(line):
-            for enc in ("cp1252", "latin-1"):
-                try:
-                    cand = line.encode(enc).decode("utf-8")
-                except (UnicodeEncodeError, UnicodeDecodeError):
-                    continue
-                if cand != line:
-                    line, fixed = cand, fixed + 1
-                    break
+            cand = _undo_cp1252(line)
+            if cand is not None and cand != line:
+                line, fixed = cand, fixed + 1
         out.append(line)
     return "".join(out), fixed
+
+
+def _undo_cp1252(line: str) -> Optional[str]:
+    """The bytes a cp1252 decoder saw (its five undefined bytes come back as C1 controls,
+    or as U+FFFD after 'â€', which is then the right double quote), read as UTF-8."""
+    line = line.replace("â€\ufffd", "â€\x9d")
+    buf = bytearray()
+    for c in line:
+        try:
+            buf += c.encode("cp1252")
+        except UnicodeEncodeError:
+            if ord(c) < 256:
+                buf.append(ord(c))
+            else:
+                return None
+    try:
+        return buf.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
 
 
 def clean_text(text: str, path: str) -> tuple[str, list[str]]:
@@ -357,14 +371,15 @@ def check_items(issue: Issue, path: str) -> None:
     """Drop items a later stage could not handle, each with a warning naming its line."""
     keep = []
     for it in issue.items:
-        line = _line_of(issue.text, it.start) if 0 <= it.start <= len(issue.text) else 0
+        def line() -> int:  # only when warning: counting lines for every item is quadratic
+            return _line_of(issue.text, it.start) if 0 <= it.start <= len(issue.text) else 0
         if not (0 <= it.start <= it.end <= len(issue.text)) or len(it.text) != it.end - it.start:
-            issue.warnings.append(warning("W006", path=path, line=line, what="an item",
+            issue.warnings.append(warning("W006", path=path, line=line(), what="an item",
                                           reason="its offsets do not match its text"))
             continue
         if len(it.text) > MAX_ITEM_CHARS:
             issue.warnings.append(warning(
-                "W006", path=path, line=line, what=f"an item of {len(it.text)} characters",
+                "W006", path=path, line=line(), what=f"an item of {len(it.text)} characters",
                 reason=f"longer than {MAX_ITEM_CHARS} (KG_MAX_ITEM_CHARS)"))
             continue
         keep.append(it)

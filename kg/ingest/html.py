@@ -58,7 +58,7 @@ def detect(text: str, name: str) -> int:
         return 0
     tags = len(re.findall(r"</?(?:p|li|ul|ol|div|h[1-6]|a|br|span|table|td|body)\b[^>]*>", head))
     if ext in ("html", "htm", "xhtml"):
-        return 90 if tags else 60
+        return 90 if tags else 0  # no markup at all: plain text, whatever the name says
     if head.startswith("<") and tags >= 3:
         return 80
     return 0
