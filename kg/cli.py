@@ -385,7 +385,11 @@ def push(endpoint, out_dir, graph_iri, mode, timeout, quiet):
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=None, metavar="SECONDS",
               help="Give up (exit status 1) when the query has not finished after SECONDS.")
 @click.option("--allow-remote", is_flag=True, help="Allow SERVICE and FROM <http…> (off: nothing reaches the network).")
-def query(query_arg, query_file, list_queries, params, fmt, out_dir, timeout, allow_remote):
+@click.option("--endpoint", default=None, metavar="URL",
+              help="Query a SPARQL 1.1 server instead of OUT (e.g. http://127.0.0.1:7878/query for Oxigraph; "
+                   "fill it with `kg push`). The usual prefixes are sent along; --param values are sent "
+                   "as a VALUES block.")
+def query(query_arg, query_file, list_queries, params, fmt, out_dir, timeout, allow_remote, endpoint):
     """Run a SPARQL query over the built graph: QUERY text, -f FILE, or a named query NAME
     (see --list). The usual prefixes (kg, schema, prov, skos, rdfs, xsd, ent, ...) are
     predeclared. Read-only. ASK exits with status 0 when true, 1 when false.
@@ -419,8 +423,14 @@ def query(query_arg, query_file, list_queries, params, fmt, out_dir, timeout, al
         given = dict(q.parse_param(p) for p in params)
         bound = q.bind_params(named, given)
         q.check_query(text, allow_remote)
-        store = q.open_store(out_dir)
-        res = q.run_query(store, text, bound, allow_remote=allow_remote, timeout=timeout)
+        if endpoint:
+            from . import remote
+            r = remote.query(endpoint, remote.with_prefixes(remote.with_params(text, bound), q.PREFIXES),
+                             timeout=timeout or remote.TIMEOUT)
+            res = q.QueryResult(r.kind, r.variables, r.rows, r.boolean, r.triples)
+        else:
+            store = q.open_store(out_dir)
+            res = q.run_query(store, text, bound, allow_remote=allow_remote, timeout=timeout)
     except KgError as e:
         if e.code == "E131":            # the worker thread cannot be stopped: leave now
             click.echo(f"Error: {e}", err=True)
