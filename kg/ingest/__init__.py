@@ -246,7 +246,8 @@ def clean_str(s: Optional[str]) -> str:
 
 @dataclass
 class ItemSpec:
-    """An item as a structured reader found it, before it has offsets."""
+    """An item as a structured reader found it, before it has offsets. `line` is where it
+    is in the file, for warnings (None: where it lands in the rendered document)."""
     text: str = ""                 # the item's whole text; composed from the parts when empty
     outlet: Optional[str] = None
     headline: str = ""
@@ -256,6 +257,7 @@ class ItemSpec:
     kind: str = "item"             # "item" | "lead"
     urls: list[str] = field(default_factory=list)
     date: Optional[str] = None
+    line: Optional[int] = None
 
 
 def compose(outlet: Optional[str], headline: str, body: str) -> str:
@@ -280,8 +282,15 @@ def place_items(issue: Issue, source: str, specs: list[ItemSpec], header: str = 
     and every offset points into it. Either way issue.text[item.start:item.end] == item.text.
     """
     texts = []
+    kept = []
     for sp in specs:
         t = clean_str(sp.text) if sp.text else clean_str(compose(sp.outlet, sp.headline, sp.body))
+        if len(t) > MAX_ITEM_CHARS and sp.line is not None:
+            issue.warnings.append(warning(
+                "W006", path=issue.source_file, line=sp.line, what=f"an item of {len(t)} characters",
+                reason=f"longer than {MAX_ITEM_CHARS} (KG_MAX_ITEM_CHARS)"))
+            continue
+        kept.append(sp)
         if not sp.text:
             sp.outlet, sp.headline, sp.body = clean_str(sp.outlet) or None, clean_str(sp.headline), clean_str(sp.body)
         elif sp.outlet is None and not sp.headline and not sp.body:
@@ -290,6 +299,7 @@ def place_items(issue: Issue, source: str, specs: list[ItemSpec], header: str = 
             else:
                 sp.body = t
         texts.append(t)
+    specs = kept
     starts: list[int] = []
     pos = 0
     for t in texts:
@@ -350,12 +360,22 @@ def read_bytes(path: str) -> bytes:
     return data
 
 
+BINARY_MAGIC = (b"\x89PNG", b"GIF87a", b"GIF89a", b"%PDF-", b"PK\x03\x04", b"\x7fELF", b"\xff\xd8\xff",
+                b"\x1f\x8b", b"\xfd7zXZ", b"SQLite format 3\x00", b"\xca\xfe\xba\xbe", b"\xcf\xfa\xed\xfe")
+
+
 def looks_binary(data: bytes) -> Optional[int]:
-    """Offset of the first NUL byte in a file that is not UTF-16/32, or None."""
+    """Where a file shows it is not text (a known binary signature, or NUL bytes in more
+    than 1% of its head, outside UTF-16/32), or None. A stray NUL in a text file is a
+    control character: replaced by a space, with a warning."""
+    if data.startswith(BINARY_MAGIC):
+        return 0
     if data.startswith((b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")) or _utf16_without_bom(data):
         return None
-    nul = data.find(b"\x00", 0, 8192)
-    return None if nul == -1 else nul
+    head = data[:8192]
+    if head.count(b"\x00") > max(1, len(head) // 100):
+        return head.find(b"\x00")
+    return None
 
 
 def choose_reader(text: str, name: str, fmt: Optional[str] = None, path: str = "") -> Reader:

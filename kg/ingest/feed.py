@@ -25,7 +25,7 @@ import feedparser
 
 from ..errors import warning
 from ..model import Issue
-from . import ItemSpec, Reader, clean_str, place_items, register
+from . import MAX_ITEM_CHARS, ItemSpec, Reader, clean_str, place_items, register
 from .html import html_to_specs
 from .text import TITLE_EN, TITLE_ZH, _parse_title
 
@@ -196,8 +196,9 @@ def _entries_as_items(text, entries, feed, source_file, content_hash, warns) -> 
                 if _url_ok(u)]
         if title and summary and summary.startswith(title):
             summary = summary[len(title):].lstrip(" .:–—-")
+        line = _entry_line(text, e, 1) if len(title) + len(summary) > MAX_ITEM_CHARS else None
         specs.append(ItemSpec(outlet=outlet, headline=title, body=summary, section=section,
-                              urls=urls, date=d))
+                              urls=urls, date=d, line=line))
     issue.date = _iso(feed.get("published_parsed")) or _iso(feed.get("updated_parsed")) or (max(dates) if dates else None)
     header = "\n".join(x for x in (feed_title, issue.date or "") if x)
     place_items(issue, text, specs, header)

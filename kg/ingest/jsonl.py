@@ -143,7 +143,7 @@ class _Line:
         outlet = self.string(obj, "outlet")
         spec = ItemSpec(text=text, outlet=outlet, headline=headline, body=body,
                         section=self.string(obj, "section"), lang=lang, kind=kind,
-                        urls=self.urls(obj, "url", "urls"), date=self.date(obj, "date"))
+                        urls=self.urls(obj, "url", "urls"), date=self.date(obj, "date"), line=self.lineno)
         if text and (outlet or headline or body):
             # the parts were given: compose the text from them so they agree
             spec.text = ""
