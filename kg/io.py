@@ -29,7 +29,8 @@ def write_atomic(path: str | os.PathLike, data: bytes) -> None:
 _TEMP = re.compile(r"^\..+\.[A-Za-z0-9_]{6,}\.tmp$")
 
 
-def remove_stale_temp(folder: str | os.PathLike, subdirs: tuple[str, ...] = ("", "issues", ".kg")) -> list[str]:
+def remove_stale_temp(folder: str | os.PathLike,
+                      subdirs: tuple[str, ...] = ("", "issues", ".kg", ".kg/cache")) -> list[str]:
     """Delete the temporary files write_atomic leaves behind when a process is killed
     outright (SIGKILL, power loss) between creating and renaming them. Call it before
     writing into `folder`; two builds must not write into the same folder at once."""
