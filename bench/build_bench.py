@@ -1,0 +1,170 @@
+"""Build benchmark: `kg build` on synthetic corpora of 10, 100 and 1,000 issues (see
+bench/corpus.py), against the floor of spaCy's bare `nlp.pipe` over the same item texts
+with the same model. Run by hand; prints figures (not a test).
+
+    .venv/bin/python bench/build_bench.py                       # 10, 100, 1000 issues
+    .venv/bin/python bench/build_bench.py --sizes 10,100 --workers 1,2
+
+For each size, in fresh processes (so that peak memory is the build's own):
+  * full build (empty output folder): wall time, items/s, peak RSS, triples written;
+  * floor: `nlp.pipe` of every item text through the bare model (en: the statistical model
+    with the components kg excludes also excluded, no gazetteer ruler; zh: spacy.blank("zh")),
+    model load time reported apart;
+  * incremental build: the same output folder, one new issue added;
+  * the full build again with each --workers N > 1.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def cpu_seconds() -> float:
+    """CPU time of this process and its finished children (worker processes)."""
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+# --- one measurement, in a child process --------------------------------------------------
+
+def child_build(corpus: str, out: str, model: str, workers: int) -> dict:
+    from kg.build import build
+    t, c = time.perf_counter(), cpu_seconds()
+    res = build([corpus], out, model=model, workers=workers)
+    dt, dc = time.perf_counter() - t, cpu_seconds() - c
+    return {"seconds": dt, "cpu_seconds": dc, "issues": res.issues, "items": res.items, "triples": res.triples,
+            "extracted": getattr(res, "extracted", res.issues), "reused": getattr(res, "reused", 0),
+            "model": res.model, "peak_mb": peak_mb()}
+
+
+def child_floor(corpus: str, model: str) -> dict:
+    import warnings
+
+    import spacy
+
+    from kg.build import read_issues
+    from kg.nlp import UNUSED, resolve_model
+    issues = read_issues([corpus])
+    en = [it.text for iss in issues for it in iss.items if it.lang != "zh"]
+    zh = [it.text for iss in issues for it in iss.items if it.lang == "zh"]
+    t = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        nlp_en, name = resolve_model(model)
+    if nlp_en is None:
+        nlp_en = spacy.blank("en")
+    nlp_zh = spacy.blank("zh")
+    load = time.perf_counter() - t
+    t, c = time.perf_counter(), cpu_seconds()
+    for _ in nlp_en.pipe(en, batch_size=64):
+        pass
+    for _ in nlp_zh.pipe(zh, batch_size=64):
+        pass
+    dt, dc = time.perf_counter() - t, cpu_seconds() - c
+    return {"seconds": dt, "cpu_seconds": dc, "load_seconds": load, "items": len(en) + len(zh), "model": name,
+            "peak_mb": peak_mb()}
+
+
+def run_child(*args: str) -> dict:
+    p = subprocess.run([sys.executable, __file__, "--child", *args], capture_output=True, text=True)
+    if p.returncode != 0:
+        sys.exit(f"child {args} failed:\n{p.stderr}")
+    return json.loads(p.stdout.strip().splitlines()[-1])
+
+
+# --- driver -------------------------------------------------------------------------------
+
+def bench(sizes: list[int], workers: list[int], model: str, keep: bool) -> list[dict]:
+    from corpus import write_corpus
+
+    base = Path(tempfile.mkdtemp(prefix="kg-build-bench-"))
+    rows = []
+    try:
+        for n in sizes:
+            corpus = base / f"corpus-{n}"
+            write_corpus(corpus, n)
+            out = base / f"out-{n}"
+            full = run_child("build", str(corpus), str(out), model, "1")
+            floor = run_child("floor", str(corpus), model)
+            # incremental: one more issue (the next one the generator makes) in the same folder
+            extra = base / f"extra-{n}"
+            write_corpus(extra, n + 1)
+            last = sorted(extra.glob("*.txt"))[-1]
+            shutil.copy(last, corpus / last.name)
+            inc = run_child("build", str(corpus), str(out), model, "1")
+            row = {"issues": n, "full": full, "floor": floor, "incremental": inc, "workers": {}}
+            for w in workers:
+                if w != 1:
+                    (corpus / last.name).unlink()
+                    row["workers"][w] = run_child("build", str(corpus), str(base / f"out-{n}-w{w}"), model, str(w))
+                    shutil.copy(last, corpus / last.name)
+            rows.append(row)
+            report_row(row)
+    finally:
+        if keep:
+            print(f"(kept {base})")
+        else:
+            shutil.rmtree(base, ignore_errors=True)
+    return rows
+
+
+def report_row(r: dict) -> None:
+    f, fl, inc = r["full"], r["floor"], r["incremental"]
+    print(f"\n== {r['issues']} issues, {f['items']} items (model {f['model'] or 'none'}) ==")
+    print(f"full build       {f['seconds']:8.2f} s  {f['items'] / f['seconds']:8.0f} items/s  "
+          f"(CPU {f['cpu_seconds']:.2f} s)  "
+          f"peak {f['peak_mb']:6.0f} MB  {f['triples']} triples")
+    print(f"floor nlp.pipe   {fl['seconds']:8.2f} s  {fl['items'] / fl['seconds']:8.0f} items/s  "
+          f"(CPU {fl['cpu_seconds']:.2f} s)  "
+          f"(+ {fl['load_seconds']:.2f} s model load; peak {fl['peak_mb']:.0f} MB)")
+    print(f"build / floor    {f['seconds'] / fl['seconds']:8.2f} x   "
+          f"(CPU time: {f['cpu_seconds'] / fl['cpu_seconds']:.2f} x; "
+          f"with model load in both: {f['seconds'] / (fl['seconds'] + fl['load_seconds']):.2f} x)")
+    print(f"incremental +1   {inc['seconds']:8.2f} s  = {100 * inc['seconds'] / f['seconds']:.1f}% of the full build "
+          f"({inc['extracted']} extracted, {inc['reused']} reused)")
+    for w, x in r["workers"].items():
+        print(f"--workers {w:<6} {x['seconds']:8.2f} s  {x['items'] / x['seconds']:8.0f} items/s  "
+              f"(CPU {x['cpu_seconds']:.2f} s)  "
+              f"peak {x['peak_mb']:6.0f} MB (main process)")
+
+
+def main() -> None:
+    if len(sys.argv) > 1 and sys.argv[1] == "--child":
+        kind, args = sys.argv[2], sys.argv[3:]
+        if kind == "build":
+            out = child_build(args[0], args[1], args[2], int(args[3]))
+        else:
+            out = child_floor(args[0], args[1])
+        print(json.dumps(out))
+        return
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--sizes", default="10,100,1000", help="corpus sizes in issues (default 10,100,1000)")
+    ap.add_argument("--workers", default="1,2", help="worker counts to time the full build with (default 1,2)")
+    ap.add_argument("--model", default="auto", help="spaCy model, as kg build --model (default auto)")
+    ap.add_argument("--keep", action="store_true", help="keep the corpora and outputs")
+    ap.add_argument("--json", default=None, help="also write the figures to this JSON file")
+    a = ap.parse_args()
+    print(f"kg build benchmark: {os.cpu_count()} CPU(s), Python {sys.version.split()[0]}")
+    rows = bench([int(x) for x in a.sizes.split(",")], [int(x) for x in a.workers.split(",")], a.model, a.keep)
+    if a.json:
+        Path(a.json).write_text(json.dumps(rows, indent=2))
+
+
+if __name__ == "__main__":
+    main()
