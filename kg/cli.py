@@ -427,7 +427,8 @@ def query(query_arg, query_file, list_queries, params, fmt, out_dir, timeout, al
             from . import remote
             r = remote.query(endpoint, remote.with_prefixes(remote.with_params(text, bound), q.PREFIXES),
                              timeout=timeout or remote.TIMEOUT)
-            res = q.QueryResult(r.kind, r.variables, r.rows, r.boolean, r.triples)
+            res = q.QueryResult(kind=r.kind, variables=r.variables, rows=r.rows, boolean=r.boolean,
+                                triples=r.triples)
         else:
             store = q.open_store(out_dir)
             res = q.run_query(store, text, bound, allow_remote=allow_remote, timeout=timeout)
