@@ -425,13 +425,19 @@ def query(query_arg, query_file, list_queries, params, fmt, out_dir, timeout, al
         q.check_query(text, allow_remote)
         if endpoint:
             from . import remote
-            r = remote.query(endpoint, remote.with_prefixes(remote.with_params(text, bound), q.PREFIXES),
+            def remote_select(t):
+                return remote.query(endpoint, remote.with_prefixes(t, q.PREFIXES),
+                                    timeout=timeout or remote.TIMEOUT).rows
+
+            # parameters are bound as for the local store (entity names resolved first)
+            terms = q.param_terms(bound, q._kinds(named), remote_select)
+            r = remote.query(endpoint, remote.with_prefixes(q.bind_text(text, terms), q.PREFIXES),
                              timeout=timeout or remote.TIMEOUT)
             res = q.QueryResult(kind=r.kind, variables=r.variables, rows=r.rows, boolean=r.boolean,
                                 triples=r.triples)
         else:
             store = q.open_store(out_dir)
-            res = q.run_query(store, text, bound, allow_remote=allow_remote, timeout=timeout)
+            res = q.run_query(store, text, bound, allow_remote=allow_remote, timeout=timeout, named=named)
     except KgError as e:
         if e.code == "E131":            # the worker thread cannot be stopped: leave now
             click.echo(f"Error: {e}", err=True)
@@ -439,6 +445,8 @@ def query(query_arg, query_file, list_queries, params, fmt, out_dir, timeout, al
             sys.stderr.flush()
             os._exit(1)
         _fail(e)
+    for note in getattr(res, "notes", []):
+        click.echo(f"warning: {note}", err=True)
     click.echo(q.format_result(res, fmt), nl=False)
     if res.kind == "ask":
         sys.exit(0 if res.boolean else 1)

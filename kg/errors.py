@@ -68,6 +68,7 @@ class Errors:
     E132 = "{path}: cannot read the SHACL shapes: {msg}"
     E133 = "{path}: cannot parse the graph: {msg}"
     E134 = "--param {param}=...: the query has no variable ?{param} to bind"
+    E135 = "--param {param}={value!r}: expected a class name of the ontology such as StockMove or Organization"
 
 
 class Warnings:

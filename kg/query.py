@@ -13,11 +13,17 @@ parameters, on an rdflib Graph, so the two can be compared).
   (the first comment line) and which parameters they take:
   `# param NAME: description` (required) or `# param NAME=DEFAULT: description`.
 * Parameters: every occurrence of the variable `?NAME` (or `$NAME`) in the query is
-  replaced by the value as one escaped RDF term (a plain string literal, or an IRI when
-  written `<...>`), found with a SPARQL tokenizer (never inside strings, IRIs or
-  comments). The value is never pasted as query text: `"} DROP ALL #` stays a string.
-  So a parameter is used where a constant may stand (FILTER, BIND, VALUES, a triple's
-  object), including inside sub-queries (where engine-side substitution cannot reach).
+  replaced by the value as escaped RDF terms, found with a SPARQL tokenizer (never inside
+  strings, IRIs or comments). The value is never pasted as query text: `"} DROP ALL #`
+  stays a string. A named query declares the kind of each parameter:
+    - (default) a plain string literal, or an IRI when written `<...>`;
+    - `(class)`: a kg: class name (`StockMove` -> kg:StockMove), empty -> UNDEF;
+    - `(entity)`: a name matched case-insensitively against every entity's rdfs:label,
+      skos:prefLabel, skos:altLabel and kg:ticker (ENTITY_MATCH, run on the same engine
+      first), replaced by the matching entity IRIs; empty -> UNDEF (no restriction).
+  Class and entity parameters are used as `VALUES ?x { ?param }`: a two-step plan, because
+  oxigraph joins a sub-select by hashing (a full scan of the other side: seconds on 1M
+  triples) but an inline VALUES by index lookups (see bench/README.md, "SPARQL").
 * Safety: read-only (updates are refused), no network (SERVICE, remote FROM and LOAD are
   refused unless allow_remote), an optional timeout.
 """
@@ -61,6 +67,7 @@ class Param:
     name: str
     default: Optional[str]          # None: required
     description: str = ""
+    kind: str = "literal"           # "literal" | "class" | "entity"
 
     @property
     def required(self) -> bool:
@@ -77,7 +84,8 @@ class NamedQuery:
     example: Optional[str] = None
 
 
-_PARAM_LINE = re.compile(r"^#\s*param\s+([A-Za-z_][A-Za-z0-9_]*)\s*(?:=\s*(\S*))?\s*:\s*(.*)$")
+_PARAM_LINE = re.compile(r"^#\s*param\s+([A-Za-z_][A-Za-z0-9_]*)\s*(?:\((literal|class|entity)\))?"
+                         r"\s*(?:=\s*(\S*))?\s*:\s*(.*)$")
 _NAME_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
 
 
@@ -92,7 +100,7 @@ def parse_named(path: Path) -> NamedQuery:
             break
         m = _PARAM_LINE.match(s)
         if m:
-            params.append(Param(m.group(1), m.group(2), m.group(3).strip()))
+            params.append(Param(m.group(1), m.group(3), m.group(4).strip(), m.group(2) or "literal"))
         elif s.lower().startswith("# example:"):
             example = s.split(":", 1)[1].strip()
         elif not desc:
@@ -188,11 +196,43 @@ def query_variables(text: str) -> set[str]:
     return {m.group()[1:] for m in _TOKEN.finditer(text) if m.lastgroup == "var"}
 
 
-def bind_text(text: str, params: dict[str, str]) -> str:
-    """The query with each `?NAME`/`$NAME` of a parameter replaced by its escaped term."""
-    if not params:
+ENTITY_MATCH = """SELECT DISTINCT ?e WHERE {
+  { ?e skos:prefLabel ?n } UNION { ?e skos:altLabel ?n } UNION { ?e kg:ticker ?n }
+  UNION { ?e a kg:Entity ; rdfs:label ?n }
+  FILTER (LCASE(STR(?n)) = LCASE(?name))
+} ORDER BY ?e"""
+NO_MATCH = "<urn:kg:no-matching-entity>"
+
+
+def param_terms(params: dict[str, str], kinds: Optional[dict[str, str]] = None,
+                select=None, notes: Optional[list] = None) -> dict[str, str]:
+    """SPARQL text for each parameter value (see the module doc). `select(text)` runs a
+    SELECT on the engine and returns its rows (needed for entity parameters)."""
+    out = {}
+    for k, v in params.items():
+        kind = (kinds or {}).get(k, "literal")
+        if kind == "literal" or (kind != "literal" and v.startswith("<") and v.endswith(">")):
+            out[k] = str(param_term(v))
+        elif not v:
+            out[k] = "UNDEF"
+        elif kind == "class":
+            if not re.match(r"^[A-Za-z][A-Za-z0-9_]*$", v):
+                raise KgError("E135", param=k, value=v)
+            out[k] = f"<{PREFIXES['kg']}{v}>"
+        else:
+            rows = select(bind_text(ENTITY_MATCH, {"name": str(ox.Literal(v))}))
+            iris = [f"<{r[0].value}>" for r in rows if isinstance(r[0], ox.NamedNode)]
+            if not iris and notes is not None:
+                notes.append(f"no entity matches --param {k}={v!r} (by label, alias or ticker)")
+            out[k] = " ".join(iris) or NO_MATCH
+    return out
+
+
+def bind_text(text: str, terms: dict[str, str]) -> str:
+    """The query with each `?NAME`/`$NAME` of a parameter replaced by SPARQL term text
+    (`param_terms`), outside strings, IRIs and comments."""
+    if not terms:
         return text
-    terms = {k: str(param_term(v)) for k, v in params.items()}
     out, last = [], 0
     for m in _TOKEN.finditer(text):
         if m.lastgroup == "var" and m.group()[1:] in terms:
@@ -348,6 +388,7 @@ def open_store(out_dir: Union[str, Path]) -> ox.Store:
 class QueryResult:
     kind: str                                   # "select" | "ask" | "graph"
     variables: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)    # e.g. an entity parameter matched nothing
     rows: list[tuple] = field(default_factory=list)   # pyoxigraph terms (None: unbound)
     boolean: Optional[bool] = None
     triples: list = field(default_factory=list)       # pyoxigraph Triples
@@ -401,21 +442,33 @@ def _check_params_used(text: str, params: dict[str, str]) -> None:
             raise KgError("E134", param=k)
 
 
+def _kinds(named: Optional[NamedQuery]) -> dict[str, str]:
+    return {p.name: p.kind for p in named.params} if named else {}
+
+
 def run_query(store: ox.Store, text: str, params: Optional[dict[str, str]] = None,
-              allow_remote: bool = False, timeout: Optional[float] = None) -> QueryResult:
+              allow_remote: bool = False, timeout: Optional[float] = None,
+              named: Optional[NamedQuery] = None) -> QueryResult:
     """Check and run a query; with a timeout it runs in a daemon worker thread and a
     KgError E131 is raised when it does not finish in time (the worker is abandoned: a
     CLI should exit the process promptly after that)."""
     check_query(text, allow_remote)
     _check_params_used(text, params or {})
-    text = bind_text(text, params or {})
+
+    def execute():
+        notes: list[str] = []
+        terms = param_terms(params or {}, _kinds(named), lambda t: _execute(store, t).rows, notes)
+        res = _execute(store, bind_text(text, terms))
+        res.notes = notes
+        return res
+
     if not timeout:
-        return _execute(store, text)
+        return execute()
     box: dict[str, Any] = {}
 
     def work():
         try:
-            box["result"] = _execute(store, text)
+            box["result"] = execute()
         except BaseException as e:  # handed to the caller's thread
             box["error"] = e
 
@@ -429,14 +482,20 @@ def run_query(store: ox.Store, text: str, params: Optional[dict[str, str]] = Non
     return box["result"]
 
 
-def query_rdflib(graph, text: str, params: Optional[dict[str, str]] = None) -> QueryResult:
+def query_rdflib(graph, text: str, params: Optional[dict[str, str]] = None,
+                 named: Optional[NamedQuery] = None) -> QueryResult:
     """The same query on an rdflib Graph (the reference engine), with the same predeclared
     prefixes and parameter binding; terms are converted to pyoxigraph terms."""
     import rdflib
 
     check_query(text)
     _check_params_used(text, params or {})
-    res = graph.query(bind_text(text, params or {}), initNs=dict(_RDF_PREFIXES))
+
+    def select(t):
+        return [tuple(_from_rdflib(x) for x in row) for row in graph.query(t, initNs=dict(_RDF_PREFIXES))]
+
+    terms = param_terms(params or {}, _kinds(named), select)
+    res = graph.query(bind_text(text, terms), initNs=dict(_RDF_PREFIXES))
     if res.type == "ASK":
         return QueryResult("ask", boolean=bool(res.askAnswer))
     if res.type == "SELECT":
