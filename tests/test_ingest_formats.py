@@ -144,7 +144,7 @@ def test_format_option_overrides_detection(tmp_path):
     assert r.exit_code == 0, r.output
     r = CliRunner().invoke(cli, ["build", str(DATA / "issue.txt"), "--format", "jsonl", "--model", "none",
                                  "-o", str(tmp_path / "o2")])
-    assert r.exit_code == 1 and "E004" in r.output  # no JSON items in a text file
+    assert r.exit_code == 1 and "[E013]" in r.output and "issue.txt:1: skipped a line: not valid JSON" in r.output
     assert set(READERS) >= {"text", "html", "feed", "jsonl"}
 
 
@@ -189,6 +189,16 @@ def test_encodings_are_detected_and_decoded(tmp_path, text, encoding):
     assert issue.newsletter in ("Zürich Notes", "芯片周刊", "芯片 Weekly")
     for it in issue.items:
         assert issue.text[it.start:it.end] == it.text
+
+
+@pytest.mark.parametrize("declared,encoding", [("gbk", "gbk"), ("windows-1252", "cp1252"), ("iso-8859-1", "cp1252")])
+def test_declared_charset_is_used_when_utf8_fails(tmp_path, declared, encoding):
+    page = (f'<html><head><meta charset="{declared}"></head><body><h1>Zürich Notes — Issue 2: Café</h1><ul>'
+            '<li>Reuters: Nestlé Rises – Nestlé shares rose 2% in Zürich on “strong” demand.</li></ul></body></html>')
+    p = tmp_path / "page.html"
+    p.write_bytes(page.encode(encoding))
+    (issue,) = read_path(str(p))
+    assert issue.items[0].text == "Reuters: Nestlé Rises – Nestlé shares rose 2% in Zürich on “strong” demand."
 
 
 def test_gbk_html_page_declared_in_meta(tmp_path):

@@ -138,6 +138,12 @@ def decode_text(data: bytes, path: str) -> tuple[str, str, list[str]]:
     good = sum(1 for c in lossy if ord(c) > 127 and c != "\ufffd")
     if good >= 4 * bad:
         return _utf8_replace(data, first_error, path, warns), "utf-8", warns
+    declared = _declared_charset(data)
+    if declared:
+        try:
+            return data.decode(declared), declared, warns
+        except (UnicodeDecodeError, LookupError):
+            pass
     try:
         text = data.decode("gb18030")
         if _gb_plausible(text):
@@ -163,6 +169,25 @@ def decode_text(data: bytes, path: str) -> tuple[str, str, list[str]]:
             continue
         return text, enc, warns
     raise KgError("E006", path=path, encodings="utf-8, utf-16, gb18030, cp1252, detected, latin-1")
+
+
+_DECLARED = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_.:-]+)|<\?xml[^>]+encoding\s*=\s*["']([A-Za-z0-9_.:-]+)""", re.I)
+# what browsers do: the declared name stands for its superset
+_SUPERSETS = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "iso-8859-1": "cp1252",
+              "latin1": "cp1252", "latin-1": "cp1252", "us-ascii": "cp1252", "ascii": "cp1252",
+              "windows-1252": "cp1252"}
+
+
+def _declared_charset(data: bytes) -> Optional[str]:
+    """The charset an HTML page or an XML feed declares in its first 4 KB (not UTF-8,
+    which has already failed), or None."""
+    m = _DECLARED.search(data[:4096])
+    if not m:
+        return None
+    name = (m.group(1) or m.group(2)).decode("ascii").lower()
+    if name.replace("-", "").replace("_", "") in ("utf8", "utf16", "utf32"):
+        return None
+    return _SUPERSETS.get(name, name)
 
 
 def _utf8_replace(data: bytes, e: UnicodeDecodeError, path: str, warns: list[str]) -> str:
@@ -397,6 +422,8 @@ def check_items(issue: Issue, path: str) -> None:
             issue.warnings.append(warning("W006", path=path, line=line(), what="an item",
                                           reason="its offsets do not match its text"))
             continue
+        if not issue.text[it.start:it.end].strip():
+            continue  # an empty bullet ("- "): nothing to read, nothing lost
         if len(it.text) > MAX_ITEM_CHARS:
             issue.warnings.append(warning(
                 "W006", path=path, line=line(), what=f"an item of {len(it.text)} characters",
@@ -443,6 +470,10 @@ def read_path(path: str, fmt: Optional[str] = None) -> list[Issue]:
     for iss in issues:
         check_items(iss, name)
     if not any(iss.items for iss in issues):
+        problems = [w for iss in issues for w in iss.warnings if w.startswith("[W006]")]
+        if problems:  # say why, e.g. every JSON line was bad
+            raise KgError("E013", path=path, fmt=reader.name,
+                          reason=f"no usable item ({len(problems)} skipped; first: {problems[0][7:]})"[:300])
         raise KgError("E004", path=path)
     issues = [iss for iss in issues if iss.items]
     if issues:
