@@ -16,9 +16,9 @@ from .errors import KgError, warning
 from .extract import extract_issue
 from .ingest import discover, read_bytes, read_path
 from .model import Issue, IssueExtraction, KnowledgeBase
-from .io import write_atomic
+from .io import write_atomic_many
 from .nlp import load_pipelines
-from .rdf import issue_file_stem, issue_graph, kb_graph, to_turtle
+from .rdf import count_triples, issue_file_stem, kb_terms, subjects_of_type, write_turtle
 from .resolve import resolve
 
 
@@ -164,34 +164,30 @@ def build(paths: list[str], out_dir: str, model: Optional[str] = "auto", fmt: Op
     result.kb = kb
     out = Path(out_dir)
     stems: dict[str, int] = {}
-    written_issue_files = set()
+    files_out: list[tuple[Path, bytes]] = []
 
-    def write_issue(ix, graph):  # called by kb_graph with each issue's graph
+    def write_issue(ix, terms):  # called by kb_terms with each issue's terms
         stem = issue_file_stem(ix.issue)
         stems[stem] = stems.get(stem, 0) + 1
         if stems[stem] > 1:
             stem = f"{stem}-{stems[stem]}"
-        path = out / "issues" / f"{stem}.ttl"
-        write_atomic(path, to_turtle(graph))
-        written_issue_files.add(path.name)
-        result.written.append(str(path))
+        files_out.append((out / "issues" / f"{stem}.ttl", write_turtle(terms)))
 
-    merged = kb_graph(kb, write_issue)
+    merged = kb_terms(kb, write_issue)
+    files_out.append((out / "graph.ttl", write_turtle(merged)))
+    write_atomic_many(files_out)  # one sync for all; graph.ttl is renamed last
+    result.written.extend(str(p) for p, _ in files_out)
     # an issue that is no longer among the inputs leaves the output
+    keep = {p.name for p, _ in files_out}
     if (out / "issues").exists():
         for old in (out / "issues").glob("*.ttl"):
-            if old.name not in written_issue_files:
+            if old.name not in keep:
                 old.unlink()
-    gpath = out / "graph.ttl"
-    write_atomic(gpath, to_turtle(merged))
-    result.written.append(str(gpath))
     cache.commit()
     result.issues = len(kb.issues)
     result.items = sum(len(ix.items) for ix in kb.issues)
     result.entities = len(kb.entities)
-    from .rdf import KG
-    from rdflib.namespace import RDF
-    result.metrics = len(set(merged.subjects(RDF.type, KG.Metric)))
-    result.events = len(set(merged.subjects(RDF.type, KG.Event)))
-    result.triples = len(merged)
+    result.metrics = subjects_of_type(merged, "kg:Metric")
+    result.events = subjects_of_type(merged, "kg:Event")
+    result.triples = count_triples(merged)
     return result

@@ -75,7 +75,7 @@ class Cache:
 
     def put(self, path: str, content_hash: str, exs: list[IssueExtraction]) -> None:
         name = self.entry_name(content_hash)
-        write_atomic(self.dir / "cache" / name, pickle.dumps(exs, protocol=pickle.HIGHEST_PROTOCOL))
+        write_atomic(self.dir / "cache" / name, pickle.dumps(exs, protocol=pickle.HIGHEST_PROTOCOL), sync=False)
         self.used[path] = {"hash": content_hash, "cache": name}
 
     def commit(self) -> None:

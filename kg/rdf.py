@@ -100,35 +100,7 @@ def issue_file_stem(issue: Issue) -> str:
     return f"{nl}-{tail}"
 
 
-def _describe_entity(g: Graph, ent: Entity, aliases: Iterable[tuple[str, str]]) -> None:
-    s = entity_iri(ent.id)
-    g.add((s, RDF.type, KG.Entity))
-    g.add((s, RDF.type, KG[ent.type]))
-    g.add((s, RDFS.label, lit(ent.name)))
-    for lang, name in sorted(ent.names.items()):
-        g.add((s, SKOS.prefLabel, lit(name, lang)))
-    for form, lang in sorted(set(aliases)):
-        if form != ent.names.get(lang):
-            g.add((s, SKOS.altLabel, lit(form, lang)))
-    for t in ent.tickers:
-        g.add((s, KG.ticker, lit(t)))
-    if ent.wikidata:
-        g.add((s, OWL.sameAs, WD[ent.wikidata]))
-    if ent.homepage and re.match(r"^https?://[^\s<>\"{}|\\^`]+$", ent.homepage):
-        g.add((s, SDO.url, URIRef(ent.homepage)))
-
-
-def _evidence(g: Graph, issue: Issue, item_node: URIRef, start: int, end: int) -> URIRef:
-    node = URIRef(f"{item_node}/span/{start}-{end}")
-    g.add((node, RDF.type, KG.Evidence))
-    g.add((node, KG.text, lit(issue.text[start:end])))
-    g.add((node, KG.startOffset, Literal(start)))
-    g.add((node, KG.endOffset, Literal(end)))
-    g.add((node, PROV.wasDerivedFrom, item_node))
-    return node
-
-
-def metric_key(ix_item_iri: URIRef, kb: KnowledgeBase, ex, met) -> tuple[str, str]:
+def metric_key(ix_item_iri, kb: KnowledgeBase, ex, met) -> tuple[str, str]:
     """(IRI hash, label) of a metric: what identifies the fact, not where it was read."""
     if met.subject is not None:
         subj = ex.mentions[met.subject].entity_id
@@ -148,158 +120,321 @@ def _bound(met) -> str:
     return ",".join(q for q in met.qualifiers if q in ("lower_bound", "upper_bound", "actual", "expected"))
 
 
-def issue_graph(kb: KnowledgeBase, ix: IssueExtraction) -> Graph:
-    """Everything one issue says, with the entities it mentions."""
-    g = Graph(bind_namespaces="none")
-    for p, ns in PREFIXES.items():
-        g.bind(p, ns)
+# ---------------------------------------------------------------------------------------
+# The build's own writer. Triples are held as Turtle term strings (no rdflib store: the
+# store's per-triple overhead was most of a build's time and memory), grouped by subject:
+# Terms = {subject: {predicate: [objects]}}. Output: subjects, predicates (a, rdfs:label,
+# then the rest) and objects sorted as strings, so the same input gives the same bytes.
+# ---------------------------------------------------------------------------------------
+
+Terms = dict  # subject term -> {predicate term -> [object terms]}
+
+_NS_ORDER = sorted(((str(ns), p) for p, ns in PREFIXES.items()), key=lambda t: -len(t[0]))
+_NS_ORDER = [(BASE + "metric/", "metric"), (BASE + "event/", "event")] + _NS_ORDER
+TURTLE_PREFIXES = dict(sorted({**{p: str(ns) for p, ns in PREFIXES.items()},
+                               "metric": BASE + "metric/", "event": BASE + "event/"}.items()))
+_PN_LOCAL = re.compile(r"^(?:[A-Za-z0-9_]|%[0-9A-Fa-f]{2})(?:[A-Za-z0-9_\-.]|%[0-9A-Fa-f]{2})*$")
+_IRI_SAFE = re.compile(r"^[^\s<>\"{}|\\^`\x00-\x20]+$")
+_ESC = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+_ESC_RE = re.compile(r'[\\"\n\r\t]')
+
+
+def N(iri: str) -> str:
+    """An IRI as a Turtle term: a prefixed name when the local part allows it."""
+    for ns, p in _NS_ORDER:
+        if iri.startswith(ns):
+            local = iri[len(ns):]
+            if local and _PN_LOCAL.match(local) and not local.endswith("."):
+                return f"{p}:{local}"
+            break
+    assert _IRI_SAFE.match(iri), f"unsafe IRI {iri!r}"
+    return "<" + iri + ">"
+
+
+def S(text: str, lang: Optional[str] = None) -> str:
+    """A string literal (language-tagged when lang is given)."""
+    body = _ESC_RE.sub(lambda m: _ESC[m.group(0)], clean(text))
+    return f'"{body}"@{lang}' if lang else f'"{body}"'
+
+
+def I(n: int) -> str:
+    return str(int(n))
+
+
+def D(v: Decimal) -> str:
+    """An xsd:decimal in Turtle's short form (always with a '.')."""
+    s = format(v.normalize(), "f")
+    return s if "." in s else s + ".0"
+
+
+def DATE(v: str) -> str:
+    dt = "xsd:date" if len(v) == 10 else "xsd:gYearMonth" if len(v) == 7 else "xsd:gYear"
+    return f'"{v}"^^{dt}'
+
+
+A, LABEL = "a", "rdfs:label"
+
+
+def _add(t: Terms, s: str, p: str, o: str) -> None:
+    ps = t.get(s)
+    if ps is None:
+        t[s] = {p: [o]}
+        return
+    os_ = ps.get(p)
+    if os_ is None:
+        ps[p] = [o]
+    else:
+        os_.append(o)
+
+
+def _url_ok(u: Optional[str]) -> bool:
+    return bool(u) and bool(re.match(r"^https?://[^\s<>\"{}|\\^`]+$", u))
+
+
+def _entity_terms(t: Terms, ent: Entity, aliases: Iterable[tuple[str, str]]) -> None:
+    s = N(str(entity_iri(ent.id)))
+    _add(t, s, A, "kg:Entity")
+    _add(t, s, A, "kg:" + ent.type)
+    _add(t, s, LABEL, S(ent.name))
+    for lang, name in sorted(ent.names.items()):
+        _add(t, s, "skos:prefLabel", S(name, lang))
+    for form, lang in sorted(set(aliases)):
+        if form != ent.names.get(lang):
+            _add(t, s, "skos:altLabel", S(form, lang))
+    for tk in ent.tickers:
+        _add(t, s, "kg:ticker", S(tk))
+    if ent.wikidata and re.match(r"^Q\d+$", ent.wikidata):
+        _add(t, s, "owl:sameAs", "wd:" + ent.wikidata)
+    if _url_ok(ent.homepage):
+        _add(t, s, "schema:url", N(ent.homepage))
+
+
+def _evidence_terms(t: Terms, issue: Issue, item_node: str, item_iri_: str, start: int, end: int) -> str:
+    node = N(f"{item_iri_}/span/{start}-{end}")
+    if node not in t:
+        _add(t, node, A, "kg:Evidence")
+        _add(t, node, "kg:text", S(issue.text[start:end]))
+        _add(t, node, "kg:startOffset", I(start))
+        _add(t, node, "kg:endOffset", I(end))
+        _add(t, node, "prov:wasDerivedFrom", item_node)
+    return node
+
+
+class MetricFacts(dict):
+    """metric term -> (subject, measure, unit, qualifiers, date, value) and its items; what
+    conflict detection needs, gathered while emitting (no graph to query afterwards)."""
+
+
+def issue_terms(kb: KnowledgeBase, ix: IssueExtraction, facts: Optional[MetricFacts] = None) -> Terms:
+    """Everything one issue says, with the entities it mentions, as Turtle terms."""
+    t: Terms = {}
     issue = ix.issue
-    inode = issue_iri(issue)
-    nnode = newsletter_iri(issue)
-    g.add((nnode, RDF.type, KG.Newsletter))
-    g.add((nnode, SDO.name, lit(issue.newsletter or "newsletter")))
-    g.add((inode, RDF.type, KG.Issue))
-    g.add((inode, SDO.isPartOf, nnode))
+    inode_iri = str(issue_iri(issue))
+    inode = N(inode_iri)
+    nnode = N(str(newsletter_iri(issue)))
+    _add(t, nnode, A, "kg:Newsletter")
+    _add(t, nnode, "schema:name", S(issue.newsletter or "newsletter"))
+    _add(t, inode, A, "kg:Issue")
+    _add(t, inode, "schema:isPartOf", nnode)
     if issue.number is not None:
-        g.add((inode, SDO.issueNumber, Literal(issue.number)))
+        _add(t, inode, "schema:issueNumber", I(issue.number))
     if issue.date:
-        g.add((inode, SDO.datePublished, Literal(issue.date, datatype=XSD.date)))
+        _add(t, inode, "schema:datePublished", DATE(issue.date))
     if issue.title:
-        g.add((inode, SDO.name, lit(issue.title)))
+        _add(t, inode, "schema:name", S(issue.title))
     for u in issue.urls:
-        if re.match(r"^https?://[^\s<>\"{}|\\^`]+$", u):
-            g.add((inode, SDO.url, URIRef(u)))
-    g.add((inode, KG.sourceFile, lit(issue.source_file)))
-    g.add((inode, KG.contentHash, lit(issue.content_hash)))
+        if _url_ok(u):
+            _add(t, inode, "schema:url", N(u))
+    _add(t, inode, "kg:sourceFile", S(issue.source_file))
+    _add(t, inode, "kg:contentHash", S(issue.content_hash))
     aliases: dict[str, set] = {}
-    translated: dict[str, dict] = {}   # en item key -> {(value, unit, bound): metric node}
+    translated: dict[str, dict] = {}   # en item key -> {(value, unit, bound): metric term}
     # English items first, so that their translations can point at their figures
     for ex in sorted(ix.items, key=lambda ex: (ex.item.lang != "en", ex.item.lang, ex.item.position)):
         it = ex.item
-        node = item_iri(issue, it)
-        g.add((node, RDF.type, KG.Item))
-        g.add((node, KG.inIssue, inode))
-        g.add((node, SDO.inLanguage, Literal(it.lang)))
-        g.add((node, KG.position, Literal(it.position)))
+        node_iri = f"{inode_iri}/item/{it.lang}-{it.position}"
+        node = N(node_iri)
+        _add(t, node, A, "kg:Item")
+        _add(t, node, "kg:inIssue", inode)
+        _add(t, node, "schema:inLanguage", S(it.lang))
+        _add(t, node, "kg:position", I(it.position))
         if it.section:
-            g.add((node, KG.section, lit(it.section, it.lang)))
+            _add(t, node, "kg:section", S(it.section, it.lang))
         if it.headline:
-            g.add((node, SDO.headline, lit(it.headline, it.lang)))
-        g.add((node, SDO.text, lit(issue.text[it.start:it.end], it.lang)))
-        g.add((node, KG.startOffset, Literal(it.start)))
-        g.add((node, KG.endOffset, Literal(it.end)))
+            _add(t, node, "schema:headline", S(it.headline, it.lang))
+        _add(t, node, "schema:text", S(issue.text[it.start:it.end], it.lang))
+        _add(t, node, "kg:startOffset", I(it.start))
+        _add(t, node, "kg:endOffset", I(it.end))
         for u in it.urls:
-            if re.match(r"^https?://[^\s<>\"{}|\\^`]+$", u):
-                g.add((node, SDO.url, URIRef(u)))
+            if _url_ok(u):
+                _add(t, node, "schema:url", N(u))
         if ex.date:
-            g.add((node, KG.date, date_literal(ex.date)))
+            _add(t, node, "kg:date", DATE(ex.date))
         if ex.outlet_id:
-            g.add((node, KG.reportedBy, entity_iri(ex.outlet_id)))
+            _add(t, node, "kg:reportedBy", N(str(entity_iri(ex.outlet_id))))
             aliases.setdefault(ex.outlet_id, set()).add((it.outlet, it.lang))
         for m in ex.mentions:
-            g.add((node, SDO.mentions, entity_iri(m.entity_id)))
+            _add(t, node, "schema:mentions", N(str(entity_iri(m.entity_id))))
             aliases.setdefault(m.entity_id, set()).add((m.text, it.lang))
         metric_nodes = []
         twin = translated.get(ex.translation_of) if ex.translation_of else None
         if ex.translation_of:
-            g.add((node, KG.translationOf, URIRef(f"{issue_iri(issue)}/item/{ex.translation_of}")))
+            _add(t, node, "kg:translationOf", N(f"{inode_iri}/item/{ex.translation_of}"))
         for met in ex.metrics:
             same = twin.get((met.value, met.unit, _bound(met))) if twin else None
             if same is not None:
                 # the translation reports the English item's figure: one node, two sources
-                mnode = same
-                metric_nodes.append(mnode)
-                g.add((mnode, PROV.wasDerivedFrom, node))
-                g.add((mnode, KG.evidence, _evidence(g, issue, node, met.ev_start, met.ev_end)))
+                metric_nodes.append(same)
+                _add(t, same, "prov:wasDerivedFrom", node)
+                _add(t, same, "kg:evidence", _evidence_terms(t, issue, node, node_iri, met.ev_start, met.ev_end))
+                if facts is not None and same in facts:
+                    facts[same][1].add(node)
                 continue
-            h, label = metric_key(node, kb, ex, met)
-            mnode = URIRef(BASE + "metric/" + h)
+            h, label = metric_key(node_iri, kb, ex, met)
+            mnode = "metric:" + h
             metric_nodes.append(mnode)
             if it.lang == "en":
                 translated.setdefault(it.key, {}).setdefault((met.value, met.unit, _bound(met)), mnode)
-            g.add((mnode, RDF.type, KG.Metric))
-            g.add((mnode, RDFS.label, lit(label)))
-            g.add((mnode, KG.value, decimal_literal(met.value)))
-            g.add((mnode, QUDT.unit, unit_iri(met.unit)))
+            value, unit = D(met.value), N(str(unit_iri(met.unit)))
+            _add(t, mnode, A, "kg:Metric")
+            _add(t, mnode, LABEL, S(label))
+            _add(t, mnode, "kg:value", value)
+            _add(t, mnode, "qudt:unit", unit)
             if met.unit not in ("percent", "count"):
-                g.add((mnode, SDO.currency, Literal(met.unit)))
-            g.add((mnode, KG.measure, Literal(met.measure)))
+                _add(t, mnode, "schema:currency", S(met.unit))
+            _add(t, mnode, "kg:measure", S(met.measure))
             if met.direction:
-                g.add((mnode, KG.direction, Literal(met.direction)))
-            for q in met.qualifiers:
-                g.add((mnode, KG.qualifier, Literal(q)))
+                _add(t, mnode, "kg:direction", S(met.direction))
+            quals = sorted(set(met.qualifiers))
+            for q in quals:
+                _add(t, mnode, "kg:qualifier", S(q))
+            subj = None
             if met.subject is not None:
-                g.add((mnode, KG.subject, entity_iri(ex.mentions[met.subject].entity_id)))
+                subj = N(str(entity_iri(ex.mentions[met.subject].entity_id)))
+                _add(t, mnode, "kg:subject", subj)
             elif met.subject_name:
-                g.add((mnode, KG.subjectLabel, lit(met.subject_name)))
+                _add(t, mnode, "kg:subjectLabel", S(met.subject_name))
             if ex.date:
-                g.add((mnode, KG.date, date_literal(ex.date)))
-            g.add((mnode, PROV.wasDerivedFrom, node))
-            g.add((mnode, KG.evidence, _evidence(g, issue, node, met.ev_start, met.ev_end)))
+                _add(t, mnode, "kg:date", DATE(ex.date))
+            _add(t, mnode, "prov:wasDerivedFrom", node)
+            _add(t, mnode, "kg:evidence", _evidence_terms(t, issue, node, node_iri, met.ev_start, met.ev_end))
+            if facts is not None:
+                key = (subj, met.measure, unit, tuple(quals), ex.date)
+                entry = facts.setdefault(mnode, (key, set(), value))
+                entry[1].add(node)
         for ev in ex.events:
             actors = sorted({ex.mentions[a].entity_id for a in ev.actors})
-            h = _hash(ev.type, "|".join(actors) or str(node), ex.date or "")
-            enode = URIRef(BASE + "event/" + h)
-            g.add((enode, RDF.type, KG.Event))
-            g.add((enode, RDF.type, KG[ev.type]))
+            h = _hash(ev.type, "|".join(actors) or node_iri, ex.date or "")
+            enode = "event:" + h
+            _add(t, enode, A, "kg:Event")
+            _add(t, enode, A, "kg:" + ev.type)
             names = ", ".join(kb.entities[a].name for a in actors) or "?"
-            g.add((enode, RDFS.label, lit(f"{names} {ev.type}" + (f" {ex.date}" if ex.date else ""))))
+            _add(t, enode, LABEL, S(f"{names} {ev.type}" + (f" {ex.date}" if ex.date else "")))
             for a in actors:
-                g.add((enode, SEM.hasActor, entity_iri(a)))
+                _add(t, enode, "sem:hasActor", N(str(entity_iri(a))))
             if ex.date:
-                g.add((enode, KG.date, date_literal(ex.date)))
+                _add(t, enode, "kg:date", DATE(ex.date))
             for mi in ev.metrics:
-                g.add((enode, KG.hasMetric, metric_nodes[mi]))
-                g.add((metric_nodes[mi], KG.event, enode))
-            g.add((enode, PROV.wasDerivedFrom, node))
-            g.add((enode, KG.evidence, _evidence(g, issue, node, ev.ev_start, ev.ev_end)))
+                _add(t, enode, "kg:hasMetric", metric_nodes[mi])
+                _add(t, metric_nodes[mi], "kg:event", enode)
+            _add(t, enode, "prov:wasDerivedFrom", node)
+            _add(t, enode, "kg:evidence", _evidence_terms(t, issue, node, node_iri, ev.ev_start, ev.ev_end))
     for eid in sorted(aliases):
-        _describe_entity(g, kb.entities[eid], aliases[eid])
-    return g
+        _entity_terms(t, kb.entities[eid], aliases[eid])
+    return t
 
 
-def kb_graph(kb: KnowledgeBase, each: Optional[Callable[[IssueExtraction, Graph], None]] = None) -> Graph:
-    """The merged graph: the union of every issue's graph. `each(ix, graph)` is called with
-    every issue's graph as it is built (kg build writes the per-issue files from it, so
-    no issue graph is built twice and only one is held at a time)."""
-    g = Graph(bind_namespaces="none")
-    for p, ns in PREFIXES.items():
-        g.bind(p, ns)
-    for ix in kb.issues:
-        ig = issue_graph(kb, ix)
-        if each is not None:
-            each(ix, ig)
-        for t in ig:
-            g.add(t)
-    mark_conflicts(g)
-    return g
+def merge_terms(into: Terms, t: Terms) -> None:
+    for s, ps in t.items():
+        dst = into.get(s)
+        if dst is None:
+            into[s] = {p: list(os_) for p, os_ in ps.items()}
+            continue
+        for p, os_ in ps.items():
+            d = dst.get(p)
+            if d is None:
+                dst[p] = list(os_)
+            else:
+                d.extend(os_)
 
 
-def mark_conflicts(g: Graph) -> int:
-    """Two metrics about the same subject, measure, unit, qualifiers and date with
-    different values (reported by different items) conflict: link them with
-    kg:conflictsWith both ways. Returns the number of conflicting pairs."""
-    groups: dict[tuple, list[URIRef]] = {}
-    for m in g.subjects(RDF.type, KG.Metric):
-        subj = g.value(m, KG.subject)
-        measure = str(g.value(m, KG.measure))
-        date = g.value(m, KG.date)
+def conflict_terms(t: Terms, facts: MetricFacts) -> int:
+    """Two figures about the same subject, measure, unit, qualifiers and date with different
+    values, read from different items, conflict: kg:conflictsWith both ways. Returns the
+    number of conflicting pairs."""
+    groups: dict[tuple, list[str]] = {}
+    for m, (key, items, value) in facts.items():
+        subj, measure, unit, quals, date = key
         if subj is None or date is None or measure == "unknown":
             continue
-        quals = tuple(sorted(str(q) for q in g.objects(m, KG.qualifier)))
-        key = (subj, measure, str(g.value(m, QUDT.unit)), quals, str(date))
         groups.setdefault(key, []).append(m)
     pairs = 0
-    for key, ms in groups.items():
-        ms = sorted(set(ms))
+    for key in sorted(groups, key=repr):
+        ms = sorted(set(groups[key]))
         for i, a in enumerate(ms):
             for b in ms[i + 1:]:
-                if g.value(a, KG.value) != g.value(b, KG.value) and \
-                        set(g.objects(a, PROV.wasDerivedFrom)).isdisjoint(g.objects(b, PROV.wasDerivedFrom)):
-                    g.add((a, KG.conflictsWith, b))
-                    g.add((b, KG.conflictsWith, a))
+                if facts[a][2] != facts[b][2] and facts[a][1].isdisjoint(facts[b][1]):
+                    _add(t, a, "kg:conflictsWith", b)
+                    _add(t, b, "kg:conflictsWith", a)
                     pairs += 1
     return pairs
+
+
+def kb_terms(kb: KnowledgeBase, each: Optional[Callable[[IssueExtraction, Terms], None]] = None) -> Terms:
+    """The merged graph: the union of every issue's terms, conflicts marked. `each(ix, terms)`
+    is called with each issue's terms as they are made (kg build writes the per-issue files
+    from them)."""
+    merged: Terms = {}
+    facts = MetricFacts()
+    for ix in kb.issues:
+        t = issue_terms(kb, ix, facts)
+        if each is not None:
+            each(ix, t)
+        merge_terms(merged, t)
+    conflict_terms(merged, facts)
+    return merged
+
+
+def count_triples(t: Terms) -> int:
+    return sum(len(set(os_)) for ps in t.values() for os_ in ps.values())
+
+
+def subjects_of_type(t: Terms, cls: str) -> int:
+    return sum(1 for ps in t.values() if cls in ps.get(A, ()))
+
+
+def write_turtle(t: Terms) -> bytes:
+    """Deterministic Turtle from terms: sorted subjects, predicates (a, rdfs:label first),
+    objects; duplicates dropped."""
+    out = ["@prefix %s: <%s> .\n" % kv for kv in TURTLE_PREFIXES.items()]
+    for s in sorted(t):
+        ps = t[s]
+        out.append("\n")
+        out.append(s)
+        order = [p for p in (A, LABEL) if p in ps] + sorted(p for p in ps if p not in (A, LABEL))
+        for k, p in enumerate(order):
+            objs = sorted(set(ps[p]))
+            out.append((" " if k == 0 else " ;\n    ") + p + " " + ",\n        ".join(objs))
+        out.append(" .\n")
+    return "".join(out).encode("utf-8")
+
+
+def parse_terms(t: Terms) -> Graph:
+    g = Graph(bind_namespaces="none")
+    for p, ns in TURTLE_PREFIXES.items():
+        g.bind(p, Namespace(ns))
+    g.parse(data=write_turtle(t).decode("utf-8"), format="turtle")
+    return g
+
+
+def issue_graph(kb: KnowledgeBase, ix: IssueExtraction) -> Graph:
+    """One issue's graph as an rdflib Graph (for library users; the build writes terms)."""
+    return parse_terms(issue_terms(kb, ix))
+
+
+def kb_graph(kb: KnowledgeBase) -> Graph:
+    """The merged graph as an rdflib Graph (for library users; the build writes terms)."""
+    return parse_terms(kb_terms(kb))
 
 
 def to_turtle(g: Graph) -> bytes:
