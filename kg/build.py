@@ -4,7 +4,6 @@ read -> extract -> resolve -> rdf -> write (atomically). One bad file is reporte
 skipped; the rest is built."""
 from __future__ import annotations
 
-import copy
 import hashlib
 import os
 from dataclasses import dataclass, field
@@ -157,7 +156,7 @@ def build(paths: list[str], out_dir: str, model: Optional[str] = "auto", fmt: Op
             exs = extractions[k:k + len(got)]
             k += len(got)
             cache.put(path, chash, exs)  # before resolve: resolution is redone on every build
-            cached[path] = copy.deepcopy(exs)
+            cached[path] = exs  # the cache holds the pickled pre-resolution state
     result.extracted = len(new_issues)
     all_exs = [ex for path in files if path in cached for ex in cached[path]]
     kb = resolve(all_exs, gz.load(gazetteer))

@@ -1,7 +1,7 @@
 """spaCy pipeline factory.
 
 English: a statistical model when one is installed (loaded by name, never required), with
-an `entity_ruler` built from the gazetteer placed before its `ner`, so gazetteer entities
+a `span_ruler` (writing doc.ents) built from the gazetteer placed before its `ner`, so gazetteer entities
 win and the model adds the unknown ones; without a model, `spacy.blank("en")` + the ruler.
 Chinese: `spacy.blank("zh")` (the character segmenter: no download) + a ruler with the
 Chinese and Latin-script aliases.
@@ -78,17 +78,16 @@ def resolve_model(model: Optional[str]) -> tuple[Optional[Language], Optional[st
 def load_pipelines(model: Optional[str] = "auto", gazetteer_path: Optional[str] = None) -> Pipelines:
     gaz = gz.load(gazetteer_path)
     en, name = resolve_model(model)
+    cfg = {"spans_key": None, "annotate_ents": True, "overwrite": False}
     if en is None:
         en = spacy.blank("en")
-        ruler = en.add_pipe("entity_ruler")
+        ruler = en.add_pipe("span_ruler", name="gazetteer", config=cfg)
     else:
-        if "ner" in en.pipe_names:
-            ruler = en.add_pipe("entity_ruler", before="ner")
-        else:
-            ruler = en.add_pipe("entity_ruler")
+        ruler = en.add_pipe("span_ruler", name="gazetteer", config=cfg,
+                            **({"before": "ner"} if "ner" in en.pipe_names else {}))
     logging.getLogger("spacy").setLevel(logging.ERROR)
     ruler.add_patterns(_patterns(gaz, "en"))
     zh = spacy.blank("zh")
-    zruler = zh.add_pipe("entity_ruler")
+    zruler = zh.add_pipe("span_ruler", name="gazetteer", config=cfg)
     zruler.add_patterns(_patterns(gaz, "zh"))
     return Pipelines(en=en, zh=zh, model=name)

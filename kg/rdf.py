@@ -151,9 +151,17 @@ def N(iri: str) -> str:
     return "<" + iri + ">"
 
 
+_LIT_RE = re.compile(r'[\\"\n\r\t\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]')
+
+
+def _lit_esc(m: re.Match) -> str:
+    return _ESC.get(m.group(0), "\ufffd")
+
+
 def S(text: str, lang: Optional[str] = None) -> str:
-    """A string literal (language-tagged when lang is given)."""
-    body = _ESC_RE.sub(lambda m: _ESC[m.group(0)], clean(text))
+    """A string literal (language-tagged when lang is given); control characters and lone
+    surrogates become U+FFFD, as in clean()."""
+    body = _LIT_RE.sub(_lit_esc, text)
     return f'"{body}"@{lang}' if lang else f'"{body}"'
 
 
