@@ -376,7 +376,8 @@ def push(endpoint, out_dir, graph_iri, mode, timeout, quiet):
               help="Read the SPARQL query from this file ('-' for stdin).")
 @click.option("--list", "list_queries", is_flag=True, help="List the named queries, what each answers and its parameters.")
 @click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE",
-              help="Bind ?NAME to VALUE (a string literal, or an IRI written <...>); repeatable.")
+              help="Bind ?NAME to VALUE (a string literal, or an IRI written <...>); repeatable. A named "
+                   "query's entity parameter matches labels, aliases and tickers, case-insensitively.")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json", "xml"]), default="table",
               show_default=True, help="SELECT/ASK results: an aligned table, or a W3C SPARQL 1.1 results format. "
                                       "CONSTRUCT/DESCRIBE always print Turtle.")
@@ -387,8 +388,8 @@ def push(endpoint, out_dir, graph_iri, mode, timeout, quiet):
 @click.option("--allow-remote", is_flag=True, help="Allow SERVICE and FROM <http…> (off: nothing reaches the network).")
 @click.option("--endpoint", default=None, metavar="URL",
               help="Query a SPARQL 1.1 server instead of OUT (e.g. http://127.0.0.1:7878/query for Oxigraph; "
-                   "fill it with `kg push`). The usual prefixes are sent along; --param values are sent "
-                   "as a VALUES block.")
+                   "fill it with `kg push`). The usual prefixes are sent along; --param values are bound "
+                   "as for a local query.")
 def query(query_arg, query_file, list_queries, params, fmt, out_dir, timeout, allow_remote, endpoint):
     """Run a SPARQL query over the built graph: QUERY text, -f FILE, or a named query NAME
     (see --list). The usual prefixes (kg, schema, prov, skos, rdfs, xsd, ent, ...) are
