@@ -105,7 +105,10 @@ def find_dates(text: str, issue_date: Optional[str], offset: int = 0) -> list[Da
             if kind.startswith("rel"):
                 if ref is None:
                     continue
-                value, rel = resolve_relative(g["rel"], ref), True
+                try:
+                    value, rel = resolve_relative(g["rel"], ref), True
+                except OverflowError:  # an issue date at the edge of the calendar (0001-01-01)
+                    continue
             else:
                 y = int(g["y"]) if g.get("y") else None
                 mon = MONTHS[g["mon"].lower().rstrip(".")] if g.get("mon") else int(g["m"])
