@@ -219,6 +219,17 @@ def test_names_with_quotes_brackets_backslashes_in_html_and_text(tmp_path):
     assert len(set(g.subjects(RDF.type, KG.Item))) == 2
 
 
+def test_issue_dates_at_the_edge_of_the_calendar(tmp_path):
+    """Found by the property test: 'yesterday' in an issue of 0001-01-01 overflowed."""
+    p = tmp_path / "edge.jsonl"
+    p.write_text("\n".join(json.dumps({"newsletter": "Edge", "number": n, "date": d, "items": [
+        {"body": "Intel shares rose 3% yesterday, last week and last month, on Tuesday."}]})
+        for n, d in ((1, "0001-01-01"), (2, "9999-12-31"))) + "\n", encoding="utf-8")
+    res = build([str(p)], str(tmp_path / "o"), model="none")
+    assert res.issues == 2
+    conforms(parses_back((tmp_path / "o" / "graph.ttl").read_bytes()))
+
+
 # ---------------------------------------------------------------- property-based test
 
 WORDS = ["Nvidia", "Intel", "Reuters", "rose", "fell", "$5 billion", "3.5%", "yesterday", "英伟达", "上涨",

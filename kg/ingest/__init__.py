@@ -365,6 +365,15 @@ def place_items(issue: Issue, source: str, specs: list[ItemSpec], header: str = 
     return issue
 
 
+def issue_key(newsletter: Optional[str], number: Optional[int], date: Optional[str]) -> tuple:
+    """What makes two issues one in the graph (kg.rdf.issue_iri: newsletter slug, then the
+    number, else the date). Readers that find several issues in one file merge those with
+    the same key, so that two issues never share an IRI."""
+    from ..resolve import slugify
+    slug = slugify(newsletter) if newsletter else ""
+    return (slug, number, None) if number is not None else (slug, None, date)
+
+
 # ------------------------------------------------------------------------------ reading
 
 def read_bytes(path: str) -> bytes:

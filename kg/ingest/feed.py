@@ -25,7 +25,7 @@ import feedparser
 
 from ..errors import warning
 from ..model import Issue
-from . import MAX_ITEM_CHARS, ItemSpec, Reader, clean_str, place_items, register
+from . import MAX_ITEM_CHARS, ItemSpec, Reader, clean_str, issue_key, place_items, register
 from .html import html_to_specs
 from .text import TITLE_EN, TITLE_ZH, _parse_title
 
@@ -134,7 +134,8 @@ def _url_ok(u: Optional[str]) -> bool:
 
 
 def _entries_as_issues(text, entries, feed_title, feed_link, source_file, content_hash, warns) -> list[Issue]:
-    issues = []
+    # entries that are the same issue (same newsletter and number, or date) are merged
+    found: dict[tuple, tuple[Issue, list[ItemSpec], str]] = {}
     for i, e in enumerate(entries, start=1):
         title = clean_str(e.get("title"))
         issue = Issue(newsletter="", number=None, date=None, source_file=source_file,
@@ -158,8 +159,16 @@ def _entries_as_issues(text, entries, feed_title, feed_link, source_file, conten
             warns.append(warning("W006", path=source_file, line=_entry_line(text, e, 1),
                                  what=f"entry {i} ({title[:60]!r})", reason="it has no content"))
             continue
-        header = "\n".join(x for x in (title, issue.date or "") if x)
-        place_items(issue, text, walker.specs, header)
+        key = issue_key(issue.newsletter, issue.number, issue.date)
+        if key in found:
+            first, specs, _ = found[key]
+            specs.extend(walker.specs)
+            first.urls += [u for u in issue.urls if u not in first.urls]
+        else:
+            found[key] = (issue, list(walker.specs), "\n".join(x for x in (title, issue.date or "") if x))
+    issues = []
+    for issue, specs, header in found.values():
+        place_items(issue, text, specs, header)
         issues.append(issue)
     return issues
 

@@ -11,8 +11,9 @@ Item line — one item, the issue fields repeated on every line:
     {"newsletter": "AI Weekly", "number": 12, "issue_date": "2026-03-30",
      "issue_url": "https://...", "title": "...", ITEM FIELDS...}
 
-Lines (of either shape) with the same newsletter, number and date (`date` of an issue
-line, `issue_date` of an item line) are one issue; issues and items keep file order.
+Lines (of either shape) with the same newsletter and number (or, without a number, the same
+date: `date` of an issue line, `issue_date` of an item line) are one issue, as they are one
+issue IRI in the graph; issues and items keep file order.
 
 ITEM fields, all optional but one of text/headline/body must be a non-empty string:
 
@@ -39,7 +40,7 @@ from typing import Any, Optional
 
 from ..errors import warning
 from ..model import Issue
-from . import ItemSpec, Reader, clean_str, place_items, register
+from . import ItemSpec, Reader, clean_str, issue_key, place_items, register
 
 ISSUE_KEYS = {"newsletter", "number", "date", "title", "url", "urls", "items", "summary"}
 ITEM_KEYS = {"text", "outlet", "headline", "body", "section", "lang", "url", "urls", "date", "kind"}
@@ -209,7 +210,7 @@ def read_jsonl(text: str, source_file: str, content_hash: str) -> list[Issue]:
                 spec = ln.item(it, f"item {k} of the issue")
                 if spec:
                     specs.append(spec)
-            got, got_specs = group((iss.newsletter or None, number, iss.date), lambda: iss)
+            got, got_specs = group(issue_key(iss.newsletter, number, iss.date), lambda: iss)
             if got is not iss:
                 got.title = got.title or iss.title
                 got.summary = got.summary or iss.summary
@@ -227,7 +228,7 @@ def read_jsonl(text: str, source_file: str, content_hash: str) -> list[Issue]:
         idate = ln.date(obj, "issue_date")
         iurls = ln.urls(obj, "issue_url")
         title = ln.string(obj, "title")
-        iss, specs = group((newsletter, number, idate),
+        iss, specs = group(issue_key(newsletter, number, idate),
                            lambda: new_issue(newsletter, number, idate, title, iurls))
         iss.title = iss.title or title
         iss.urls += [u for u in iurls if u not in iss.urls]
