@@ -106,7 +106,7 @@ def build(inputs, out_dir, model, fmt, newsletter, number, date, url, gazetteer,
         if "t" in bar:
             bar["t"].close()
             bar.clear()
-        click.echo(f"kg build: interrupted ({name}); {out_dir} is left as it was before this build", err=True)
+        click.echo(f"kg build: interrupted ({name}); no file in {out_dir} was left half-written", err=True)
         sys.exit(128 + signum)
     finally:
         _restore_handlers(previous)

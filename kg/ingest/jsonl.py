@@ -60,7 +60,7 @@ def detect(text: str, name: str) -> int:
         try:
             obj = json.loads(s)
         except (ValueError, RecursionError):
-            return 70 if ext in ("jsonl", "ndjson", "json") else 30
+            return 70 if ext in ("jsonl", "ndjson", "json") else 0  # a text that starts with "{"
         if isinstance(obj, dict):
             return 95 if ext in ("jsonl", "ndjson", "json") or obj.keys() & (ISSUE_KEYS | ITEM_KEYS) else 60
         return 0
