@@ -6,10 +6,9 @@ pipeline, stage by stage. Run by hand; prints figures (not a test).
 
 For each size: an RSS feed with that many entries (one issue of N items, six companies,
 dates spread over six years) is written to a temporary folder, then timed:
-  * read:    decode + feedparser + items (kg.ingest.read_path);
-  * extract: spaCy pipelines and rules (kg.build.extract_all, model as given);
-  * resolve: kg.resolve.resolve;
-  * rdf:     kg.rdf.kb_graph (includes mark_conflicts) and to_turtle of the merged graph.
+  * read:  decode + feedparser + items (kg.ingest.read_path);
+  * build: the whole `kg build` (kg.build.build: read, extract, resolve, write Turtle) into an
+           empty folder, in this process (pipelines loaded beforehand).
 Also the reader alone on a JSON Lines file and on an HTML page with the same items, and
 the time to refuse a 50 MB file.
 """
@@ -78,30 +77,23 @@ def main() -> None:
     ap.add_argument("--model", default="none")
     args = ap.parse_args()
 
-    from kg import gazetteer as gz
-    from kg.build import extract_all
+    from kg.build import build
     from kg.errors import KgError
     from kg.ingest import read_path
     from kg.nlp import load_pipelines
-    from kg.rdf import kb_graph, to_turtle
-    from kg.resolve import resolve
 
     load_pipelines(args.model)
     with tempfile.TemporaryDirectory() as tmp:
         d = Path(tmp)
-        print("| entries | feed | read | extract | resolve | rdf + turtle | total | items/s | triples |")
-        print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+        print("| entries | feed | read | whole build | items/s | triples |")
+        print("|---:|---:|---:|---:|---:|---:|")
         for n in [int(s) for s in args.sizes.split(",")]:
             p = d / f"feed-{n}.rss"
             write_feed(p, n)
-            issues, t_read = timed(read_path, str(p))
-            (exs, _), t_ext = timed(extract_all, issues, args.model)
-            kb, t_res = timed(resolve, exs, gz.load())
-            (g, ttl), t_rdf = timed(lambda: (lambda g: (g, to_turtle(g)))(kb_graph(kb)))
-            total = t_read + t_ext + t_res + t_rdf
-            triples = len(g)
-            print(f"| {n:,} | {p.stat().st_size / 1e6:.1f} MB | {t_read:.1f} s | {t_ext:.1f} s | {t_res:.1f} s | "
-                  f"{t_rdf:.1f} s | {total:.1f} s | {n / total:,.0f} | {triples:,} |")
+            _, t_read = timed(read_path, str(p))
+            res, t_build = timed(build, [str(p)], str(d / f"out-{n}"), model=args.model, rebuild=True)
+            print(f"| {n:,} | {p.stat().st_size / 1e6:.1f} MB | {t_read:.1f} s | {t_build:.1f} s | "
+                  f"{n / t_build:,.0f} | {res.triples:,} |")
         n = max(int(s) for s in args.sizes.split(","))
         for name, writer in (("jsonl", write_jsonl), ("html", write_html)):
             p = d / f"big.{name}"
