@@ -16,8 +16,8 @@ from .extract import extract_issue
 from .ingest import discover, read_bytes, read_path
 from .model import Issue, IssueExtraction, KnowledgeBase
 from .io import write_atomic_many
-from .nlp import load_pipelines
-from .rdf import count_triples, issue_file_stem, kb_terms, subjects_of_type, write_turtle
+from .nlp import load_pipelines, model_name_for
+from .rdf import issue_file_stem, merged_stats, issue_signature, merge_rendered, render_issue
 from .resolve import resolve
 
 
@@ -115,12 +115,12 @@ def build(paths: list[str], out_dir: str, model: Optional[str] = "auto", fmt: Op
     Incremental: files whose content, and the pipeline, are unchanged since the last build
     into OUT reuse their cached extraction (OUT/.kg/); `rebuild=True` re-extracts all.
     The output always reflects exactly the current inputs (a removed file's facts go)."""
-    from .incremental import Cache, pipeline_key
+    from .incremental import Cache, TermCache, pipeline_key
 
     result = BuildResult(out_dir=out_dir, model=None)
     overrides = overrides or Overrides()
     gaz_path = str(gazetteer or gz.DEFAULT_PATH)
-    pipes_model = load_pipelines(model, gazetteer).model if engine == "local" and not scheduler else model
+    pipes_model = model_name_for(model) if engine == "local" and not scheduler else model
     key = pipeline_key(pipes_model, gaz_path, repr((fmt, overrides)))
     cache = Cache(out_dir, key, enabled=True)
     files = discover(paths)
@@ -164,29 +164,41 @@ def build(paths: list[str], out_dir: str, model: Optional[str] = "auto", fmt: Op
     out = Path(out_dir)
     stems: dict[str, int] = {}
     files_out: list[tuple[Path, bytes]] = []
-
-    def write_issue(ix, terms):  # called by kb_terms with each issue's terms
+    parts = []
+    terms_cache = TermCache(out_dir, enabled=not rebuild)
+    previous = cache.manifest.get("outputs", {})
+    outputs: dict[str, str] = {}
+    for ix in kb.issues:
         stem = issue_file_stem(ix.issue)
         stems[stem] = stems.get(stem, 0) + 1
         if stems[stem] > 1:
             stem = f"{stem}-{stems[stem]}"
-        files_out.append((out / "issues" / f"{stem}.ttl", write_turtle(terms)))
-
-    merged = kb_terms(kb, write_issue)
-    files_out.append((out / "graph.ttl", write_turtle(merged)))
+        sig = issue_signature(kb, ix)
+        part = terms_cache.get(sig)
+        if part is None:
+            part = render_issue(kb, ix)
+            terms_cache.put(sig, part)
+        parts.append(part)
+        path = out / "issues" / f"{stem}.ttl"
+        outputs[path.name] = sig
+        if rebuild or previous.get(path.name) != sig or not path.exists():
+            files_out.append((path, part[0]))  # unchanged issue files are not rewritten
+    merged, conflict_pairs = merge_rendered(parts)
+    files_out.append((out / "graph.ttl", merged))
     write_atomic_many(files_out)  # one sync for all; graph.ttl is renamed last
     result.written.extend(str(p) for p, _ in files_out)
     # an issue that is no longer among the inputs leaves the output
-    keep = {p.name for p, _ in files_out}
     if (out / "issues").exists():
         for old in (out / "issues").glob("*.ttl"):
-            if old.name not in keep:
+            if old.name not in outputs:
                 old.unlink()
+    terms_cache.prune()
+    cache.outputs = outputs
     cache.commit()
     result.issues = len(kb.issues)
     result.items = sum(len(ix.items) for ix in kb.issues)
     result.entities = len(kb.entities)
-    result.metrics = subjects_of_type(merged, "kg:Metric")
-    result.events = subjects_of_type(merged, "kg:Event")
-    result.triples = count_triples(merged)
+    stats = merged_stats(parts)
+    stats["triples"] += 2 * conflict_pairs  # the conflict links, both ways
+    result.metrics, result.events, result.triples = stats["metrics"], stats["events"], stats["triples"]
     return result

@@ -46,6 +46,7 @@ class Cache:
         self.enabled = enabled
         self.manifest = self._read_manifest() if enabled else {}
         self.used: dict[str, dict] = {}
+        self.outputs: dict[str, str] = {}   # issue file name -> signature of its content
 
     def _read_manifest(self) -> dict:
         p = self.dir / MANIFEST
@@ -87,5 +88,40 @@ class Cache:
                 if f.name not in keep:
                     f.unlink()
         manifest = {"format": FORMAT_VERSION, "pipeline": self.key,
-                    "files": {k: self.used[k] for k in sorted(self.used)}}
+                    "files": {k: self.used[k] for k in sorted(self.used)},
+                    "outputs": dict(sorted(self.outputs.items()))}
         write_atomic(self.dir / MANIFEST, json.dumps(manifest, indent=1, sort_keys=True).encode())
+
+
+class TermCache:
+    """Each issue's rendered Turtle and figure facts, keyed by a signature of everything
+    its rendering reads (its resolved extraction and the entities it refers to). An
+    incremental build re-renders only issues whose signature changed, and the merged
+    graph is the concatenation of the issues' blocks, so adding one issue to a thousand
+    costs little more than that one issue."""
+
+    def __init__(self, out_dir: str, enabled: bool = True):
+        self.dir = Path(out_dir) / ".kg" / "terms"
+        self.enabled = enabled
+        self.used: set[str] = set()
+
+    def get(self, sig: str):
+        self.used.add(sig)
+        if not self.enabled:
+            return None
+        f = self.dir / (sig + ".pkl")
+        try:
+            with f.open("rb") as fh:
+                return pickle.load(fh)
+        except Exception:
+            return None
+
+    def put(self, sig: str, value) -> None:
+        self.used.add(sig)
+        write_atomic(self.dir / (sig + ".pkl"), pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL), sync=False)
+
+    def prune(self) -> None:
+        if self.dir.exists():
+            for f in self.dir.glob("*.pkl"):
+                if f.stem not in self.used:
+                    f.unlink()

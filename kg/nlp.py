@@ -74,6 +74,21 @@ def resolve_model(model: Optional[str]) -> tuple[Optional[Language], Optional[st
     return nlp, model
 
 
+def model_name_for(model: Optional[str]) -> Optional[str]:
+    """The model that `model` designates, without loading it ('auto' -> the first installed
+    default, 'none' -> None). Used for cache keys, so that a build with nothing to extract
+    never loads spaCy's model."""
+    import importlib.util
+    if model in (None, "auto"):
+        for name in DEFAULT_MODELS:
+            if importlib.util.find_spec(name) is not None:
+                return name
+        return None
+    if model.lower() in ("none", "rules", "blank", ""):
+        return None
+    return model
+
+
 @lru_cache(maxsize=4)
 def load_pipelines(model: Optional[str] = "auto", gazetteer_path: Optional[str] = None) -> Pipelines:
     gaz = gz.load(gazetteer_path)

@@ -411,10 +411,94 @@ def subjects_of_type(t: Terms, cls: str) -> int:
     return sum(1 for ps in t.values() if cls in ps.get(A, ()))
 
 
+TURTLE_HEADER = "".join("@prefix %s: <%s> .\n" % kv for kv in TURTLE_PREFIXES.items()).encode("utf-8")
+
+
+def issue_signature(kb: KnowledgeBase, ix: IssueExtraction) -> str:
+    """A hash of everything issue_terms reads for this issue: its resolved extraction and
+    the records of the entities it refers to."""
+    ids = sorted({m.entity_id for ex in ix.items for m in ex.mentions} |
+                 {ex.outlet_id for ex in ix.items if ex.outlet_id})
+    ents = [(e.id, e.name, e.type, sorted(e.names.items()), list(e.tickers), e.wikidata, e.homepage)
+            for e in (kb.entities[i] for i in ids)]
+    # repr, not pickle: a pickle also records which objects are shared, which differs
+    # between fresh and cached extractions of the same text
+    h = hashlib.sha256(repr((ix, ents)).encode("utf-8", "surrogatepass"))
+    h.update(_RENDER_VERSION.encode())
+    return h.hexdigest()[:32]
+
+
+_RENDER_VERSION = "1"
+
+
+_SHARED = ("ent:", "metric:", "event:", "<" + BASE + "newsletter/")
+
+
+class Rendered(tuple):
+    """(turtle bytes, metric facts, {shared subject: {(p, o)}}, triples of its own subjects)"""
+
+
+def render_issue(kb: KnowledgeBase, ix: IssueExtraction) -> "Rendered":
+    """One issue's Turtle file, the facts conflict detection needs, and what counting the
+    merged graph's triples needs (subjects other issues may describe too: entities,
+    figures, events, the newsletter)."""
+    facts = MetricFacts()
+    t = issue_terms(kb, ix, facts)
+    shared = {}
+    own = 0
+    for subj, ps in t.items():
+        pairs = {(p, o) for p, os_ in ps.items() for o in os_}
+        if subj.startswith(_SHARED):
+            shared[subj] = pairs
+        else:
+            own += len(pairs)
+    return Rendered((write_turtle(t), facts, shared, own))
+
+
+def merged_stats(parts: list) -> dict:
+    """Distinct triples, figures and events of the merged graph."""
+    shared: dict[str, set] = {}
+    own = 0
+    for _, _, sh, n in parts:
+        own += n
+        for subj, pairs in sh.items():
+            have = shared.get(subj)
+            if have is None:
+                shared[subj] = set(pairs)
+            else:
+                have |= pairs
+    metrics = sum(1 for s in shared if s.startswith("metric:"))
+    events = sum(1 for s in shared if s.startswith("event:"))
+    return {"triples": own + sum(len(v) for v in shared.values()), "metrics": metrics, "events": events}
+
+
+def merge_rendered(parts: list) -> tuple[bytes, int]:
+    """The merged graph: every issue's block (in issue order) and, last, the conflicts. A
+    subject described by several issues (an entity, a figure two issues report) appears
+    in each block; the triples are their union. Returns (Turtle, conflicting pairs)."""
+    facts = MetricFacts()
+    for part in parts:
+        for m, (key, items, value) in part[1].items():
+            have = facts.get(m)
+            if have is None:
+                facts[m] = (key, set(items), value)
+            else:
+                have[1].update(items)
+    t: Terms = {}
+    pairs = conflict_terms(t, facts)
+    chunks = [TURTLE_HEADER]
+    n = len(TURTLE_HEADER)
+    for part in parts:
+        chunks.append(part[0][n:])
+    if t:
+        chunks.append(write_turtle(t)[n:])
+    return b"".join(chunks), pairs
+
+
 def write_turtle(t: Terms) -> bytes:
     """Deterministic Turtle from terms: sorted subjects, predicates (a, rdfs:label first),
     objects; duplicates dropped."""
-    out = ["@prefix %s: <%s> .\n" % kv for kv in TURTLE_PREFIXES.items()]
+    out = [TURTLE_HEADER.decode("utf-8")]
     for s in sorted(t):
         ps = t[s]
         out.append("\n")
