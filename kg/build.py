@@ -159,6 +159,9 @@ def build(paths: list[str], out_dir: str, model: Optional[str] = "auto", fmt: Op
             cached[path] = exs  # the cache holds the pickled pre-resolution state
     result.extracted = len(new_issues)
     all_exs = [ex for path in files if path in cached for ex in cached[path]]
+    # an extraction is named by its cache entry (content hash + pipeline) and position
+    ext_keys = {id(ex): f"{cache.entry_name(cache.used[path]['hash'])}#{i}"
+                for path in files if path in cached for i, ex in enumerate(cached[path])}
     kb = resolve(all_exs, gz.load(gazetteer))
     result.kb = kb
     out = Path(out_dir)
@@ -173,7 +176,7 @@ def build(paths: list[str], out_dir: str, model: Optional[str] = "auto", fmt: Op
         stems[stem] = stems.get(stem, 0) + 1
         if stems[stem] > 1:
             stem = f"{stem}-{stems[stem]}"
-        sig = issue_signature(kb, ix)
+        sig = issue_signature(kb, ix, ext_keys.get(id(ix)))
         part = terms_cache.get(sig)
         if part is None:
             part = render_issue(kb, ix)

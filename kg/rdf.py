@@ -414,17 +414,19 @@ def subjects_of_type(t: Terms, cls: str) -> int:
 TURTLE_HEADER = "".join("@prefix %s: <%s> .\n" % kv for kv in TURTLE_PREFIXES.items()).encode("utf-8")
 
 
-def issue_signature(kb: KnowledgeBase, ix: IssueExtraction) -> str:
-    """A hash of everything issue_terms reads for this issue: its resolved extraction and
-    the records of the entities it refers to."""
+def issue_signature(kb: KnowledgeBase, ix: IssueExtraction, extraction_key: Optional[str] = None) -> str:
+    """A hash of everything issue_terms reads for this issue: the extraction (named by
+    `extraction_key`, the cache's key for it, when given; else hashed whole), what
+    resolution decided about it, and the records of the entities it refers to."""
     ids = sorted({m.entity_id for ex in ix.items for m in ex.mentions} |
                  {ex.outlet_id for ex in ix.items if ex.outlet_id})
     ents = [(e.id, e.name, e.type, sorted(e.names.items()), list(e.tickers), e.wikidata, e.homepage)
             for e in (kb.entities[i] for i in ids)]
+    resolved = [(ex.outlet_id, ex.translation_of, [(m.entity_id, m.type) for m in ex.mentions]) for ex in ix.items]
     # repr, not pickle: a pickle also records which objects are shared, which differs
     # between fresh and cached extractions of the same text
-    h = hashlib.sha256(repr((ix, ents)).encode("utf-8", "surrogatepass"))
-    h.update(_RENDER_VERSION.encode())
+    what = extraction_key if extraction_key else repr(ix)
+    h = hashlib.sha256(repr((what, resolved, ents, _RENDER_VERSION)).encode("utf-8", "surrogatepass"))
     return h.hexdigest()[:32]
 
 
@@ -435,7 +437,7 @@ _SHARED = ("ent:", "metric:", "event:", "<" + BASE + "newsletter/")
 
 
 class Rendered(tuple):
-    """(turtle bytes, metric facts, {shared subject: {(p, o)}}, triples of its own subjects)"""
+    """(turtle bytes, metric facts, {shared subject: {"p o"}}, triples of its own subjects)"""
 
 
 def render_issue(kb: KnowledgeBase, ix: IssueExtraction) -> "Rendered":
@@ -447,7 +449,7 @@ def render_issue(kb: KnowledgeBase, ix: IssueExtraction) -> "Rendered":
     shared = {}
     own = 0
     for subj, ps in t.items():
-        pairs = {(p, o) for p, os_ in ps.items() for o in os_}
+        pairs = {p + " " + o for p, os_ in ps.items() for o in os_}
         if subj.startswith(_SHARED):
             shared[subj] = pairs
         else:
