@@ -17,7 +17,7 @@ from .ingest import discover, read_bytes, read_path
 from .model import Issue, IssueExtraction, KnowledgeBase
 from .io import write_atomic_many
 from .nlp import load_pipelines, model_name_for
-from .rdf import issue_file_stem, merged_stats, issue_signature, merge_rendered, render_issue
+from .rdf import issue_file_stem, issue_iri, merged_stats, issue_signature, merge_rendered, render_issue
 from .resolve import resolve
 
 
@@ -79,6 +79,8 @@ def read_issues(paths: list[str], fmt: Optional[str] = None, overrides: Optional
             if result is not None:
                 if not iss.date:
                     result.warnings.append(warning("W002", path=path, fallback="no date"))
+                if iss.number is None:
+                    result.warnings.append(warning("W003", path=path, fallback="the date or a content hash in its IRI"))
                 result.warnings.extend(iss.warnings)
             issues.append(iss)
         if result is not None:
@@ -158,10 +160,25 @@ def build(paths: list[str], out_dir: str, model: Optional[str] = "auto", fmt: Op
             cache.put(path, chash, exs)  # before resolve: resolution is redone on every build
             cached[path] = exs  # the cache holds the pickled pre-resolution state
     result.extracted = len(new_issues)
-    all_exs = [ex for path in files if path in cached for ex in cached[path]]
     # an extraction is named by its cache entry (content hash + pipeline) and position
     ext_keys = {id(ex): f"{cache.entry_name(cache.used[path]['hash'])}#{i}"
                 for path in files if path in cached for i, ex in enumerate(cached[path])}
+    # two files that are the same issue (a text and an HTML copy, say) would mix their
+    # items under one IRI: the first file wins, the later one is reported and skipped
+    seen_issue: dict[str, str] = {}
+    for path in files:
+        if path not in cached:
+            continue
+        keep = []
+        for ex in cached[path]:
+            iri = str(issue_iri(ex.issue))
+            if iri in seen_issue:
+                result.skipped.append((path, warning("W008", path=path, issue=iri, other=seen_issue[iri])))
+            else:
+                seen_issue[iri] = path
+                keep.append(ex)
+        cached[path] = keep
+    all_exs = [ex for path in files if path in cached for ex in cached[path]]
     kb = resolve(all_exs, gz.load(gazetteer))
     result.kb = kb
     out = Path(out_dir)

@@ -80,10 +80,11 @@ class Warnings:
     # readers (kg/ingest): W006 means part of the input was left out, W007 that it was repaired
     W006 = "{path}:{line}: skipped {what}: {reason}"
     W007 = "{path}:{line}: {reason}"
+    W008 = "{path}: skipped: it is the same issue ({issue}) as {other}"
 
 
 # warnings that mean some of the input was left out: `kg build` exits with status 2
-SKIPPED_WARNINGS = ("W001", "W004", "W005", "W006")
+SKIPPED_WARNINGS = ("W001", "W004", "W005", "W006", "W008")
 
 
 def warning(code: str, **kwargs) -> str:

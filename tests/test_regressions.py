@@ -15,3 +15,34 @@ def test_item_citing_a_company_as_its_source_validates(rules):
     assert ix.items[0].outlet_id == "nvidia"
     rep = validate_graph(to_turtle(kb_graph(kb)))
     assert rep.conforms, rep
+
+
+def test_the_same_issue_in_two_files_is_built_once(tmp_path):
+    # reported by the ingest work: issue.txt and issue.html are one issue; both used to be
+    # written under one IRI, mixing their items (30 SHACL violations)
+    from click.testing import CliRunner
+
+    from kg.cli import cli
+    from kg.validate import validate_out
+    from conftest import ROOT
+
+    data = ROOT / "tests" / "data"
+    r = CliRunner().invoke(cli, ["build", str(data / "issue.txt"), str(data / "issue.html"),
+                                 "-o", str(tmp_path), "--model", "none"])
+    assert r.exit_code == 2, r.output
+    assert "W008" in r.output and "issue.html" in r.output
+    assert validate_out(tmp_path).conforms
+
+
+def test_an_issue_with_no_number_or_date_validates(tmp_path):
+    from click.testing import CliRunner
+
+    from kg.cli import cli
+    from kg.validate import validate_out
+
+    f = tmp_path / "plain.md"
+    f.write_text("- Reuters: Nvidia rises – Nvidia rose 3% on the news.\n")
+    r = CliRunner().invoke(cli, ["build", str(f), "-o", str(tmp_path / "o"), "--model", "none"])
+    assert r.exit_code == 0, r.output
+    assert "W002" in r.output and "W003" in r.output
+    assert validate_out(tmp_path / "o").conforms
