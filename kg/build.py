@@ -5,7 +5,6 @@ skipped; the rest is built."""
 from __future__ import annotations
 
 import hashlib
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Optional

@@ -32,33 +32,6 @@ PREFIXES = {"kg": KG, "schema": SDO, "prov": PROV, "sem": SEM, "qudt": QUDT, "un
             "cur": CUR, "skos": SKOS, "owl": OWL, "xsd": XSD, "rdfs": RDFS, "rdf": RDF,
             "dcterms": DCTERMS, "wd": WD, "ent": ENT}
 
-_CTRL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|[\ud800-\udfff]")
-
-
-def clean(s: str) -> str:
-    """Text safe for any RDF serializer: no control characters, no lone surrogates."""
-    return _CTRL.sub("\ufffd", s)
-
-
-def lit(s: str, lang: Optional[str] = None) -> Literal:
-    return Literal(clean(s), lang=lang)
-
-
-def decimal_literal(v: Decimal) -> Literal:
-    s = format(v.normalize(), "f")
-    if "." in s:
-        s = s.rstrip("0").rstrip(".")
-    return Literal(s, datatype=XSD.decimal)
-
-
-def date_literal(v: str) -> Literal:
-    if len(v) == 10:
-        return Literal(v, datatype=XSD.date)
-    if len(v) == 7:
-        return Literal(v, datatype=XSD.gYearMonth)
-    return Literal(v, datatype=XSD.gYear)
-
-
 def unit_iri(unit: str) -> URIRef:
     if unit == "percent":
         return UNIT.PERCENT
@@ -160,7 +133,7 @@ def _lit_esc(m: re.Match) -> str:
 
 def S(text: str, lang: Optional[str] = None) -> str:
     """A string literal (language-tagged when lang is given); control characters and lone
-    surrogates become U+FFFD, as in clean()."""
+    surrogates become U+FFFD (text safe for any RDF parser)."""
     body = _LIT_RE.sub(_lit_esc, text)
     return f'"{body}"@{lang}' if lang else f'"{body}"'
 
@@ -401,14 +374,6 @@ def kb_terms(kb: KnowledgeBase, each: Optional[Callable[[IssueExtraction, Terms]
         merge_terms(merged, t)
     conflict_terms(merged, facts)
     return merged
-
-
-def count_triples(t: Terms) -> int:
-    return sum(len(set(os_)) for ps in t.values() for os_ in ps.values())
-
-
-def subjects_of_type(t: Terms, cls: str) -> int:
-    return sum(1 for ps in t.values() if cls in ps.get(A, ()))
 
 
 TURTLE_HEADER = "".join("@prefix %s: <%s> .\n" % kv for kv in TURTLE_PREFIXES.items()).encode("utf-8")

@@ -9,7 +9,7 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 
-from kg.rdf import KG, decimal_literal, issue_iri, to_turtle, kb_graph
+from kg.rdf import D, KG, issue_iri, to_turtle, kb_graph
 from kg.resolve import slugify
 from kg.model import Issue
 
@@ -39,9 +39,11 @@ def test_readable_iris():
 
 
 def test_decimal_literals_are_plain_decimals():
-    assert decimal_literal(Decimal("37.5") * 10 ** 9) == Literal("37500000000", datatype=XSD.decimal)
-    assert str(decimal_literal(Decimal("-12"))) == "-12"
-    assert str(decimal_literal(Decimal("4.140"))) == "4.14"
+    # Turtle's decimal short form: always a "." and never an exponent
+    assert D(Decimal("37.5") * 10 ** 9) == "37500000000.0"
+    assert D(Decimal("-12")) == "-12.0"
+    assert D(Decimal("4.140")) == "4.14"
+    assert Literal("37500000000.0", datatype=XSD.decimal).toPython() == Decimal("37.5e9")
 
 
 def test_hostile_names_round_trip(rules):
