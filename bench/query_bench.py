@@ -64,15 +64,18 @@ NEWSLETTERS = ["ai-weekly", "chip-digest", "market-brief", "model-watch", "asia-
 BILINGUAL = {"ai-weekly", "asia-tech", "policy-brief"}
 
 # Parameters each named query is benchmarked with (realistic: popular entities, a quarter).
-BENCH_PARAMS = {
-    "metrics-about": {"entity": "Microsoft"},
-    "top-entities": {"type": "Organization"},
-    "events-by-type": {"type": "StockMove", "from": "2023-01-01", "to": "2023-03-31"},
-    "sources-per-entity": {"entity": "Nvidia"},
-    "co-mentioned": {"entity": "微软"},
-    "changed-figures": {"entity": "TSMC"},
-    "conflicts": {"entity": "Nvidia"},
-}
+BENCH_PARAMS = [
+    ("metrics-about", {"entity": "Microsoft"}),      # the most mentioned entity: ~4,500 rows
+    ("metrics-about", {"entity": "TSMC"}),           # a typical large company: ~1,000 rows
+    ("top-entities", {"type": "Organization"}),
+    ("events-by-type", {"type": "StockMove", "from": "2023-01-01", "to": "2023-03-31"}),
+    ("sources-per-entity", {"entity": "Nvidia"}),
+    ("co-mentioned", {"entity": "微软"}),
+    ("co-mentioned", {"entity": "TSMC"}),
+    ("changed-figures", {"entity": "TSMC"}),
+    ("conflicts", {"entity": "Nvidia"}),
+    ("conflicts", {"entity": "TSMC"}),
+]
 # The same queries over the whole graph (no entity, no type): reported, no target.
 WHOLE_GRAPH = ["top-entities", "events-by-type", "sources-per-entity", "changed-figures", "conflicts"]
 
@@ -368,8 +371,8 @@ def main(argv=None) -> None:
 
         # 1. pyoxigraph, before rdflib holds a million Python objects (whose garbage
         #    collection would slow every Python allocation down)
-        ox_rows: dict[str, tuple[float, int]] = {}
-        for name, given in BENCH_PARAMS.items():
+        ox_rows: dict[int, tuple[float, int]] = {}
+        for i, (name, given) in enumerate(BENCH_PARAMS):
             nq = q.load_named(name)
             params = q.bind_params(nq, given)
             times = []
@@ -377,7 +380,7 @@ def main(argv=None) -> None:
                 t0 = time.perf_counter()
                 res = q.run_query(store, nq.text, params, named=nq)
                 times.append(time.perf_counter() - t0)
-            ox_rows[name] = (statistics.median(times), len(res.rows))
+            ox_rows[i] = (statistics.median(times), len(res.rows))
         whole: dict[str, tuple[float, int]] = {}
         for name in WHOLE_GRAPH:
             nq = q.load_named(name)
@@ -404,10 +407,10 @@ def main(argv=None) -> None:
         print()
         print(f"| query | parameters | rows | pyoxigraph median of {args.runs} | rdflib median of {args.rdflib_runs} | ratio |")
         print("|---|---|---:|---:|---:|---:|")
-        for name, given in BENCH_PARAMS.items():
+        for i, (name, given) in enumerate(BENCH_PARAMS):
             nq = q.load_named(name)
             params = q.bind_params(nq, given)
-            ox_med, n_ox = ox_rows[name]
+            ox_med, n_ox = ox_rows[i]
             pstr = ", ".join(f"{k}={v}" for k, v in given.items()) or "–"
             if args.no_rdflib:
                 rl, ratio = "–", "–"
