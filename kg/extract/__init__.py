@@ -137,7 +137,7 @@ def extract_issue(issue: Issue, pipes: Pipelines, gaz: Optional[gz.Gazetteer] = 
         for i, doc in zip(idx, nlp.pipe([issue.items[i].text for i in idx], batch_size=64)):
             docs[i] = doc
     for i, it in enumerate(issue.items):
-        out.items.append(extract_item(it, docs[i], issue, gaz, sector, pipes.model is None, warn))
+        out.items.append(extract_item(it, docs[i], issue, gaz, sector, warn))
     return out
 
 
@@ -150,12 +150,12 @@ def _outlet_prefix_end(text: str, outlet: Optional[str]) -> int:
     return k + len(outlet) + 1
 
 
-def extract_item(it, doc, issue: Issue, gaz: gz.Gazetteer, sector: str, use_rules: bool,
+def extract_item(it, doc, issue: Issue, gaz: gz.Gazetteer, sector: str,
                  warn: Optional[Callable[[str], None]] = None) -> ItemExtraction:
     text, off = it.text, it.start
     ex = ItemExtraction(item=it)
     prefix_end = _outlet_prefix_end(text, it.outlet)
-    mentions = mentions_from_doc(doc, it.lang, off, use_rules)
+    mentions = mentions_from_doc(doc, it.lang, off)
     ex.mentions = [m for m in mentions if m.type != "Outlet" and m.start - off >= prefix_end
                    and not (it.outlet and m.text == it.outlet)]
     # a statistical model misreads Title Case headlines ("Good Numbers, Bad Mood" is no

@@ -1,5 +1,5 @@
 """Entity mentions: the gazetteer ruler, the statistical NER when installed, and rules for
-unknown names when it is not (org-suffixed capitalized names, "CEO Jane Doe", a name
+unknown names in both modes (org-suffixed capitalized names, "CEO Jane Doe", a name
 followed by a ticker in parentheses)."""
 from __future__ import annotations
 
@@ -82,7 +82,9 @@ def _ambiguous_initial(text: str, s: int, span: str) -> bool:
     return True
 
 
-def mentions_from_doc(doc, lang: str, offset: int, use_rules: bool) -> list[Mention]:
+def mentions_from_doc(doc, lang: str, offset: int) -> list[Mention]:
+    """Gazetteer spans, model spans (when a model ran) and rule spans; precise rule spans
+    replace the model spans they overlap."""
     text = doc.text
     out: list[Mention] = []
     for ent in doc.ents:
