@@ -13,16 +13,10 @@ from typing import Optional
 import pyoxigraph as ox
 
 from .errors import KgError
+from .rdf import PREFIXES as _RDF_PREFIXES
 
-PREFIXES = """PREFIX kg: <https://w3id.org/newskg/ontology#>
-PREFIX schema: <https://schema.org/>
-PREFIX prov: <http://www.w3.org/ns/prov#>
-PREFIX sem: <http://semanticweb.cs.vu.nl/2009/11/sem/>
-PREFIX qudt: <http://qudt.org/schema/qudt/>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
-"""
+# the builder's own prefixes, so that these queries read the graph in its own terms
+PREFIXES = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in sorted(_RDF_PREFIXES.items()))
 
 
 def load_store(graph_path: str) -> ox.Store:

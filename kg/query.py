@@ -486,8 +486,6 @@ def query_rdflib(graph, text: str, params: Optional[dict[str, str]] = None,
                  named: Optional[NamedQuery] = None) -> QueryResult:
     """The same query on an rdflib Graph (the reference engine), with the same predeclared
     prefixes and parameter binding; terms are converted to pyoxigraph terms."""
-    import rdflib
-
     check_query(text)
     _check_params_used(text, params or {})
 

@@ -13,7 +13,6 @@ Standard library only (urllib); no network access other than to the given endpoi
 """
 from __future__ import annotations
 
-import json
 import re
 import urllib.error
 import urllib.parse
