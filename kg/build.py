@@ -11,7 +11,7 @@ from typing import Callable, Optional
 
 from . import gazetteer as gz
 from .errors import KgError, warning
-from .extract import extract_issue
+from .extract import extract_issues
 from .ingest import discover, read_bytes, read_path
 from .model import Issue, IssueExtraction, KnowledgeBase
 from .io import write_atomic_many
@@ -99,10 +99,10 @@ def extract_all(issues: list[Issue], model: Optional[str] = "auto", gazetteer: O
     pipes = load_pipelines(model, gazetteer)
     gaz = gz.load(gazetteer)
     out = []
-    for iss in issues:
-        out.append(extract_issue(iss, pipes, gaz, warn))
+    for ex in extract_issues(issues, pipes, gaz, warn):
+        out.append(ex)
         if progress:
-            progress(iss)
+            progress(ex.issue)
     return out, pipes.model
 
 

@@ -32,17 +32,18 @@ def _extract_chunk(chunk: list[tuple[int, Issue]], model: Optional[str],
                    gazetteer: Optional[str]) -> _ChunkResult:
     """Worker side: extract a chunk of (index, issue). KgError does not survive pickling
     (its args are the formatted message), so it is returned as ("error", code, kwargs)."""
-    from .extract import extract_issue
+    from .extract import extract_issues
     from .nlp import load_pipelines
     try:
         pipes = load_pipelines(model, gazetteer)
         gaz = gz.load(gazetteer)
         idx, exs, warns = [], [], []
-        for i, iss in chunk:
-            ws: list[str] = []
-            exs.append(extract_issue(iss, pipes, gaz, ws.append))
+        pending: list[str] = []
+        for (i, _), ex in zip(chunk, extract_issues([iss for _, iss in chunk], pipes, gaz, pending.append)):
+            exs.append(ex)
             idx.append(i)
-            warns.append(ws)
+            warns.append(list(pending))  # extract_issues reports an issue's warnings just before yielding it
+            pending.clear()
         return ("ok", idx, exs, warns, pipes.model)
     except KgError as e:
         return ("error", e.code, e.kwargs)
