@@ -189,7 +189,7 @@ def extract_item(it, doc, issue: Issue, gaz: gz.Gazetteer, sector: str,
     text, off = it.text, it.start
     ex = ItemExtraction(item=it)
     prefix_end = _outlet_prefix_end(text, it.outlet)
-    mentions = mentions_from_doc(doc, it.lang, off)
+    mentions = mentions_from_doc(doc, it.lang, off, text)
     ex.mentions = [m for m in mentions if m.type != "Outlet" and m.start - off >= prefix_end
                    and not (it.outlet and m.text == it.outlet)]
     # a statistical model misreads Title Case headlines ("Good Numbers, Bad Mood" is no

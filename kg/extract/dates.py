@@ -7,6 +7,7 @@ import re
 from typing import Optional
 
 from ..model import DateMention
+from ._cjk import has_cjk
 
 MONTHS = {
     "jan": 1, "january": 1, "feb": 2, "february": 2, "mar": 3, "march": 3, "apr": 4,
@@ -32,6 +33,9 @@ _PATTERNS: list[tuple[str, re.Pattern]] = [
     ("rel_en", re.compile(r"\b(?P<rel>yesterday|today|tonight|this week|last week|last month|this month|(?:on|last|this)\s+(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday))\b", re.I)),
     ("rel_zh", re.compile(r"(?P<rel>昨日|昨天|前天|今日|今天|本周|上周|上个?月|本月|(?:上|本)?(?:周|星期)[一二三四五六日天])")),
 ]
+
+# the Chinese forms need 年, 月, 日 or another CJK character
+_LATIN_PATTERNS = [(k, p) for k, p in _PATTERNS if not k.startswith("zh") and k != "rel_zh"]
 
 # a date after these words is a reference point ("since 2020"), not when the news happened
 _NOT_EVENT = re.compile(r"(?:since|until|till|before|by|through|from)\s*$", re.I)
@@ -94,7 +98,8 @@ def find_dates(text: str, issue_date: Optional[str], offset: int = 0) -> list[Da
     ref = dt.date.fromisoformat(issue_date) if issue_date else None
     found: list[DateMention] = []
     taken: list[tuple[int, int]] = []
-    for kind, pat in _PATTERNS:
+    patterns = _PATTERNS if has_cjk(text) else _LATIN_PATTERNS
+    for kind, pat in patterns:
         for m in pat.finditer(text):
             s, e = m.span()
             if any(s < te and ts < e for ts, te in taken):

@@ -4,6 +4,7 @@ followed by a ticker in parentheses)."""
 from __future__ import annotations
 
 import re
+from typing import Optional
 
 from ..model import Mention
 
@@ -82,10 +83,12 @@ def _ambiguous_initial(text: str, s: int, span: str) -> bool:
     return True
 
 
-def mentions_from_doc(doc, lang: str, offset: int) -> list[Mention]:
+def mentions_from_doc(doc, lang: str, offset: int, text: Optional[str] = None) -> list[Mention]:
     """Gazetteer spans, model spans (when a model ran) and rule spans; precise rule spans
-    replace the model spans they overlap."""
-    text = doc.text
+    replace the model spans they overlap. `text` is doc.text when the caller has it
+    (doc.text and span.text rebuild strings token by token)."""
+    if text is None:
+        text = doc.text
     out: list[Mention] = []
     for ent in doc.ents:
         s, e = ent.start_char, ent.end_char
@@ -94,11 +97,11 @@ def mentions_from_doc(doc, lang: str, offset: int) -> list[Mention]:
                 continue
             if ent.label_ == "Asset" and _is_currency_unit(text, s):
                 continue
-            out.append(Mention(text=ent.text, start=offset + s, end=offset + e, type=ent.label_,
+            out.append(Mention(text=text[s:e], start=offset + s, end=offset + e, type=ent.label_,
                                source="gazetteer", entity_id=ent.ent_id_))
         elif ent.label_ in MODEL_LABELS:
             label = MODEL_LABELS[ent.label_]
-            span_text = ent.text
+            span_text = text[s:e]
             # trim a possessive: "Meta’s" -> "Meta"
             m = re.search(r"['’]s?$", span_text)
             if m:

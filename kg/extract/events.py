@@ -6,10 +6,11 @@ import re
 from typing import Optional
 
 from ..model import EventMention, Mention, MetricMention
+from ._cjk import has_cjk, Bilingual
 from .metrics import clause_bounds
 
 # (event type, cue pattern, where the actor is: "before" | "after" | "either")
-CUES: list[tuple[str, re.Pattern, str]] = [(t, re.compile(p, re.I), w) for t, p, w in [
+CUES: list[tuple[str, Bilingual, str]] = [(t, Bilingual(p, re.I), w) for t, p, w in [
     ("Move", r"\b(?:plunge[ds]?|plunging|crash(?:ed|es)?|sank|sinks?|slid|slides?|fell|falls?|drop(?:ped|s)?|tumble[ds]?|slump(?:ed|s)?|tank(?:ed|s)?|plummet(?:ed|s)?|sheds?|rall(?:y|ied|ies)|surge[ds]?|soar(?:ed|s)?|jump(?:ed|s)?|climb(?:ed|s)?|rose|rises|gain(?:ed|s)|spike[ds]?|rebound(?:ed|s)?|hit (?:a )?record)\b|暴跌|重挫|下跌|大涨|飙升|上涨|下挫|大跌|走高|走低|反弹|跌|涨", "before"),
     ("Level", r"\b(?:hit|hits|reached|reaches|topped|tops|set a record|record high|all-time high|record low)\b|创(?:历史)?新高|创(?:历史)?新低", "before"),
     ("EarningsReport", r"\bbeat earnings\b|\bmiss(?:ed|es)? earnings\b|\bearnings (?:beat|miss|report|results?)\b|\b(?:quarterly|annual|Q[1-4]) results\b|\breported (?:earnings|results|revenue|profit)\b|\bbeat (?:estimates|forecasts)\b|\b(?:revenue|sales|net income|profit)\s+(?:hit|reached|rose|fell|grew|jumped|came in at|totall?ed|of)\b(?=\s+(?:US)?[$€£¥]?\s?\d)|财报|业绩|每股收益超预期", "before"),
@@ -57,8 +58,9 @@ def find_events(text: str, offset: int, mentions: list[Mention],
         events.append(ev)
         return ev
 
+    cjk = has_cjk(text)
     for typ, pat, where in CUES:
-        for m in pat.finditer(text):
+        for m in (pat.full if cjk else pat.latin).finditer(text):
             s, e = m.span()
             if typ == "Level":
                 actor = _actor(text, offset, s, e, mentions, where, {"Index", "Asset"})

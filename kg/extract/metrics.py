@@ -14,6 +14,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Optional
 
 from ..model import MetricMention
+from ._cjk import Bilingual, has_cjk
 
 NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 SCALE_EN = {"trillion": 10**12, "tn": 10**12, "t": 10**12, "billion": 10**9, "bn": 10**9,
@@ -59,12 +60,12 @@ UP_EN = r"up|rose|rises?|rising|rall(?:y|ied|ies)|surged?|surges|soar(?:ed|s)?|j
 DOWN_EN = r"down|fell|falls?|falling|drop(?:ped|s)?|plunge[ds]?|plunging|sank|sinks?|slid|slides?|slump(?:ed|s)?|tumble[ds]?|crash(?:ed|es)?|tank(?:ed|s)?|declined?|declines|lost|loses|lower|decreased?|shed|sheds|dipped|dips?|cut|cuts|slashed|plummet(?:ed|s)?|sell-off|slow(?:ed|s|ing)|cooled|eased"
 UP_ZH = r"上涨|大涨|飙升|激增|增长|上升|走高|反弹|涨|增|升|攀升|提高|上调"
 DOWN_ZH = r"放缓|暴跌|重挫|下跌|下滑|下降|走低|跌|降|减少|缩水|下挫|大跌|下调|削减|裁"
-UP_RE = re.compile(r"(?:\b(?:" + UP_EN + r")\b|" + UP_ZH + ")", re.I)
-DOWN_RE = re.compile(r"(?:\b(?:" + DOWN_EN + r")\b|" + DOWN_ZH + ")", re.I)
+UP_RE = Bilingual(r"\b(?:" + UP_EN + r")\b|" + UP_ZH, re.I)
+DOWN_RE = Bilingual(r"\b(?:" + DOWN_EN + r")\b|" + DOWN_ZH, re.I)
 LEVEL_RE = re.compile(r"(?:\b(?:to|at|of|from|reach(?:ed|es)?|hit|hits|stood at|totall?ing|put|puts)(?:\s+an?)?\s*$|(?:至|到|达到?|为)\s*$)", re.I)
 
 # measure keywords, checked in the figure's clause; first match wins
-MEASURES: list[tuple[str, re.Pattern]] = [(k, re.compile(p, re.I)) for k, p in [
+MEASURES: list[tuple[str, Bilingual]] = [(k, Bilingual(p, re.I)) for k, p in [
     ("eps", r"\bEPS\b|earnings per share|每股收益"),
     ("capex", r"\bcap(?:ital)?[- ]?ex\b|capital expenditures?|capital spending|资本支出|资本开支"),
     ("rate", r"\brates?\b|interest|yield|利率|收益率"),
@@ -81,14 +82,14 @@ MEASURES: list[tuple[str, re.Pattern]] = [(k, re.compile(p, re.I)) for k, p in [
     ("share_price", r"\bshares?\b|\bstock\b|股价|股票"),
     ("price", r"price|ounce|per share|barrel|价格|价|盎司|每桶"),
 ]]
-QUALIFIERS: list[tuple[str, re.Pattern]] = [(k, re.compile(p, re.I)) for k, p in [
+QUALIFIERS: list[tuple[str, Bilingual]] = [(k, Bilingual(p, re.I)) for k, p in [
     ("YoY", r"\bYoY\b|year[- ]over[- ]year|year[- ]on[- ]year|from a year (?:ago|earlier)|同比"),
     ("QoQ", r"\bQoQ\b|quarter[- ]over[- ]quarter|sequential(?:ly)?|环比"),
     ("quarterly", r"quarterly|\bquarter\b|\bQ[1-4]\b|季度|单季"),
     ("annual", r"\bannual(?:ly)?\b|\byearly\b|a year\b|per year|年收入|全年|年度"),
     ("expected", r"expected|expectations?|estimates?|forecast|consensus|预期|预计"),
 ]]
-CLAUSE_BREAK = re.compile(r"[;；。!?！？\n]|(?<!\d)[,，](?!\d)|\s[–—]\s|——|[(（)）]|\b(?:while|whereas|but|as|and|after|before)\b|而|但|且")
+CLAUSE_BREAK = Bilingual(r"[;；。!?！？\n]|(?<!\d)[,，](?!\d)|\s[–—]\s|——|[(（)）]|\b(?:while|whereas|but|as|and|after|before)\b|而|但|且")
 MAX_ABS = {"percent": Decimal(10) ** 5, "count": Decimal(10) ** 13}
 MAX_MONEY = Decimal(10) ** 15
 
@@ -103,9 +104,10 @@ def to_decimal(num: str) -> Optional[Decimal]:
 def clause_bounds(text: str, start: int, end: int) -> tuple[int, int]:
     """The clause around [start, end): from the previous clause break to the next one."""
     left = 0
-    for m in CLAUSE_BREAK.finditer(text, 0, start):
+    pat = CLAUSE_BREAK.pick(text)
+    for m in pat.finditer(text, 0, start):
         left = m.end()
-    m = CLAUSE_BREAK.search(text, end)
+    m = pat.search(text, end)
     right = m.start() if m else len(text)
     return left, right
 
@@ -171,8 +173,11 @@ def find_metrics(text: str, lang: str, offset: int = 0, warn=None) -> list[Metri
             "percent", ["lower_bound"])
         add(m.start("b"), m.end(), b, "percent", ["upper_bound"])
 
+    cjk = has_cjk(text)  # the Chinese forms need a CJK character (美元, 亿, 名...)
     money_pats = [(MONEY_ZH, "zh"), (MONEY_EN, "en"), (MONEY_WORD_EN, "enw")] if lang == "zh" else \
         [(MONEY_EN, "en"), (MONEY_WORD_EN, "enw"), (MONEY_ZH, "zh")]
+    if not cjk:
+        money_pats = [(pat, kind) for pat, kind in money_pats if kind != "zh"]
     for pat, kind in money_pats:
         for m in pat.finditer(text):
             if not free(*m.span()):
@@ -198,7 +203,7 @@ def find_metrics(text: str, lang: str, offset: int = 0, warn=None) -> list[Metri
                 direction = "up"
             add(m.start(), m.end(), value, cur, quals, direction)
 
-    for m in MONEY_ZH_WORD.finditer(text):
+    for m in (MONEY_ZH_WORD.finditer(text) if cjk else ()):
         if not free(*m.span()) or (m.group("scale") == "亿" and not m.group("cn")):
             continue
         value = Decimal(CN_DIGIT[m.group("cn")] * SCALE_ZH_WORD[m.group("scale")])
@@ -269,8 +274,11 @@ def _annotate(text: str, s: int, e: int, m: MetricMention) -> None:
         sent = max(text.rfind(". ", 0, left), text.rfind("。", 0, left), text.rfind(";", 0, left),
                    text.rfind("；", 0, left), text.rfind("——", 0, left), text.rfind(" – ", 0, left))
         ctx = text[sent + 1:left] + " " + window
+    w_cjk = has_cjk(window)
+    c_cjk = ctx is not window and has_cjk(ctx)
     for key, pat in MEASURES:
-        if (ctx is not window and pat.search(ctx)) or pat.search(window):
+        if (ctx is not window and (pat.full if c_cjk else pat.latin).search(ctx)) or \
+                (pat.full if w_cjk else pat.latin).search(window):
             m.measure = key
             break
     for key, pat in QUALIFIERS:
@@ -278,7 +286,7 @@ def _annotate(text: str, s: int, e: int, m: MetricMention) -> None:
             continue
         if key == "expected" and "actual" in m.qualifiers:
             continue
-        if pat.search(window):
+        if (pat.full if w_cjk else pat.latin).search(window):
             m.qualifiers.append(key)
     if m.unit == "percent" and m.direction and "level" not in m.qualifiers and "change" not in m.qualifiers:
         m.qualifiers.append("change")

@@ -1,0 +1,70 @@
+"""Bilingual patterns, fast on English text.
+
+Most rule patterns are English alternatives followed by Chinese ones (`\\bplunged\\b|暴跌`).
+Python's `re` tries every alternative at every position, so on an English text the Chinese
+ones only cost time. `Bilingual` compiles the whole pattern and, apart, its Latin-only
+alternatives; `pick(text)` gives the Latin-only one when `text` has no CJK character. The
+two find the same matches there: each dropped alternative starts with a CJK character, so
+it cannot match a text without one (checked when the pattern is built)."""
+from __future__ import annotations
+
+import re
+
+# CJK radicals, punctuation, kana, ideographs, compatibility ideographs, full-width forms
+CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef]")
+NEVER = re.compile(r"(?!)")
+
+
+def has_cjk(text: str) -> bool:
+    return CJK.search(text) is not None
+
+
+def top_level_alternatives(src: str) -> list[str]:
+    """`a|(?:b|c)|[|]d` -> ['a', '(?:b|c)', '[|]d']: split on the `|` outside groups and
+    character classes."""
+    alts, depth, cls, start, i = [], 0, False, 0, 0
+    while i < len(src):
+        c = src[i]
+        if c == "\\":
+            i += 2
+            continue
+        if cls:
+            if c == "]":
+                cls = False
+        elif c == "[":
+            cls = True
+            if src[i + 1:i + 2] == "]":  # a leading ']' is a literal
+                i += 1
+        elif c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+        elif c == "|" and depth == 0:
+            alts.append(src[start:i])
+            start = i + 1
+        i += 1
+    alts.append(src[start:])
+    return alts
+
+
+class Bilingual:
+    """A pattern and its Latin-only variant; `pick(text)` chooses by the text."""
+
+    __slots__ = ("full", "latin", "pattern")
+
+    def __init__(self, src: str, flags: int = 0):
+        alts = top_level_alternatives(src)
+        assert "|".join(alts) == src
+        latin = [a for a in alts if not CJK.match(a)]
+        self.pattern = src
+        self.full = re.compile(src, flags)
+        self.latin = re.compile("|".join(latin), flags) if latin else NEVER
+
+    def pick(self, text: str) -> re.Pattern:
+        return self.full if CJK.search(text) else self.latin
+
+    def search(self, text: str, *args) -> "re.Match | None":
+        return self.pick(text).search(text, *args)
+
+    def finditer(self, text: str, *args):
+        return self.pick(text).finditer(text, *args)
