@@ -59,7 +59,8 @@ def child_floor(corpus: str, model: str) -> dict:
     import spacy
 
     from kg.build import read_issues
-    from kg.nlp import UNUSED, resolve_model
+    from kg.extract import BATCH_ITEMS
+    from kg.nlp import resolve_model
     issues = read_issues([corpus])
     en = [it.text for iss in issues for it in iss.items if it.lang != "zh"]
     zh = [it.text for iss in issues for it in iss.items if it.lang == "zh"]
@@ -72,9 +73,9 @@ def child_floor(corpus: str, model: str) -> dict:
     nlp_zh = spacy.blank("zh")
     load = time.perf_counter() - t
     t, c = time.perf_counter(), cpu_seconds()
-    for _ in nlp_en.pipe(en, batch_size=64):
+    for _ in nlp_en.pipe(en, batch_size=BATCH_ITEMS):  # the batch size kg's build uses
         pass
-    for _ in nlp_zh.pipe(zh, batch_size=64):
+    for _ in nlp_zh.pipe(zh, batch_size=BATCH_ITEMS):
         pass
     dt, dc = time.perf_counter() - t, cpu_seconds() - c
     return {"seconds": dt, "cpu_seconds": dc, "load_seconds": load, "items": len(en) + len(zh), "model": name,

@@ -101,7 +101,10 @@ def load_pipelines(model: Optional[str] = "auto", gazetteer_path: Optional[str] 
         ruler = en.add_pipe("span_ruler", name="gazetteer", config=cfg,
                             **({"before": "ner"} if "ner" in en.pipe_names else {}))
     logging.getLogger("spacy").setLevel(logging.ERROR)
-    ruler.add_patterns(_patterns(gaz, "en"))
+    # the span ruler runs the components before it over its phrase patterns; it matches
+    # on the text (ORTH), so the model's tok2vec there is wasted work (0.2 s)
+    with en.select_pipes(disable=[n for n in en.pipe_names if n != "gazetteer"]):
+        ruler.add_patterns(_patterns(gaz, "en"))
     zh = spacy.blank("zh")
     zruler = zh.add_pipe("span_ruler", name="gazetteer", config=cfg)
     zruler.add_patterns(_patterns(gaz, "zh"))

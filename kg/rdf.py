@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from functools import lru_cache
 from decimal import Decimal
 from typing import Callable, Iterable, Optional
 
@@ -156,6 +157,16 @@ def DATE(v: str) -> str:
 A, LABEL = "a", "rdfs:label"
 
 
+@lru_cache(maxsize=None)
+def _entity_term(eid: str) -> str:
+    return N(str(entity_iri(eid)))
+
+
+@lru_cache(maxsize=None)
+def _unit_term(unit: str) -> str:
+    return N(str(unit_iri(unit)))
+
+
 def _add(t: Terms, s: str, p: str, o: str) -> None:
     ps = t.get(s)
     if ps is None:
@@ -173,7 +184,7 @@ def _url_ok(u: Optional[str]) -> bool:
 
 
 def _entity_terms(t: Terms, ent: Entity, aliases: Iterable[tuple[str, str]]) -> None:
-    s = N(str(entity_iri(ent.id)))
+    s = _entity_term(ent.id)
     _add(t, s, A, "kg:Entity")
     _add(t, s, A, "kg:" + ent.type)
     _add(t, s, LABEL, S(ent.name))
@@ -252,10 +263,10 @@ def issue_terms(kb: KnowledgeBase, ix: IssueExtraction, facts: Optional[MetricFa
         if ex.date:
             _add(t, node, "kg:date", DATE(ex.date))
         if ex.outlet_id:
-            _add(t, node, "kg:reportedBy", N(str(entity_iri(ex.outlet_id))))
+            _add(t, node, "kg:reportedBy", _entity_term(ex.outlet_id))
             aliases.setdefault(ex.outlet_id, set()).add((it.outlet, it.lang))
         for m in ex.mentions:
-            _add(t, node, "schema:mentions", N(str(entity_iri(m.entity_id))))
+            _add(t, node, "schema:mentions", _entity_term(m.entity_id))
             aliases.setdefault(m.entity_id, set()).add((m.text, it.lang))
         metric_nodes = []
         twin = translated.get(ex.translation_of) if ex.translation_of else None
@@ -276,7 +287,7 @@ def issue_terms(kb: KnowledgeBase, ix: IssueExtraction, facts: Optional[MetricFa
             metric_nodes.append(mnode)
             if it.lang == "en":
                 translated.setdefault(it.key, {}).setdefault((met.value, met.unit, _bound(met)), mnode)
-            value, unit = D(met.value), N(str(unit_iri(met.unit)))
+            value, unit = D(met.value), _unit_term(met.unit)
             _add(t, mnode, A, "kg:Metric")
             _add(t, mnode, LABEL, S(label))
             _add(t, mnode, "kg:value", value)
@@ -291,7 +302,7 @@ def issue_terms(kb: KnowledgeBase, ix: IssueExtraction, facts: Optional[MetricFa
                 _add(t, mnode, "kg:qualifier", S(q))
             subj = None
             if met.subject is not None:
-                subj = N(str(entity_iri(ex.mentions[met.subject].entity_id)))
+                subj = _entity_term(ex.mentions[met.subject].entity_id)
                 _add(t, mnode, "kg:subject", subj)
             elif met.subject_name:
                 _add(t, mnode, "kg:subjectLabel", S(met.subject_name))
@@ -312,7 +323,7 @@ def issue_terms(kb: KnowledgeBase, ix: IssueExtraction, facts: Optional[MetricFa
             names = ", ".join(kb.entities[a].name for a in actors) or "?"
             _add(t, enode, LABEL, S(f"{names} {ev.type}" + (f" {ex.date}" if ex.date else "")))
             for a in actors:
-                _add(t, enode, "sem:hasActor", N(str(entity_iri(a))))
+                _add(t, enode, "sem:hasActor", _entity_term(a))
             if ex.date:
                 _add(t, enode, "kg:date", DATE(ex.date))
             for mi in ev.metrics:
