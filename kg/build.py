@@ -54,6 +54,9 @@ class BuildResult:
     triples: int = 0
     extracted: int = 0              # issues extracted in this build
     reused: int = 0                 # files whose cached extraction was reused
+    # the resolved entities and issues; an issue reused from the cache and not rendered
+    # again is its resolution record (kg.incremental.IssueRecord: mentions and figure
+    # values, no text, evidence or events). build(..., rebuild=True) gives full extractions.
     kb: Optional[KnowledgeBase] = None
 
 
@@ -116,7 +119,7 @@ def build(paths: list[str], out_dir: str, model: Optional[str] = "auto", fmt: Op
     Incremental: files whose content, and the pipeline, are unchanged since the last build
     into OUT reuse their cached extraction (OUT/.kg/); `rebuild=True` re-extracts all.
     The output always reflects exactly the current inputs (a removed file's facts go)."""
-    from .incremental import Cache, TermCache, pipeline_key
+    from .incremental import Cache, IssueRecord, TermCache, pipeline_key
 
     result = BuildResult(out_dir=out_dir, model=None)
     overrides = overrides or Overrides()
@@ -134,7 +137,7 @@ def build(paths: list[str], out_dir: str, model: Optional[str] = "auto", fmt: Op
             result.skipped.append((path, str(e)))
             continue
         chash = "sha256:" + hashlib.sha256(data).hexdigest()
-        hit = None if rebuild else cache.get(path, chash)
+        hit = None if rebuild else cache.get_records(path, chash)
         if hit is not None:
             cached[path] = hit
             result.files.append(path)
@@ -187,15 +190,17 @@ def build(paths: list[str], out_dir: str, model: Optional[str] = "auto", fmt: Op
     terms_cache = TermCache(out_dir, enabled=not rebuild)
     previous = cache.manifest.get("outputs", {})
     outputs: dict[str, str] = {}
+    sig_memo: dict = {}
     for ix in kb.issues:
         stem = issue_file_stem(ix.issue)
         stems[stem] = stems.get(stem, 0) + 1
         if stems[stem] > 1:
             stem = f"{stem}-{stems[stem]}"
-        sig = issue_signature(kb, ix, ext_keys.get(id(ix)))
+        sig = issue_signature(kb, ix, ext_keys.get(id(ix)), sig_memo)
         part = terms_cache.get(sig)
         if part is None:
-            part = render_issue(kb, ix)
+            full = cache.load_full(ix) if isinstance(ix, IssueRecord) else ix
+            part = render_issue(kb, full)
             terms_cache.put(sig, part)
         parts.append(part)
         path = out / "issues" / f"{stem}.ttl"

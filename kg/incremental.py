@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import marshal
 import pickle
+import sys
+from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 from typing import Optional
@@ -19,6 +22,8 @@ from .model import IssueExtraction
 
 MANIFEST = "manifest.json"
 FORMAT_VERSION = 1
+# marshal's format belongs to the Python version: records written by another are not read
+_MARSHAL_TAG = ("kg", 1, sys.version_info[:2])
 
 
 @lru_cache(maxsize=1)
@@ -47,6 +52,7 @@ class Cache:
         self.manifest = self._read_manifest() if enabled else {}
         self.used: dict[str, dict] = {}
         self.outputs: dict[str, str] = {}   # issue file name -> signature of its content
+        self._full: dict[str, list[IssueExtraction]] = {}
 
     def _read_manifest(self) -> dict:
         p = self.dir / MANIFEST
@@ -59,33 +65,48 @@ class Cache:
     def entry_name(self, content_hash: str) -> str:
         return hashlib.sha256(f"{self.key}:{content_hash}".encode()).hexdigest()[:24] + ".pkl"
 
-    def get(self, path: str, content_hash: str) -> Optional[list[IssueExtraction]]:
+    def get_records(self, path: str, content_hash: str) -> Optional[list["IssueRecord"]]:
+        """What resolution and the incremental output need of a file's cached extraction
+        (see IssueRecord), read without unpickling the extraction: a tenth of the cost."""
         if not self.enabled:
             return None
         name = self.entry_name(content_hash)
-        f = self.dir / "cache" / name
-        if not f.exists():
-            return None
         try:
-            with f.open("rb") as fh:
-                exs = pickle.load(fh)
+            tag, recs = marshal.loads((self.dir / "cache" / (name[:-4] + ".res")).read_bytes())
+            if tag != _MARSHAL_TAG or not (self.dir / "cache" / name).exists():
+                return None
+            out = [IssueRecord.from_tuple(r) for r in recs]
         except Exception:
             return None
+        for i, r in enumerate(out):
+            r.source, r.index = name, i
         self.used[path] = {"hash": content_hash, "cache": name}
-        return exs
+        return out
+
+    def load_full(self, rec: "IssueRecord") -> IssueExtraction:
+        """The cached extraction a record stands for, with the record's resolution applied."""
+        exs = self._full.get(rec.source)
+        if exs is None:
+            with (self.dir / "cache" / rec.source).open("rb") as fh:
+                exs = self._full[rec.source] = pickle.load(fh)
+        return rec.apply_to(exs[rec.index])
 
     def put(self, path: str, content_hash: str, exs: list[IssueExtraction]) -> None:
+        """Cache a file's extraction (before resolution, which changes it)."""
         name = self.entry_name(content_hash)
         write_atomic(self.dir / "cache" / name, pickle.dumps(exs, protocol=pickle.HIGHEST_PROTOCOL), sync=False)
+        recs = marshal.dumps((_MARSHAL_TAG, [IssueRecord.to_tuple(ex) for ex in exs]))
+        write_atomic(self.dir / "cache" / (name[:-4] + ".res"), recs, sync=False)
         self.used[path] = {"hash": content_hash, "cache": name}
 
     def commit(self) -> None:
         """Write the manifest (last) and drop cache entries no input uses any more."""
         keep = {v["cache"] for v in self.used.values()}
+        keep |= {k[:-4] + ".res" for k in keep}
         cdir = self.dir / "cache"
         if cdir.exists():
-            for f in cdir.glob("*.pkl"):
-                if f.name not in keep:
+            for f in cdir.iterdir():
+                if f.suffix in (".pkl", ".res") and f.name not in keep:
                     f.unlink()
         manifest = {"format": FORMAT_VERSION, "pipeline": self.key,
                     "files": {k: self.used[k] for k in sorted(self.used)},
@@ -109,19 +130,110 @@ class TermCache:
         self.used.add(sig)
         if not self.enabled:
             return None
-        f = self.dir / (sig + ".pkl")
         try:
-            with f.open("rb") as fh:
-                return pickle.load(fh)
+            tag, value = marshal.loads((self.dir / (sig + ".rdr")).read_bytes())
+            return value if tag == _MARSHAL_TAG else None
         except Exception:
             return None
 
     def put(self, sig: str, value) -> None:
+        """value: kg.rdf.Rendered (tuples, strings, numbers)."""
         self.used.add(sig)
-        write_atomic(self.dir / (sig + ".pkl"), pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL), sync=False)
+        write_atomic(self.dir / (sig + ".rdr"), marshal.dumps((_MARSHAL_TAG, tuple(value))), sync=False)
 
     def prune(self) -> None:
         if self.dir.exists():
-            for f in self.dir.glob("*.pkl"):
-                if f.stem not in self.used:
+            for f in self.dir.iterdir():
+                if f.stem not in self.used or f.suffix != ".rdr":
                     f.unlink()
+
+
+# --- resolution records ------------------------------------------------------------------
+# Resolution (kg.resolve) and the per-issue signature read only the issue's identity, each
+# item's language, position, kind and outlet, its mentions' text, type and id, and its
+# figures' value and unit. A file's cached extraction is also stored as these records
+# (marshal: plain tuples), so that an incremental build resolves all issues without
+# unpickling every extraction; the full extraction is loaded only for an issue that must
+# be rendered again. The classes below have the attribute names of kg.model's, so
+# kg.resolve runs on them unchanged.
+
+class _Issue:
+    __slots__ = ("newsletter", "number", "date", "source_file", "content_hash")
+
+    def __init__(self, newsletter, number, date, source_file, content_hash):
+        self.newsletter, self.number, self.date = newsletter, number, date
+        self.source_file, self.content_hash = source_file, content_hash
+
+
+class _Item:
+    __slots__ = ("lang", "position", "outlet", "kind")
+
+    def __init__(self, lang, position, outlet, kind):
+        self.lang, self.position, self.outlet, self.kind = lang, position, outlet, kind
+
+    @property
+    def key(self) -> str:
+        return f"{self.lang}-{self.position}"
+
+
+class _Mention:
+    __slots__ = ("text", "type", "entity_id")
+
+    def __init__(self, text, type_, entity_id):
+        self.text, self.type, self.entity_id = text, type_, entity_id
+
+
+class _Figure:
+    __slots__ = ("_value", "unit")
+
+    def __init__(self, value: str, unit: str):
+        self._value, self.unit = value, unit
+
+    @property
+    def value(self) -> Decimal:  # read only when a translation is aligned
+        return Decimal(self._value)
+
+
+class _ItemRecord:
+    __slots__ = ("item", "outlet_id", "translation_of", "mentions", "metrics")
+
+    def __init__(self, item, outlet_id, translation_of, mentions, metrics):
+        self.item, self.outlet_id, self.translation_of = item, outlet_id, translation_of
+        self.mentions, self.metrics = mentions, metrics
+
+
+class IssueRecord:
+    """An IssueExtraction as resolution sees it (see above); `source` and `index` say which
+    cached extraction it stands for."""
+    __slots__ = ("issue", "items", "source", "index")
+
+    def __init__(self, issue, items):
+        self.issue, self.items = issue, items
+        self.source: Optional[str] = None
+        self.index = 0
+
+    @staticmethod
+    def to_tuple(ix: IssueExtraction) -> tuple:
+        iss = ix.issue
+        return (iss.newsletter, iss.number, iss.date, iss.source_file, iss.content_hash, tuple(
+            (ex.item.lang, ex.item.position, ex.item.outlet, ex.item.kind, ex.outlet_id, ex.translation_of,
+             tuple((m.text, m.type, m.entity_id) for m in ex.mentions),
+             tuple((str(f.value), f.unit) for f in ex.metrics))
+            for ex in ix.items))
+
+    @classmethod
+    def from_tuple(cls, t: tuple) -> "IssueRecord":
+        return cls(_Issue(*t[:5]), [
+            _ItemRecord(_Item(lang, pos, outlet, kind), oid, tr, [_Mention(*m) for m in ms],
+                        [_Figure(*f) for f in fs])
+            for lang, pos, outlet, kind, oid, tr, ms, fs in t[5]])
+
+    def apply_to(self, ix: IssueExtraction) -> IssueExtraction:
+        """Copy what resolution decided onto the full extraction this record stands for."""
+        assert len(ix.items) == len(self.items)
+        for rec, ex in zip(self.items, ix.items):
+            ex.outlet_id, ex.translation_of = rec.outlet_id, rec.translation_of
+            assert len(rec.mentions) == len(ex.mentions)
+            for rm, m in zip(rec.mentions, ex.mentions):
+                m.entity_id, m.type = rm.entity_id, rm.type
+        return ix

@@ -8,10 +8,15 @@ import tempfile
 from pathlib import Path
 
 
+# up to this many files, each is fsynced (os.sync would also wait for every other dirty
+# page on the machine); beyond, one os.sync is cheaper than an fsync per file
+FSYNC_EACH_UP_TO = 16
+
+
 def write_atomic_many(files: list[tuple[str | os.PathLike, bytes]]) -> None:
-    """Write several files atomically with one sync: every temporary file is written, the
-    data is flushed to disk once (os.sync), then each is renamed into place. Much cheaper
-    than an fsync per file when a build writes a thousand issue files."""
+    """Write several files atomically: every temporary file is written and flushed to disk
+    (an fsync each when they are few, one os.sync for many: a full build writes a thousand
+    issue files), then each is renamed into place."""
     temps: list[tuple[str, Path]] = []
     try:
         for path, data in files:
@@ -21,7 +26,10 @@ def write_atomic_many(files: list[tuple[str | os.PathLike, bytes]]) -> None:
             temps.append((tmp, target))
             with os.fdopen(fd, "wb") as f:
                 f.write(data)
-        if temps:
+                if len(files) <= FSYNC_EACH_UP_TO:
+                    f.flush()
+                    os.fsync(f.fileno())
+        if len(files) > FSYNC_EACH_UP_TO:
             os.sync()
         for tmp, target in temps:
             os.replace(tmp, target)

@@ -29,8 +29,16 @@ UNUSED = ("tagger", "parser", "attribute_ruler", "lemmatizer", "senter")
 @dataclass
 class Pipelines:
     en: Language
-    zh: Language
     model: Optional[str]            # name of the statistical model in use, or None
+    gazetteer_path: Optional[str] = None
+    _zh: Optional[Language] = None
+
+    @property
+    def zh(self) -> Language:
+        """The Chinese pipeline, made when first needed (most inputs have no Chinese)."""
+        if self._zh is None:
+            self._zh = _zh_pipeline(self.gazetteer_path)
+        return self._zh
 
     def for_lang(self, lang: str) -> Language:
         return self.zh if lang == "zh" else self.en
@@ -93,7 +101,7 @@ def model_name_for(model: Optional[str]) -> Optional[str]:
 def load_pipelines(model: Optional[str] = "auto", gazetteer_path: Optional[str] = None) -> Pipelines:
     gaz = gz.load(gazetteer_path)
     en, name = resolve_model(model)
-    cfg = {"spans_key": None, "annotate_ents": True, "overwrite": False}
+    cfg = _RULER_CONFIG
     if en is None:
         en = spacy.blank("en")
         ruler = en.add_pipe("span_ruler", name="gazetteer", config=cfg)
@@ -105,7 +113,14 @@ def load_pipelines(model: Optional[str] = "auto", gazetteer_path: Optional[str] 
     # on the text (ORTH), so the model's tok2vec there is wasted work (0.2 s)
     with en.select_pipes(disable=[n for n in en.pipe_names if n != "gazetteer"]):
         ruler.add_patterns(_patterns(gaz, "en"))
+    return Pipelines(en=en, model=name, gazetteer_path=gazetteer_path)
+
+
+_RULER_CONFIG = {"spans_key": None, "annotate_ents": True, "overwrite": False}
+
+
+def _zh_pipeline(gazetteer_path: Optional[str]) -> Language:
     zh = spacy.blank("zh")
-    zruler = zh.add_pipe("span_ruler", name="gazetteer", config=cfg)
-    zruler.add_patterns(_patterns(gaz, "zh"))
-    return Pipelines(en=en, zh=zh, model=name)
+    zruler = zh.add_pipe("span_ruler", name="gazetteer", config=_RULER_CONFIG)
+    zruler.add_patterns(_patterns(gz.load(gazetteer_path), "zh"))
+    return zh

@@ -390,14 +390,23 @@ def kb_terms(kb: KnowledgeBase, each: Optional[Callable[[IssueExtraction, Terms]
 TURTLE_HEADER = "".join("@prefix %s: <%s> .\n" % kv for kv in TURTLE_PREFIXES.items()).encode("utf-8")
 
 
-def issue_signature(kb: KnowledgeBase, ix: IssueExtraction, extraction_key: Optional[str] = None) -> str:
+def issue_signature(kb: KnowledgeBase, ix: IssueExtraction, extraction_key: Optional[str] = None,
+                    memo: Optional[dict] = None) -> str:
     """A hash of everything issue_terms reads for this issue: the extraction (named by
     `extraction_key`, the cache's key for it, when given; else hashed whole), what
-    resolution decided about it, and the records of the entities it refers to."""
+    resolution decided about it, and the records of the entities it refers to. `memo`
+    (one dict per knowledge base) keeps each entity's record between calls."""
     ids = sorted({m.entity_id for ex in ix.items for m in ex.mentions} |
                  {ex.outlet_id for ex in ix.items if ex.outlet_id})
-    ents = [(e.id, e.name, e.type, sorted(e.names.items()), list(e.tickers), e.wikidata, e.homepage)
-            for e in (kb.entities[i] for i in ids)]
+    memo = {} if memo is None else memo
+    ents = []
+    for i in ids:
+        r = memo.get(i)
+        if r is None:
+            e = kb.entities[i]
+            r = memo[i] = repr((e.id, e.name, e.type, sorted(e.names.items()), list(e.tickers), e.wikidata,
+                                e.homepage))
+        ents.append(r)
     resolved = [(ex.outlet_id, ex.translation_of, [(m.entity_id, m.type) for m in ex.mentions]) for ex in ix.items]
     # repr, not pickle: a pickle also records which objects are shared, which differs
     # between fresh and cached extractions of the same text
@@ -406,48 +415,60 @@ def issue_signature(kb: KnowledgeBase, ix: IssueExtraction, extraction_key: Opti
     return h.hexdigest()[:32]
 
 
-_RENDER_VERSION = "1"
+_RENDER_VERSION = "2"
 
 
 _SHARED = ("ent:", "metric:", "event:", "<" + BASE + "newsletter/")
 
 
 class Rendered(tuple):
-    """(turtle bytes, metric facts, {shared subject: {"p o"}}, triples of its own subjects)"""
+    """One issue, rendered: (turtle bytes, figure facts, shared triples, own triples, events).
+
+    * figure facts: ((metric term, (subject, measure, unit, qualifiers, date), items, value), ...),
+      what conflict detection needs;
+    * shared triples: the triples of subjects other issues may describe too (entities,
+      figures, events, the newsletter), one "s p o" per line, so that the merged graph's
+      triples can be counted without duplicates;
+    * own triples: how many triples the issue's own subjects (issue, items, evidence) have;
+    * events: the issue's event terms, one per line.
+
+    Plain tuples, strings and numbers, so that it marshals (kg.incremental caches it)."""
 
 
 def render_issue(kb: KnowledgeBase, ix: IssueExtraction) -> "Rendered":
     """One issue's Turtle file, the facts conflict detection needs, and what counting the
-    merged graph's triples needs (subjects other issues may describe too: entities,
-    figures, events, the newsletter)."""
+    merged graph's triples needs."""
     facts = MetricFacts()
     t = issue_terms(kb, ix, facts)
-    shared = {}
+    shared = []
     own = 0
     for subj, ps in t.items():
         pairs = {p + " " + o for p, os_ in ps.items() for o in os_}
         if subj.startswith(_SHARED):
-            shared[subj] = pairs
+            pre = subj + " "
+            shared.extend(pre + x for x in pairs)
         else:
             own += len(pairs)
-    return Rendered((write_turtle(t), facts, shared, own))
+    shared.sort()
+    fs = tuple((m, key, tuple(sorted(items)), value) for m, (key, items, value) in sorted(facts.items()))
+    events = "\n".join(sorted(s for s in t if s.startswith("event:")))
+    return Rendered((write_turtle(t), fs, "\n".join(shared), own, events))
 
 
 def merged_stats(parts: list) -> dict:
     """Distinct triples, figures and events of the merged graph."""
-    shared: dict[str, set] = {}
+    shared: set[str] = set()
+    metrics: set[str] = set()
+    events: set[str] = set()
     own = 0
-    for _, _, sh, n in parts:
+    for _, facts, sh, n, evs in parts:
         own += n
-        for subj, pairs in sh.items():
-            have = shared.get(subj)
-            if have is None:
-                shared[subj] = set(pairs)
-            else:
-                have |= pairs
-    metrics = sum(1 for s in shared if s.startswith("metric:"))
-    events = sum(1 for s in shared if s.startswith("event:"))
-    return {"triples": own + sum(len(v) for v in shared.values()), "metrics": metrics, "events": events}
+        if sh:
+            shared.update(sh.split("\n"))
+        metrics.update(f[0] for f in facts)  # every figure of an issue is among its facts
+        if evs:
+            events.update(evs.split("\n"))
+    return {"triples": own + len(shared), "metrics": len(metrics), "events": len(events)}
 
 
 def merge_rendered(parts: list) -> tuple[bytes, int]:
@@ -456,7 +477,7 @@ def merge_rendered(parts: list) -> tuple[bytes, int]:
     in each block; the triples are their union. Returns (Turtle, conflicting pairs)."""
     facts = MetricFacts()
     for part in parts:
-        for m, (key, items, value) in part[1].items():
+        for m, key, items, value in part[1]:
             have = facts.get(m)
             if have is None:
                 facts[m] = (key, set(items), value)

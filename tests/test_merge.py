@@ -136,3 +136,47 @@ def test_incremental_build_equals_full_build(tmp_path):
     assert (ENT["metaculus"], RDF.type, KG.Entity) not in g
     assert not (inc / "issues" / "chip-digest-12.ttl").exists()
     assert len(set(g.subjects(RDF.type, KG.Issue))) == 2
+
+
+def _outputs(out):
+    files = [out / "graph.ttl"] + sorted((out / "issues").glob("*.ttl"))
+    return {str(p.relative_to(out)): p.read_bytes() for p in files}
+
+
+def test_incremental_build_renders_reused_issues_from_their_records(tmp_path):
+    """A reused issue is resolved from its compact record; when it must be rendered again
+    (its rendering cache is gone, or a new issue changes an entity it mentions), the full
+    extraction is loaded and the output is the same as a full rebuild."""
+    src, inc, full = tmp_path / "in", tmp_path / "inc", tmp_path / "full"
+    src.mkdir()
+    for f in EXAMPLES.glob("*.*"):
+        if f.suffix in (".txt", ".md"):
+            shutil.copy(f, src / f.name)
+    (src / "robot-notes-1.txt").write_text(
+        "Robot Notes - Issue 1: Arms Race - 2026-03-02\n\n"
+        "- Reuters: Acme Robotics Raises Cash – Acme Robotics raised $40 million yesterday.\n", encoding="utf-8")
+    run = lambda *a: CliRunner().invoke(cli, ["build", *map(str, a), "--model", "none", "-q"])
+    assert run(src, "-o", inc).exit_code == 0
+    # 1. the rendering cache is gone: every issue is rendered again from the extraction cache
+    shutil.rmtree(inc / ".kg" / "terms")
+    r = run(src, "-o", inc)
+    assert "0 extracted" in r.output, r.output
+    run(src, "-o", full, "--rebuild")
+    assert _outputs(inc) == _outputs(full)
+    # 2. a new issue writes the company's name differently, more often: its label changes
+    #    in the cached issue too, which is rendered again
+    (src / "robot-notes-2.txt").write_text(
+        "Robot Notes - Issue 2: Arms Race Again - 2026-03-09\n\n"
+        "- Reuters: ACME Robotics Hires – ACME Robotics added 300 jobs; ACME Robotics shares rose 3%.\n",
+        encoding="utf-8")
+    r = run(src, "-o", inc)
+    assert "1 extracted" in r.output, r.output
+    run(src, "-o", full, "--rebuild")
+    assert _outputs(inc) == _outputs(full)
+    assert b'"ACME Robotics"' in (inc / "issues" / "robot-notes-1.ttl").read_bytes()
+    # 3. damaged records are not trusted: the files are extracted again, same output
+    for f in (inc / ".kg" / "cache").glob("*.res"):
+        f.write_bytes(b"not a record")
+    r = run(src, "-o", inc)
+    assert "5 extracted, 0 unchanged" in r.output, r.output
+    assert _outputs(inc) == _outputs(full)
