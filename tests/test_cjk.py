@@ -2,6 +2,7 @@
 exactly what the whole pattern finds (the rules use it there because it is faster)."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -51,3 +52,19 @@ def test_chinese_forms_still_found(rules):
     assert {e.type for e in ex.events} >= {"StockMove"}
     assert any(str(m.value) == "37500000000" and m.unit == "USD" and m.measure == "revenue" for m in ex.metrics)
     assert any(d.value == "2026-03-01" for d in ex.dates)
+
+
+def test_literal_keys_are_a_necessary_condition():
+    from kg.extract._cjk import literal_keys
+    assert literal_keys(r"\b(?:plunge[ds]?|crash(?:ed)?)\b|\bhit (?:a )?record\b", re.I) == ("crash", "hit ", "plunge")
+    assert literal_keys(r"\d+%|up") is None          # a figure has no literal start
+    assert literal_keys(r"(?<!\w)Series [A-F]", re.I) == ("series ",)
+    # every Latin line on which a pattern matches contains one of its keys
+    for pat in all_bilingual():
+        for line in latin_lines():
+            if pat.latin.search(line):
+                assert pat.may_match(line.casefold()), (pat.pattern[:40], line)
+    # under IGNORECASE, the Kelvin sign and the long s match k and s: casefold agrees
+    b = Bilingual(r"\bsees\b|\bkept\b", re.I)
+    for text in ("He ſees it", "rates \u212aept"):
+        assert b.latin.search(text) and b.may_match(text.casefold())

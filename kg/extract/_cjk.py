@@ -9,6 +9,9 @@ it cannot match a text without one (checked when the pattern is built)."""
 from __future__ import annotations
 
 import re
+from re import _constants as _sc
+from re import _parser as _sp
+from typing import Optional
 
 # CJK radicals, punctuation, kana, ideographs, compatibility ideographs, full-width forms
 CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef]")
@@ -47,10 +50,54 @@ def top_level_alternatives(src: str) -> list[str]:
     return alts
 
 
-class Bilingual:
-    """A pattern and its Latin-only variant; `pick(text)` chooses by the text."""
+_ZERO_WIDTH = (_sc.AT, _sc.ASSERT, _sc.ASSERT_NOT)
 
-    __slots__ = ("full", "latin", "pattern")
+
+def _prefixes(ops) -> Optional[set[str]]:
+    """The literal texts one of which every match of `ops` starts with (zero-width
+    assertions skipped), or None when there is no such text."""
+    lit = []
+    for op, av in ops:
+        if op in _ZERO_WIDTH and not lit:
+            continue
+        if op is _sc.LITERAL:
+            lit.append(chr(av))
+            continue
+        if lit:
+            break
+        if op is _sc.SUBPATTERN:
+            return _prefixes(av[-1])
+        if op is _sc.BRANCH:
+            out: set[str] = set()
+            for branch in av[1]:
+                sub = _prefixes(branch)
+                if not sub:
+                    return None
+                out |= sub
+            return out
+        return None
+    return {"".join(lit)} if lit else None
+
+
+def literal_keys(src: str, flags: int = 0) -> Optional[tuple[str, ...]]:
+    """Casefolded texts one of which the text must contain (casefolded) for `src` to match
+    anywhere in it, or None when the pattern has no such literal start. Sound under
+    re.IGNORECASE: characters that match ignoring case have the same casefold."""
+    keys: set[str] = set()
+    for alt in top_level_alternatives(src):
+        sub = _prefixes(_sp.parse(alt, flags))
+        if not sub:
+            return None
+        keys |= {k.casefold() for k in sub}
+    return tuple(sorted(keys))
+
+
+class Bilingual:
+    """A pattern and its Latin-only variant; `pick(text)` chooses by the text.
+    `keys`: literal texts one of which a Latin text must contain, casefolded, for the
+    Latin variant to match (None: no such test); `may_match(folded)` applies it."""
+
+    __slots__ = ("full", "latin", "pattern", "keys")
 
     def __init__(self, src: str, flags: int = 0):
         alts = top_level_alternatives(src)
@@ -59,6 +106,11 @@ class Bilingual:
         self.pattern = src
         self.full = re.compile(src, flags)
         self.latin = re.compile("|".join(latin), flags) if latin else NEVER
+        self.keys = literal_keys("|".join(latin), flags) if latin else ()
+
+    def may_match(self, folded: str) -> bool:
+        """False when the Latin variant cannot match a text whose casefold is `folded`."""
+        return self.keys is None or any(k in folded for k in self.keys)
 
     def pick(self, text: str) -> re.Pattern:
         return self.full if CJK.search(text) else self.latin

@@ -59,7 +59,10 @@ def find_events(text: str, offset: int, mentions: list[Mention],
         return ev
 
     cjk = has_cjk(text)
+    folded = "" if cjk else text.casefold()
     for typ, pat, where in CUES:
+        if not cjk and not pat.may_match(folded):
+            continue  # none of the cue's words is in the text
         for m in (pat.full if cjk else pat.latin).finditer(text):
             s, e = m.span()
             if typ == "Level":

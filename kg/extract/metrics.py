@@ -276,9 +276,16 @@ def _annotate(text: str, s: int, e: int, m: MetricMention) -> None:
         ctx = text[sent + 1:left] + " " + window
     w_cjk = has_cjk(window)
     c_cjk = ctx is not window and has_cjk(ctx)
+    w_fold = "" if w_cjk else window.casefold()
+    c_fold = "" if c_cjk or ctx is window else ctx.casefold()
+
+    def found(pat, text: str, cjk: bool, fold: str) -> bool:
+        if cjk:
+            return pat.full.search(text) is not None
+        return pat.may_match(fold) and pat.latin.search(text) is not None
+
     for key, pat in MEASURES:
-        if (ctx is not window and (pat.full if c_cjk else pat.latin).search(ctx)) or \
-                (pat.full if w_cjk else pat.latin).search(window):
+        if (ctx is not window and found(pat, ctx, c_cjk, c_fold)) or found(pat, window, w_cjk, w_fold):
             m.measure = key
             break
     for key, pat in QUALIFIERS:
@@ -286,7 +293,7 @@ def _annotate(text: str, s: int, e: int, m: MetricMention) -> None:
             continue
         if key == "expected" and "actual" in m.qualifiers:
             continue
-        if (pat.full if w_cjk else pat.latin).search(window):
+        if found(pat, window, w_cjk, w_fold):
             m.qualifiers.append(key)
     if m.unit == "percent" and m.direction and "level" not in m.qualifiers and "change" not in m.qualifiers:
         m.qualifiers.append("change")
