@@ -279,6 +279,19 @@ def test_store_is_built_once_and_reloaded_when_graph_changes(tmp_path, out):
     assert not list(d.glob(".store*"))                    # no temporary folders left
 
 
+def test_store_from_an_older_layout_is_reloaded_once(tmp_path, out):
+    d = tmp_path / "o"
+    d.mkdir()
+    (d / "graph.ttl").write_bytes((out / "graph.ttl").read_bytes())
+    assert q.ensure_store(d)[1]
+    stamp = json.loads((d / q.STAMP_NAME).read_text(encoding="utf-8"))
+    assert stamp["layout"] == q.STORE_LAYOUT
+    del stamp["layout"]                                   # as written before compaction
+    (d / q.STAMP_NAME).write_text(json.dumps(stamp), encoding="utf-8")
+    assert q.ensure_store(d)[1]                           # reloaded (and compacted)
+    assert not q.ensure_store(d)[1]
+
+
 def test_missing_graph_is_a_one_line_error(tmp_path):
     res = run(tmp_path / "nowhere", "conflicts")
     assert res.exit_code == 1 and "E126" in res.output and "kg build" in res.output
