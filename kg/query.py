@@ -435,7 +435,15 @@ def _execute(store: ox.Store, text: str) -> QueryResult:
             return QueryResult("ask", boolean=bool(res))
         if isinstance(res, ox.QuerySolutions):
             variables = [v.value for v in res.variables]
-            rows = [tuple(sol[i] for i in range(len(variables))) for sol in res]
+            # a solution iterates over its values in the order of the variables; the
+            # collector is paused while tens of thousands of terms (no cycles) are made
+            gc_was_on = gc.isenabled()
+            gc.disable()
+            try:
+                rows = list(map(tuple, res))
+            finally:
+                if gc_was_on:
+                    gc.enable()
             return QueryResult("select", variables=variables, rows=rows)
         return QueryResult("graph", triples=list(res))
     except (OSError, ValueError, RuntimeError) as e:
