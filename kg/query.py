@@ -435,15 +435,7 @@ def _execute(store: ox.Store, text: str) -> QueryResult:
             return QueryResult("ask", boolean=bool(res))
         if isinstance(res, ox.QuerySolutions):
             variables = [v.value for v in res.variables]
-            # a solution iterates over its values in the order of the variables; the
-            # collector is paused while tens of thousands of terms (no cycles) are made
-            gc_was_on = gc.isenabled()
-            gc.disable()
-            try:
-                rows = list(map(tuple, res))
-            finally:
-                if gc_was_on:
-                    gc.enable()
+            rows = list(map(tuple, res))    # a solution iterates in variable order
             return QueryResult("select", variables=variables, rows=rows)
         return QueryResult("graph", triples=list(res))
     except (OSError, ValueError, RuntimeError) as e:
