@@ -421,7 +421,8 @@ def main(argv=None) -> None:
                 else:
                     r_med = statistics.median(rt)
                     rl = f"{r_med:.2f} s" + (f" ({len(rt)} run{'s' if len(rt) != 1 else ''})" if capped else "")
-                    ratio = f"{r_med / ox_med:,.0f}×"
+                    r = r_med / ox_med
+                    ratio = f"{r:.1f}×" if r < 20 else f"{r:,.0f}×"   # 9.9× is not 10×
                     if nrows != n_ox:
                         rl += f" [rows differ: {nrows}]"
             print(f"| {name} | {pstr} | {n_ox} | {ox_med * 1000:.1f} ms | {rl} | {ratio} |", flush=True)

@@ -221,6 +221,24 @@ def test_named_queries_agree_with_rdflib_on_the_known_graph(fixture_store):
                 q.query_rdflib(g, nq.text, params, named=nq))
 
 
+def test_co_mentioned_ranks_ties_by_name_case_insensitively(tmp_path):
+    # codepoint order would put "Fiat" and "Zeta" before "eBay" and "ebay"
+    ents = {"x": "X Corp", "ebay": "eBay", "ebay2": "ebay", "fiat": "Fiat", "zeta": "Zeta", "amd": "AMD"}
+    ttl = ["@prefix kg: <https://w3id.org/newskg/ontology#> . @prefix schema: <https://schema.org/> .",
+           "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> . @prefix ent: <https://w3id.org/newskg/entity/> .",
+           "@prefix i: <https://w3id.org/newskg/issue/nl/1/item/> ."]
+    ttl += [f'ent:{k} a kg:Entity, kg:Organization ; rdfs:label "{v}" .' for k, v in ents.items()]
+    ttl += ["i:en-1 a kg:Item ; schema:mentions ent:x, ent:ebay, ent:ebay2, ent:fiat, ent:zeta, ent:amd .",
+            "i:en-2 a kg:Item ; schema:mentions ent:x, ent:zeta ."]
+    (tmp_path / "graph.ttl").write_text("\n".join(ttl) + "\n", encoding="utf-8")
+    expected = [("Zeta", "2"), ("AMD", "1"), ("eBay", "1"), ("ebay", "1"), ("Fiat", "1")]
+    assert [(r["label"], r["items"]) for r in sel(q.open_store(tmp_path), "co-mentioned", entity="x corp")] == expected
+    nq = q.load_named("co-mentioned")
+    g = rdflib.Graph().parse(tmp_path / "graph.ttl")
+    res = q.query_rdflib(g, nq.text, {"entity": "x corp"}, named=nq)
+    assert [(q.display(r[0]), q.display(r[2])) for r in res.rows] == expected
+
+
 @pytest.mark.parametrize("form", ["Microsoft", "microsoft", "MICROSOFT", "微软", "MSFT", "msft"])
 def test_entity_parameter_matches_labels_aliases_and_tickers_in_any_case(form, store):
     nq = q.load_named("metrics-about")
@@ -277,6 +295,19 @@ def test_store_is_built_once_and_reloaded_when_graph_changes(tmp_path, out):
     res = run(d, "SELECT ?l WHERE { ent:zz-test rdfs:label ?l }", "--format", "csv")
     assert res.exit_code == 0 and res.stdout.splitlines() == ["l", "Zed"]
     assert not list(d.glob(".store*"))                    # no temporary folders left
+
+
+def test_store_from_an_older_layout_is_reloaded_once(tmp_path, out):
+    d = tmp_path / "o"
+    d.mkdir()
+    (d / "graph.ttl").write_bytes((out / "graph.ttl").read_bytes())
+    assert q.ensure_store(d)[1]
+    stamp = json.loads((d / q.STAMP_NAME).read_text(encoding="utf-8"))
+    assert stamp["layout"] == q.STORE_LAYOUT
+    del stamp["layout"]                                   # as written before compaction
+    (d / q.STAMP_NAME).write_text(json.dumps(stamp), encoding="utf-8")
+    assert q.ensure_store(d)[1]                           # reloaded (and compacted)
+    assert not q.ensure_store(d)[1]
 
 
 def test_missing_graph_is_a_one_line_error(tmp_path):
