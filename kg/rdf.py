@@ -502,10 +502,18 @@ def write_turtle(t: Terms) -> bytes:
         ps = t[s]
         out.append("\n")
         out.append(s)
-        order = [p for p in (A, LABEL) if p in ps] + sorted(p for p in ps if p not in (A, LABEL))
-        for k, p in enumerate(order):
-            objs = sorted(set(ps[p]))
-            out.append((" " if k == 0 else " ;\n    ") + p + " " + ",\n        ".join(objs))
+        order = sorted(ps)
+        if LABEL in ps:
+            order.remove(LABEL)
+            order.insert(0, LABEL)
+        if A in ps:
+            order.remove(A)
+            order.insert(0, A)
+        sep = " "
+        for p in order:
+            objs = ps[p]
+            out.append(sep + p + " " + (objs[0] if len(objs) == 1 else ",\n        ".join(sorted(set(objs)))))
+            sep = " ;\n    "
         out.append(" .\n")
     return "".join(out).encode("utf-8")
 
