@@ -1,10 +1,13 @@
-"""Incremental builds: a manifest and an extraction cache under OUT/.kg/.
+"""Incremental builds: a manifest and caches under OUT/.kg/.
 
-Extraction (the NLP) is the expensive stage; resolution and serialization are cheap and
-are always redone over every current input, so an incremental build gives byte-identical
-output to a full one. A file's cached extraction is keyed by its content hash and by the
-pipeline (kg's own source, the gazetteer, the model, the reader options): a changed file,
-gazetteer, model or kg version re-extracts. The manifest is written last."""
+Extraction (the NLP) is the expensive stage. Resolution is redone over every current input
+on every build, so an incremental build gives byte-identical output to a full one. A file's
+cached extraction is keyed by its content hash and by the pipeline (kg's own source, the
+gazetteer, the model, the reader options): a changed file, gazetteer, model or kg version
+re-extracts. It is stored twice: pickled whole (cache/*.pkl) and as resolution records
+(cache/*.res, marshal), which is all resolution and the issue signatures read; the pickle is
+loaded only for an issue that must be rendered again. Each issue's rendering is cached under
+its signature (terms/*.rdr). The manifest is written last."""
 from __future__ import annotations
 
 import hashlib
