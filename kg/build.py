@@ -118,7 +118,22 @@ def build(paths: list[str], out_dir: str, model: Optional[str] = "auto", fmt: Op
 
     Incremental: files whose content, and the pipeline, are unchanged since the last build
     into OUT reuse their cached extraction (OUT/.kg/); `rebuild=True` re-extracts all.
-    The output always reflects exactly the current inputs (a removed file's facts go)."""
+    The output always reflects exactly the current inputs (a removed file's facts go). A
+    cached extraction that turns out unreadable makes the build start again as a rebuild."""
+    from .incremental import DamagedCache
+    args = (paths, out_dir, model, fmt, overrides, gazetteer, progress, on_start, workers, engine, scheduler)
+    try:
+        return _build(*args, rebuild=rebuild)
+    except DamagedCache:
+        if rebuild:
+            raise
+        return _build(*args, rebuild=True)
+
+
+def _build(paths: list[str], out_dir: str, model: Optional[str], fmt: Optional[str],
+           overrides: Optional[Overrides], gazetteer: Optional[str],
+           progress: Optional[Callable[[Issue], None]], on_start: Optional[Callable[[int], None]],
+           workers: int, engine: str, scheduler: Optional[str], rebuild: bool) -> BuildResult:
     from .incremental import Cache, IssueRecord, TermCache, pipeline_key
 
     result = BuildResult(out_dir=out_dir, model=None)

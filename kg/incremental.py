@@ -47,6 +47,10 @@ def pipeline_key(model: Optional[str], gazetteer_path: str, options: str) -> str
     return h.hexdigest()[:16]
 
 
+class DamagedCache(Exception):
+    """A cached extraction cannot be read (kg.build then builds again with rebuild=True)."""
+
+
 class Cache:
     def __init__(self, out_dir: str, key: str, enabled: bool = True):
         self.dir = Path(out_dir) / ".kg"
@@ -87,12 +91,16 @@ class Cache:
         return out
 
     def load_full(self, rec: "IssueRecord") -> IssueExtraction:
-        """The cached extraction a record stands for, with the record's resolution applied."""
+        """The cached extraction a record stands for, with the record's resolution applied;
+        DamagedCache when it cannot be read or does not match its record."""
         exs = self._full.get(rec.source)
-        if exs is None:
-            with (self.dir / "cache" / rec.source).open("rb") as fh:
-                exs = self._full[rec.source] = pickle.load(fh)
-        return rec.apply_to(exs[rec.index])
+        try:
+            if exs is None:
+                with (self.dir / "cache" / rec.source).open("rb") as fh:
+                    exs = self._full[rec.source] = pickle.load(fh)
+            return rec.apply_to(exs[rec.index])
+        except Exception as e:
+            raise DamagedCache(rec.source) from e
 
     def put(self, path: str, content_hash: str, exs: list[IssueExtraction]) -> None:
         """Cache a file's extraction (before resolution, which changes it)."""
@@ -233,10 +241,11 @@ class IssueRecord:
 
     def apply_to(self, ix: IssueExtraction) -> IssueExtraction:
         """Copy what resolution decided onto the full extraction this record stands for."""
-        assert len(ix.items) == len(self.items)
+        if len(ix.items) != len(self.items) or any(len(r.mentions) != len(x.mentions)
+                                                   for r, x in zip(self.items, ix.items)):
+            raise ValueError("the extraction does not match its record")
         for rec, ex in zip(self.items, ix.items):
             ex.outlet_id, ex.translation_of = rec.outlet_id, rec.translation_of
-            assert len(rec.mentions) == len(ex.mentions)
             for rm, m in zip(rec.mentions, ex.mentions):
                 m.entity_id, m.type = rm.entity_id, rm.type
         return ix
