@@ -115,8 +115,5 @@ class Bilingual:
     def pick(self, text: str) -> re.Pattern:
         return self.full if CJK.search(text) else self.latin
 
-    def search(self, text: str, *args) -> "re.Match | None":
-        return self.pick(text).search(text, *args)
-
     def finditer(self, text: str, *args):
         return self.pick(text).finditer(text, *args)
