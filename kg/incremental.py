@@ -72,14 +72,19 @@ class Cache:
     def entry_name(self, content_hash: str) -> str:
         return hashlib.sha256(f"{self.key}:{content_hash}".encode()).hexdigest()[:24] + ".pkl"
 
+    @staticmethod
+    def records_name(entry: str) -> str:
+        """The resolution records stored beside a cache entry."""
+        return entry[:-len(".pkl")] + ".res"
+
     def get_records(self, path: str, content_hash: str) -> Optional[list["IssueRecord"]]:
         """What resolution and the incremental output need of a file's cached extraction
-        (see IssueRecord), read without unpickling the extraction: a tenth of the cost."""
+        (see IssueRecord), read without unpickling the extraction (a third of the time)."""
         if not self.enabled:
             return None
         name = self.entry_name(content_hash)
         try:
-            tag, recs = marshal.loads((self.dir / "cache" / (name[:-4] + ".res")).read_bytes())
+            tag, recs = marshal.loads((self.dir / "cache" / self.records_name(name)).read_bytes())
             if tag != _MARSHAL_TAG or not (self.dir / "cache" / name).exists():
                 return None
             out = [IssueRecord.from_tuple(r) for r in recs]
@@ -107,13 +112,13 @@ class Cache:
         name = self.entry_name(content_hash)
         write_atomic(self.dir / "cache" / name, pickle.dumps(exs, protocol=pickle.HIGHEST_PROTOCOL), sync=False)
         recs = marshal.dumps((_MARSHAL_TAG, [IssueRecord.to_tuple(ex) for ex in exs]))
-        write_atomic(self.dir / "cache" / (name[:-4] + ".res"), recs, sync=False)
+        write_atomic(self.dir / "cache" / self.records_name(name), recs, sync=False)
         self.used[path] = {"hash": content_hash, "cache": name}
 
     def commit(self) -> None:
         """Write the manifest (last) and drop cache entries no input uses any more."""
         keep = {v["cache"] for v in self.used.values()}
-        keep |= {k[:-4] + ".res" for k in keep}
+        keep |= {self.records_name(k) for k in keep}
         cdir = self.dir / "cache"
         if cdir.exists():
             for f in cdir.iterdir():
