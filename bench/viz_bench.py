@@ -23,9 +23,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+from offline_page import CHROMIUM_ARGS, open_offline  # noqa: E402
+
 ENTITY_TYPES = ["Organization"] * 6 + ["Person", "Place", "Product", "Index", "Asset"]
 EVENT_TYPES = ["StockMove", "EarningsReport", "Funding", "Acquisition", "ProductRelease",
                "MarketMove", "Partnership", "CapitalExpenditure"]
@@ -118,25 +119,12 @@ def synthetic_graph(n_nodes: int, seed: int = 1):
 
 
 def time_to_interactive(browser, html: Path) -> float:
-    ctx = browser.new_context(viewport={"width": 1400, "height": 900})
-    page = ctx.new_page()
-    attempted = []
-
-    def route(r):
-        if r.request.url.startswith("file:"):
-            r.continue_()
-        else:
-            attempted.append(r.request.url)
-            r.abort()
-
-    page.route("**/*", route)
-    page.goto(html.as_uri())
-    page.wait_for_function("typeof window.kgReady === 'number'", timeout=120000)
-    ms = page.evaluate("window.kgReady")
-    n = page.evaluate("window.kgGraph.nodeCount")
-    ctx.close()
-    if attempted:
-        raise SystemExit(f"the page asked for the network: {attempted[:3]}")
+    opened = open_offline(browser, html, {"width": 1400, "height": 900}, 120000)
+    ms = opened.page.evaluate("window.kgReady")
+    n = opened.page.evaluate("window.kgGraph.nodeCount")
+    opened.close()
+    if opened.attempted:
+        raise SystemExit(f"the page asked for the network: {opened.attempted[:3]}")
     return ms, n
 
 
@@ -154,7 +142,7 @@ def main() -> None:
     folder.mkdir(parents=True, exist_ok=True)
     rows = []
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=a.chromium, args=ARGS)
+        browser = p.chromium.launch(executable_path=a.chromium, args=CHROMIUM_ARGS)
         for size in (int(s) for s in a.sizes.split(",")):
             g = synthetic_graph(size)
             ttl = folder / f"graph-{size}.ttl"

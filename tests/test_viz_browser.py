@@ -7,6 +7,7 @@ import json
 import os
 import re
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -15,9 +16,10 @@ from kg import viz
 
 from test_viz import EXAMPLES, HOSTILE, build_graph, write_gazetteer
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+from offline_page import CHROMIUM_ARGS, open_offline  # noqa: E402
+
 CHROMIUM = os.environ.get("KG_CHROMIUM") or "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
 @pytest.fixture(scope="module")
@@ -26,7 +28,7 @@ def browser():
     if not (Path(CHROMIUM).is_file() or shutil.which(CHROMIUM)):
         pytest.skip(f"no browser at {CHROMIUM} (apt-get install chromium)")
     with pw.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield b
         b.close()
 
@@ -43,31 +45,12 @@ def page_file(tmp_path_factory):
     return out, res
 
 
-class Opened:
-    def __init__(self, page, attempted, errors):
-        self.page, self.attempted, self.errors = page, attempted, errors
-
-
 @pytest.fixture
 def opened(browser, page_file):
     out, _ = page_file
-    ctx = browser.new_context(viewport={"width": 1280, "height": 800})
-    page = ctx.new_page()
-    attempted, errors = [], []
-
-    def route(r):
-        if r.request.url.startswith("file:"):
-            r.continue_()
-        else:
-            attempted.append(r.request.url)
-            r.abort()
-
-    page.route("**/*", route)
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto(out.as_uri())
-    page.wait_for_function("typeof window.kgReady === 'number'", timeout=30000)
-    yield Opened(page, attempted, errors)
-    ctx.close()
+    page = open_offline(browser, out, {"width": 1280, "height": 800}, 30000)
+    yield page
+    page.close()
 
 
 NONBLANK = """() => {
