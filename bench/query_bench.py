@@ -132,6 +132,13 @@ def generate(path: Path, issues: int, seed: int) -> int:
             out.writelines(lines)
             lines.clear()
 
+    def evidence(ev, es, ee, item, it):
+        t(ev, RDF_TYPE, f"<{KG}Evidence>")
+        t(ev, f"<{KG}text>", lit(f"evidence {es}-{ee} of {item}"))
+        t(ev, f"<{KG}startOffset>", typed(es, "integer"))
+        t(ev, f"<{KG}endOffset>", typed(ee, "integer"))
+        t(ev, PROV_DER, it)
+
     seq = {nl: 100 for nl in NEWSLETTERS}
     base_value: dict[tuple, float] = {}
     import datetime as dt
@@ -230,11 +237,7 @@ def generate(path: Path, issues: int, seed: int) -> int:
                         metric_nodes.append((M, (subj, measure, unit, tuple(quals), idate), v, IT))
                     t(M, PROV_DER, IT)
                     t(M, f"<{KG}evidence>", EV)
-                    t(EV, RDF_TYPE, f"<{KG}Evidence>")
-                    t(EV, f"<{KG}text>", lit(f"evidence {es}-{ee} of {item}"))
-                    t(EV, f"<{KG}startOffset>", typed(es, "integer"))
-                    t(EV, f"<{KG}endOffset>", typed(ee, "integer"))
-                    t(EV, PROV_DER, IT)
+                    evidence(EV, es, ee, item, IT)
                 for j, (etype, actors) in enumerate(evs):
                     h = h16(etype, actors, idate)
                     E = f"<{B}event/{h}>"
@@ -252,11 +255,7 @@ def generate(path: Path, issues: int, seed: int) -> int:
                             t(met_iris[0], f"<{KG}event>", E)
                     t(E, PROV_DER, IT)
                     t(E, f"<{KG}evidence>", EV)
-                    t(EV, RDF_TYPE, f"<{KG}Evidence>")
-                    t(EV, f"<{KG}text>", lit(f"evidence {es}-{ee} of {item}"))
-                    t(EV, f"<{KG}startOffset>", typed(es, "integer"))
-                    t(EV, f"<{KG}endOffset>", typed(ee, "integer"))
-                    t(EV, PROV_DER, IT)
+                    evidence(EV, es, ee, item, IT)
     # kg:conflictsWith as kg.rdf.mark_conflicts links them: same subject, measure, unit,
     # qualifiers and date, different values, different items
     by_key: dict[tuple, dict] = {}
