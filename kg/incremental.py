@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Optional
 
 from .io import write_atomic
-from .model import IssueExtraction
+from .model import IssueExtraction, Item
 
 MANIFEST = "manifest.json"
 FORMAT_VERSION = 1
@@ -187,9 +187,7 @@ class _Item:
     def __init__(self, lang, position, outlet, kind):
         self.lang, self.position, self.outlet, self.kind = lang, position, outlet, kind
 
-    @property
-    def key(self) -> str:
-        return f"{self.lang}-{self.position}"
+    key = Item.key  # "en-2": the same property as kg.model.Item's
 
 
 class _Mention:
