@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from kg.extract import _cjk, dates, events, metrics
+from kg.extract import _bounds, _cjk, dates, events, metrics
 from kg.extract._cjk import Bilingual, has_cjk, top_level_alternatives
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def all_bilingual() -> list[Bilingual]:
     pats = [p for _, p, _ in events.CUES] + [p for _, p in metrics.MEASURES] + [p for _, p in metrics.QUALIFIERS]
-    return pats + [metrics.UP_RE, metrics.DOWN_RE, metrics.CLAUSE_BREAK]
+    return pats + [metrics.UP_RE, metrics.DOWN_RE, _bounds.CLAUSE_BREAK]
 
 
 def latin_lines() -> list[str]:

@@ -13,21 +13,11 @@ from ..nlp import Pipelines
 from .dates import find_dates, is_reference_point
 from .entities import mentions_from_doc
 from .events import find_events
-from .metrics import clause_bounds, find_metrics
+from ._bounds import Bounds
+from .metrics import find_metrics
 
 SUBJECT_TYPES = ("Organization", "Index", "Asset", "Product")
 DEFAULT_MOVE_MEASURE = {"Organization": "share_price", "Index": "index_level", "Asset": "price"}
-SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"“‘'(])|[。！？!?；;]|\n")
-_ABBR = re.compile(r"\b(?:Corp|Inc|Ltd|Co|Mr|Ms|Mrs|Dr|St|vs|No|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|"
-                   r"U\.S|U\.K|Gov|Sen|Rep|[A-Z])\.$")
-
-
-def sentence_breaks(text: str, start: int = 0, end: Optional[int] = None):
-    """Sentence boundaries (matches of SENTENCE_END), not after "Corp." or "U.S."."""
-    for m in SENTENCE_END.finditer(text, start, len(text) if end is None else end):
-        if m.group(0)[:1].isspace() and _ABBR.search(text, max(0, m.start() - 6), m.start()):
-            continue
-        yield m
 SECTOR = re.compile(
     r"\b(?:the\s+)?(?P<x>AI|tech|technology|chip|semiconductor|cloud|banking|EV|auto|crypto|software)?[\s-]*(?:industry|sector)(?:[- ]wide)?\b|"
     r"\bindustry-wide\b|(?P<zx>AI|科技|芯片|半导体|云计算|银行|汽车|加密货币)?(?:行业|产业)")
@@ -42,14 +32,6 @@ def issue_sector(issue: Issue) -> str:
     return c.most_common(1)[0][0] if c else "AI"
 
 
-def _sentence_bounds(text: str, s: int) -> tuple[int, int]:
-    left = 0
-    for m in sentence_breaks(text, 0, s):
-        left = m.end()
-    m = next(sentence_breaks(text, s), None)
-    return left, (m.start() if m else len(text))
-
-
 def _sector_subject(window: str, default: str) -> Optional[str]:
     m = None
     for m in SECTOR.finditer(window):
@@ -61,14 +43,15 @@ def _sector_subject(window: str, default: str) -> Optional[str]:
 
 
 def assign_subjects(text: str, offset: int, mentions: list[Mention], metrics: list[MetricMention],
-                    sector: str) -> None:
+                    sector: str, bounds: Optional[Bounds] = None) -> None:
     """Each figure's subject: the nearest company/index/asset/product before it in its
     clause; a sector ('the AI industry') standing closer wins; else after it in the clause;
     else the nearest before it in the sentence, then in the item."""
+    bounds = bounds or Bounds(text)
     cands = [(i, m.start - offset, m.end - offset) for i, m in enumerate(mentions) if m.type in SUBJECT_TYPES]
     for met in metrics:
         s, e = met.start - offset, met.end - offset
-        left, right = clause_bounds(text, s, e)
+        left, right = bounds.clause(s, e)
         before = [c for c in cands if left <= c[1] and c[2] <= s]
         sector_m = None
         for sm in SECTOR.finditer(text, left, s):
@@ -87,7 +70,7 @@ def assign_subjects(text: str, offset: int, mentions: list[Mention], metrics: li
         if after_sector:
             met.subject_name = _sector_subject(after_sector.group(0), sector)
             continue
-        sl, _ = _sentence_bounds(text, s)
+        sl, _ = bounds.sentence(s)
         before = [c for c in cands if sl <= c[1] and c[2] <= s]
         if before:
             met.subject = before[-1][0]
@@ -97,10 +80,11 @@ def assign_subjects(text: str, offset: int, mentions: list[Mention], metrics: li
             met.subject = before[-1][0]
 
 
-def _evidence_span(text: str, off: int, s: int, e: int) -> tuple[int, int]:
+def _evidence_span(bounds: Bounds, off: int, s: int, e: int) -> tuple[int, int]:
     """The sentence around [s, e), stripped, as absolute offsets."""
-    left, _ = _sentence_bounds(text, s)
-    _, right = _sentence_bounds(text, max(s, e - 1))
+    text = bounds.text
+    left, _ = bounds.sentence(s)
+    _, right = bounds.sentence(max(s, e - 1))
     right = max(right, e)
     while left < s and text[left].isspace():
         left += 1
@@ -213,16 +197,17 @@ def extract_item(it, doc, issue: Issue, gaz: gz.Gazetteer, sector: str,
 
     body = text[prefix_end:]
     metrics = find_metrics(body, it.lang, off + prefix_end, warn_absurd)
-    assign_subjects(text, off, ex.mentions, metrics, sector)
+    bounds = Bounds(text)
+    assign_subjects(text, off, ex.mentions, metrics, sector, bounds)
     for met in metrics:
         # a signed percent move of a company, an index or an asset, with nothing else said
         if met.measure == "unknown" and met.unit == "percent" and "change" in met.qualifiers \
                 and met.subject is not None:
             met.measure = DEFAULT_MOVE_MEASURE.get(ex.mentions[met.subject].type, "unknown")
     ex.metrics = _dedupe_metrics(metrics)
-    ex.events = find_events(text, off, ex.mentions, ex.metrics)
+    ex.events = find_events(text, off, ex.mentions, ex.metrics, bounds)
     for x in list(ex.metrics) + list(ex.events):
-        x.ev_start, x.ev_end = _evidence_span(text, off, x.start - off, x.end - off)
+        x.ev_start, x.ev_end = _evidence_span(bounds, off, x.start - off, x.end - off)
     ex.dates = find_dates(text, issue.date, off)
     ex.date = it.date
     if ex.date is None:

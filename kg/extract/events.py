@@ -7,7 +7,7 @@ from typing import Optional
 
 from ..model import EventMention, Mention, MetricMention
 from ._cjk import has_cjk, Bilingual
-from .metrics import clause_bounds
+from ._bounds import Bounds
 
 # (event type, cue pattern, where the actor is: "before" | "after" | "either")
 CUES: list[tuple[str, Bilingual, str]] = [(t, Bilingual(p, re.I), w) for t, p, w in [
@@ -29,9 +29,9 @@ ACTOR_TYPES = {"Organization", "Index", "Asset", "Product", "Person"}
 MOVE_TYPES = {"Organization": "StockMove", "Index": "MarketMove", "Asset": "MarketMove"}
 
 
-def _actor(text: str, offset: int, s: int, e: int, mentions: list[Mention], where: str,
+def _actor(bounds: Bounds, offset: int, s: int, e: int, mentions: list[Mention], where: str,
            types=ACTOR_TYPES) -> Optional[int]:
-    left, right = clause_bounds(text, s, e)
+    left, right = bounds.clause(s, e)
     before = [i for i, m in enumerate(mentions)
               if m.type in types and left <= m.start - offset and m.end - offset <= s]
     after = [i for i, m in enumerate(mentions)
@@ -44,7 +44,8 @@ def _actor(text: str, offset: int, s: int, e: int, mentions: list[Mention], wher
 
 
 def find_events(text: str, offset: int, mentions: list[Mention],
-                metrics: list[MetricMention]) -> list[EventMention]:
+                metrics: list[MetricMention], bounds: Optional[Bounds] = None) -> list[EventMention]:
+    bounds = bounds or Bounds(text)
     events: list[EventMention] = []
     seen: dict[tuple, EventMention] = {}
 
@@ -66,18 +67,18 @@ def find_events(text: str, offset: int, mentions: list[Mention],
         for m in (pat.full if cjk else pat.latin).finditer(text):
             s, e = m.span()
             if typ == "Level":
-                actor = _actor(text, offset, s, e, mentions, where, {"Index", "Asset"})
+                actor = _actor(bounds, offset, s, e, mentions, where, {"Index", "Asset"})
                 if actor is not None:
                     add("MarketMove", m.group(0), s, e, actor)
                 continue
             if typ == "Move":
-                actor = _actor(text, offset, s, e, mentions, where, set(MOVE_TYPES))
+                actor = _actor(bounds, offset, s, e, mentions, where, set(MOVE_TYPES))
                 if actor is None:
                     continue
                 add(MOVE_TYPES[mentions[actor].type], m.group(0), s, e, actor)
                 continue
             types = {"Organization", "Person"} if typ not in ("ProductRelease",) else {"Organization"}
-            actor = _actor(text, offset, s, e, mentions, where, types)
+            actor = _actor(bounds, offset, s, e, mentions, where, types)
             if actor is None:
                 continue
             add(typ, m.group(0), s, e, actor)

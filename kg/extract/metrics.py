@@ -14,6 +14,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Optional
 
 from ..model import MetricMention
+from ._bounds import Bounds
 from ._cjk import Bilingual, has_cjk
 
 NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
@@ -89,7 +90,6 @@ QUALIFIERS: list[tuple[str, Bilingual]] = [(k, Bilingual(p, re.I)) for k, p in [
     ("annual", r"\bannual(?:ly)?\b|\byearly\b|a year\b|per year|年收入|全年|年度"),
     ("expected", r"expected|expectations?|estimates?|forecast|consensus|预期|预计"),
 ]]
-CLAUSE_BREAK = Bilingual(r"[;；。!?！？\n]|(?<!\d)[,，](?!\d)|\s[–—]\s|——|[(（)）]|\b(?:while|whereas|but|as|and|after|before)\b|而|但|且")
 MAX_ABS = {"percent": Decimal(10) ** 5, "count": Decimal(10) ** 13}
 MAX_MONEY = Decimal(10) ** 15
 
@@ -99,17 +99,6 @@ def to_decimal(num: str) -> Optional[Decimal]:
         return Decimal(num.replace(",", ""))
     except InvalidOperation:
         return None
-
-
-def clause_bounds(text: str, start: int, end: int) -> tuple[int, int]:
-    """The clause around [start, end): from the previous clause break to the next one."""
-    left = 0
-    pat = CLAUSE_BREAK.pick(text)
-    for m in pat.finditer(text, 0, start):
-        left = m.end()
-    m = pat.search(text, end)
-    right = m.start() if m else len(text)
-    return left, right
 
 
 def _scale(s: Optional[str], table: dict) -> int:
@@ -122,16 +111,17 @@ NOUN_AFTER_DOWN = re.compile(r"^\s*(?:slide|drop|decline|fall|plunge|loss|slump|
 NOUN_AFTER_UP = re.compile(r"^\s*(?:gain|rise|jump|rally|increase|surge|climb|rebound|advance)\b", re.I)
 
 
-def _direction(text: str, start: int, end: Optional[int] = None) -> tuple[Optional[str], bool]:
+def _direction(bounds: Bounds, start: int, end: Optional[int] = None) -> tuple[Optional[str], bool]:
     """(direction, is_level) from the words just before a figure in its clause, or a noun
     right after it ("a 4.2% slide")."""
+    text = bounds.text
     if end is not None:
         after = text[end:end + 16]
         if NOUN_AFTER_DOWN.match(after):
             return "down", False
         if NOUN_AFTER_UP.match(after):
             return "up", False
-    left, _ = clause_bounds(text, start, start)
+    left, _ = bounds.clause(start, start)
     before = text[max(left, start - 40):start]
     is_level = bool(LEVEL_RE.search(before))
     ups = list(UP_RE.finditer(before))
@@ -145,6 +135,7 @@ def _direction(text: str, start: int, end: Optional[int] = None) -> tuple[Option
 
 def find_metrics(text: str, lang: str, offset: int = 0, warn=None) -> list[MetricMention]:
     """Figures in `text` (an item's text); offsets are shifted by `offset`."""
+    bounds = Bounds(text)
     found: list[tuple[int, int, MetricMention]] = []
     taken: list[tuple[int, int]] = []
 
@@ -217,7 +208,7 @@ def find_metrics(text: str, lang: str, offset: int = 0, warn=None) -> list[Metri
         if num is None:
             continue
         sign = m.group("sign")
-        direction, is_level = _direction(text, m.start(), m.end())
+        direction, is_level = _direction(bounds, m.start(), m.end())
         value = num
         if sign in ("-", "−"):
             value, direction = -num, "down"
@@ -238,14 +229,14 @@ def find_metrics(text: str, lang: str, offset: int = 0, warn=None) -> list[Metri
             continue
         table = SCALE_ZH if lang == "zh" else SCALE_EN
         value = num * _scale(m.group("scale"), table)
-        direction, _ = _direction(text, m.start())
+        direction, _ = _direction(bounds, m.start())
         add(m.start(), m.end(), value, "count", [], direction)
 
     found.sort(key=lambda t: t[0])
     metrics = [m for _, _, m in found]
     _pair_versus(text, found)
     for s, e, m in found:
-        _annotate(text, s, e, m)
+        _annotate(bounds, s, e, m)
     return metrics
 
 
@@ -259,14 +250,15 @@ def _pair_versus(text: str, found: list[tuple[int, int, MetricMention]]) -> None
                 m2.qualifiers.append("expected")
 
 
-def _annotate(text: str, s: int, e: int, m: MetricMention) -> None:
+def _annotate(bounds: Bounds, s: int, e: int, m: MetricMention) -> None:
     """Measure and qualifiers from the figure's clause (and, for a figure in parentheses,
     from the clause just before it: "$37.5B in CapEx (up 66% YoY)")."""
-    left, right = clause_bounds(text, s, e)
+    text = bounds.text
+    left, right = bounds.clause(s, e)
     window = text[left:right]
     ctx = window
     if left > 0 and text[left - 1] in "(（":
-        l2, _ = clause_bounds(text, left - 1, left - 1)
+        l2, _ = bounds.clause(left - 1, left - 1)
         ctx = text[l2:left - 1] + " " + window
     if left > 1 and re.match(r"\s*(?:including|of which|among them|其中|包括)", window, re.I):
         # "revenue of $48B, up 14%, including $41.3B from data centers": a part of the
