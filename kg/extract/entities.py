@@ -7,6 +7,7 @@ import re
 from typing import Optional
 
 from ..model import Mention
+from ..nlp import GAZETTEER_SPANS
 
 MODEL_LABELS = {"ORG": "Organization", "PERSON": "Person", "GPE": "Place", "LOC": "Place",
                 "PRODUCT": "Product"}
@@ -83,24 +84,37 @@ def _ambiguous_initial(text: str, s: int, span: str) -> bool:
     return True
 
 
+def entity_spans(doc) -> list[tuple[int, int, str, Optional[str]]]:
+    """(start char, end char, label, gazetteer id or None) of the gazetteer's names and of
+    the model's entities that none of them overlaps, in text order."""
+    gaz = doc.user_data.get(GAZETTEER_SPANS, ())
+    spans = list(gaz)
+    for ent in doc.ents:
+        s, e = ent.start_char, ent.end_char
+        if not any(s < ge and gs < e for gs, ge, _, _ in gaz):
+            spans.append((s, e, ent.label_, None))
+    spans.sort()
+    return spans
+
+
 def mentions_from_doc(doc, lang: str, offset: int, text: Optional[str] = None) -> list[Mention]:
-    """Gazetteer spans, model spans (when a model ran) and rule spans; precise rule spans
-    replace the model spans they overlap. `text` is doc.text when the caller has it
-    (doc.text and span.text rebuild strings token by token)."""
+    """Gazetteer spans, model spans (when a model ran) and rule spans; a gazetteer span
+    replaces the model spans it overlaps, and precise rule spans replace the model spans
+    they overlap. `text` is doc.text when the caller has it (doc.text and span.text
+    rebuild strings token by token)."""
     if text is None:
         text = doc.text
     out: list[Mention] = []
-    for ent in doc.ents:
-        s, e = ent.start_char, ent.end_char
-        if ent.ent_id_:
+    for s, e, label, ent_id in entity_spans(doc):
+        if ent_id is not None:
             if lang == "zh" and not _latin_boundary_ok(text, s, e):
                 continue
-            if ent.label_ == "Asset" and _is_currency_unit(text, s):
+            if label == "Asset" and _is_currency_unit(text, s):
                 continue
-            out.append(Mention(text=text[s:e], start=offset + s, end=offset + e, type=ent.label_,
-                               source="gazetteer", entity_id=ent.ent_id_))
-        elif ent.label_ in MODEL_LABELS:
-            label = MODEL_LABELS[ent.label_]
+            out.append(Mention(text=text[s:e], start=offset + s, end=offset + e, type=label,
+                               source="gazetteer", entity_id=ent_id))
+        elif label in MODEL_LABELS:
+            label = MODEL_LABELS[label]
             span_text = text[s:e]
             # trim a possessive: "Meta’s" -> "Meta"
             m = re.search(r"['’]s?$", span_text)

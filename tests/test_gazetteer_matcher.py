@@ -1,0 +1,80 @@
+"""kg's gazetteer matcher (kg.nlp.GazetteerMatcher) picks the entities spaCy's span_ruler
+with prioritize_new_ents_filter, which it replaced, put in doc.ents: the same names, types
+and ids, the same model entities dropped where a name overlaps them."""
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import pytest
+import spacy
+
+from kg import gazetteer as gz
+from kg.extract.entities import entity_spans
+from kg.nlp import GazetteerMatcher, _patterns, load_pipelines, resolve_model
+from tests.conftest import model_installed
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED_CORPUS = ROOT.parent / "shared" / "corpus"
+RULER = {"spans_key": None, "annotate_ents": True, "overwrite": False,
+         "ents_filter": {"@misc": "spacy.prioritize_new_ents_filter.v1"}}
+
+
+def span_ruler(nlp, patterns):
+    ruler = nlp.add_pipe("span_ruler", config=RULER)
+    with nlp.select_pipes(disable=[n for n in nlp.pipe_names if n != "span_ruler"]):
+        ruler.add_patterns([{"label": t, "pattern": f, "id": i} for f, t, i in patterns])
+    return nlp
+
+
+def ruler_ents(doc):
+    return [(e.start_char, e.end_char, e.label_, e.ent_id_ or None) for e in doc.ents]
+
+
+def lines(lang: str) -> list[str]:
+    files = [f for f in sorted((ROOT / "examples").glob("*.*")) if f.suffix in (".txt", ".md")]
+    files += sorted(SHARED_CORPUS.glob("*.txt")) if SHARED_CORPUS.is_dir() else []
+    out = []
+    for f in files:
+        out += [ln for ln in f.read_text(encoding="utf-8").splitlines() if ln.strip()]
+    cjk = [ln for ln in out if any("\u4e00" <= c <= "\u9fff" for c in ln)]
+    return cjk if lang == "zh" else [ln for ln in out if ln not in cjk]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_same_entities_as_spacy_span_ruler_without_a_model(lang):
+    pats = _patterns(gz.load(), lang)
+    old = span_ruler(spacy.blank(lang), pats)
+    new = load_pipelines("none").for_lang(lang)
+    texts = lines(lang)
+    assert len(texts) > 10
+    for text in texts:
+        want = ruler_ents(old(text))
+        assert want == entity_spans(new(text)), text
+
+
+@pytest.mark.skipif(not model_installed(), reason="no statistical model installed")
+def test_same_entities_as_spacy_span_ruler_after_the_model():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        base, name = resolve_model("auto")
+    old = span_ruler(base, _patterns(gz.load(), "en"))
+    new = load_pipelines(name).en
+    dropped = 0
+    for text in lines("en"):
+        doc = new(text)
+        assert ruler_ents(old(text)) == entity_spans(doc), text
+        dropped += len(doc.ents) + len(doc.user_data["kg.gazetteer"]) - len(entity_spans(doc))
+    assert dropped > 0  # the texts have model entities that a gazetteer name overrides
+
+
+def test_ties_and_overlaps_resolved_as_spacy_does():
+    # one surface form for two entries; a longer name over a shorter one; equal lengths
+    pats = [("Nova", "Organization", "nova-corp"), ("Nova", "Product", "nova-model"),
+            ("Nova Labs", "Organization", "nova-labs"), ("Labs Day", "Organization", "labsday"),
+            ("Acme", "Organization", "acme"), ("Acme", "Organization", "acme")]
+    old = span_ruler(spacy.blank("en"), pats)
+    new = spacy.blank("en")
+    matcher = GazetteerMatcher(new, pats)
+    for text in ["Nova Labs Day", "Nova shipped", "Acme and Nova", "Labs Day at Nova Labs", "NovaLabs"]:
+        assert ruler_ents(old(text)) == entity_spans(matcher(new(text))), text
