@@ -54,17 +54,49 @@ def test_chinese_forms_still_found(rules):
     assert any(d.value == "2026-03-01" for d in ex.dates)
 
 
+def all_lines() -> list[str]:
+    lines = []
+    for f in sorted((ROOT / "examples").glob("*.*")):
+        if f.suffix in (".txt", ".md"):
+            lines += [ln for ln in f.read_text(encoding="utf-8").splitlines() if ln.strip()]
+    return lines
+
+
 def test_literal_keys_are_a_necessary_condition():
-    from kg.extract._cjk import literal_keys
-    assert literal_keys(r"\b(?:plunge[ds]?|crash(?:ed)?)\b|\bhit (?:a )?record\b", re.I) == ("crash", "hit ", "plunge")
-    assert literal_keys(r"\d+%|up") is None          # a figure has no literal start
+    from kg.extract._cjk import fold, literal_keys
+    # the most selective literal part of each way through the pattern
+    assert literal_keys(r"\b(?:plunge[ds]?|crash(?:ed)?)\b|\bhit (?:a )?record\b", re.I) == ("crash", "plunge", "record")
+    assert literal_keys(r"\d+%|up") == ("%", "up")
+    assert literal_keys(r"(?P<cur>[$€])\s?\d+(?:bn)?") == ("$", "€")
+    assert literal_keys(r"\d+|[A-Z]+") is None         # no literal part
     assert literal_keys(r"(?<!\w)Series [A-F]", re.I) == ("series ",)
-    # every Latin line on which a pattern matches contains one of its keys
+    # every line on which a pattern matches contains one of its keys
+    lines = all_lines()
+    assert any(has_cjk(ln) for ln in lines) and any(not has_cjk(ln) for ln in lines)
     for pat in all_bilingual():
-        for line in latin_lines():
-            if pat.latin.search(line):
-                assert pat.may_match(line.casefold()), (pat.pattern[:40], line)
-    # under IGNORECASE, the Kelvin sign and the long s match k and s: casefold agrees
-    b = Bilingual(r"\bsees\b|\bkept\b", re.I)
-    for text in ("He ſees it", "rates \u212aept"):
-        assert b.latin.search(text) and b.may_match(text.casefold())
+        for line in lines:
+            cjk = has_cjk(line)
+            if (pat.full if cjk else pat.latin).search(line):
+                assert pat.may_match(fold(line), cjk), (pat.pattern[:40], line)
+    # under IGNORECASE, the Kelvin sign, the long s, the dotless ı and the İ match k, s and i
+    b = Bilingual(r"\bsees\b|\bkept\b|\brises\b", re.I)
+    for text in ("He ſees it", "rates \u212aept", "RİSES", "rıses"):
+        assert b.latin.search(text) and b.may_match(fold(text)), text
+
+
+def test_capital_first_name_rules_find_what_the_plain_forms_find():
+    """ORG_RULE and TICKER_RULE start at a capital and check the word boundary after it (so
+    that `re` can skip to capitals); the plain "\\b(?:CAP\\s+){0,3}CAP" forms are the spec."""
+    from kg.extract import entities as E
+    words = r"\b(?P<name>(?:" + E.CAP + r"\s+){0,3}" + E.CAP
+    plain_org = re.compile(words + r"\s+" + E.ORG_SUFFIX + r")(?![A-Za-z])")
+    plain_ticker = re.compile(words + r")\s+\((?:(?:NYSE|NASDAQ|Nasdaq|HKEX|LSE|TSE)\s*:\s*)?(?P<ticker>[A-Z]{1,5}(?:\.[A-Z]{1,2})?)\)")
+    lines = all_lines() + ["Shares of Arm Holdings (ARM) and xNova Labs Inc rose", "OpenAI Labs, Big Co Group Ltd",
+                           "Nvidia (NASDAQ: NVDA) and Taiwan Semiconductor Manufacturing Co (TSM)", "aB Corp", "Ab-Cd Holdings"]
+    hits = 0
+    for line in lines:
+        for plain, new in ((plain_org, E.ORG_RULE), (plain_ticker, E.TICKER_RULE.full)):
+            want = [(m.span(), m.span("name")) for m in plain.finditer(line)]
+            assert [(m.span(), m.span("name")) for m in new.finditer(line)] == want, line
+            hits += len(want)
+    assert hits > 5

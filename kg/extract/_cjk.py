@@ -50,54 +50,72 @@ def top_level_alternatives(src: str) -> list[str]:
     return alts
 
 
-_ZERO_WIDTH = (_sc.AT, _sc.ASSERT, _sc.ASSERT_NOT)
+_REPEATS = (_sc.MAX_REPEAT, _sc.MIN_REPEAT, _sc.POSSESSIVE_REPEAT)
 
 
-def _prefixes(ops) -> Optional[set[str]]:
-    """The literal texts one of which every match of `ops` starts with (zero-width
-    assertions skipped), or None when there is no such text."""
-    lit = []
+def _better(a: set[str], b: set[str]) -> bool:
+    """The more selective key set: longer shortest key, then fewer keys."""
+    return (min(map(len, a)), -len(a)) > (min(map(len, b)), -len(b))
+
+
+def _required(ops) -> Optional[set[str]]:
+    """Literal texts one of which every match of the sequence `ops` contains, or None when
+    no part of it is literal. Each part every match goes through (a run of literals, a
+    group, a branch whose every way has such texts, a repeat done at least once, a class of
+    literal characters) gives a set; the most selective is kept."""
+    best: Optional[set[str]] = None
+    lit: list[str] = []
+
+    def consider(cand: Optional[set[str]]) -> None:
+        nonlocal best
+        if cand and all(cand) and (best is None or _better(cand, best)):
+            best = cand
+
     for op, av in ops:
-        if op in _ZERO_WIDTH and not lit:
-            continue
         if op is _sc.LITERAL:
             lit.append(chr(av))
             continue
         if lit:
-            break
+            consider({"".join(lit)})
+            lit = []
         if op is _sc.SUBPATTERN:
-            return _prefixes(av[-1])
-        if op is _sc.BRANCH:
-            out: set[str] = set()
-            for branch in av[1]:
-                sub = _prefixes(branch)
-                if not sub:
-                    return None
-                out |= sub
-            return out
-        return None
-    return {"".join(lit)} if lit else None
+            consider(_required(av[-1]))
+        elif op is _sc.BRANCH:
+            ways = [_required(w) for w in av[1]]
+            if all(ways):
+                consider(set().union(*ways))
+        elif op in _REPEATS and av[0] >= 1:
+            consider(_required(av[2]))
+        elif op is _sc.IN and all(o is _sc.LITERAL for o, _ in av):
+            consider({chr(c) for _, c in av})
+    if lit:
+        consider({"".join(lit)})
+    return best
 
 
 def literal_keys(src: str, flags: int = 0) -> Optional[tuple[str, ...]]:
-    """Casefolded texts one of which the text must contain (casefolded) for `src` to match
-    anywhere in it, or None when the pattern has no such literal start. Sound under
-    re.IGNORECASE: characters that match ignoring case have the same casefold."""
-    keys: set[str] = set()
-    for alt in top_level_alternatives(src):
-        sub = _prefixes(_sp.parse(alt, flags))
-        if not sub:
-            return None
-        keys |= {k.casefold() for k in sub}
-    return tuple(sorted(keys))
+    """Folded texts (see `fold`) one of which the text must contain, folded, for `src` to
+    match anywhere in it, or None when the pattern has no such literal part."""
+    keys = _required(_sp.parse(src, flags))
+    return tuple(sorted({fold(k) for k in keys})) if keys else None
+
+
+def fold(text: str) -> str:
+    """`text` casefolded, with the dotless ı and the İ folded to i: re.IGNORECASE matches
+    `i` to both, and a character that matches another ignoring case then has the same fold,
+    so a pattern's folded literal is in the folded text wherever the pattern matches."""
+    f = text.casefold()
+    if "ı" in f or "\u0307" in f:
+        f = f.replace("ı", "i").replace("\u0307", "")
+    return f
 
 
 class Bilingual:
-    """A pattern and its Latin-only variant; `pick(text)` chooses by the text.
-    `keys`: literal texts one of which a Latin text must contain, casefolded, for the
-    Latin variant to match (None: no such test); `may_match(folded)` applies it."""
+    """A pattern and its Latin-only variant, each with the literal texts one of which a
+    text must contain, folded, for it to match (None: no such test).
+    `variant(folded, cjk)` gives the one to run on a text, or None when it cannot match."""
 
-    __slots__ = ("full", "latin", "pattern", "keys")
+    __slots__ = ("full", "latin", "pattern", "keys", "full_keys")
 
     def __init__(self, src: str, flags: int = 0):
         alts = top_level_alternatives(src)
@@ -107,10 +125,24 @@ class Bilingual:
         self.full = re.compile(src, flags)
         self.latin = re.compile("|".join(latin), flags) if latin else NEVER
         self.keys = literal_keys("|".join(latin), flags) if latin else ()
+        self.full_keys = literal_keys(src, flags)
 
-    def may_match(self, folded: str) -> bool:
-        """False when the Latin variant cannot match a text whose casefold is `folded`."""
-        return self.keys is None or any(k in folded for k in self.keys)
+    def variant(self, folded: str, cjk: bool) -> Optional[re.Pattern]:
+        """The pattern to run on a text whose fold is `folded` (`cjk`: it has CJK characters),
+        or None when it cannot match there."""
+        keys = self.full_keys if cjk else self.keys
+        if keys is not None and not any(k in folded for k in keys):
+            return None
+        return self.full if cjk else self.latin
+
+    def scan(self, text: str, folded: str, cjk: bool):
+        """finditer over `text` with the variant for it (see `variant`); nothing when it
+        cannot match there."""
+        p = self.variant(folded, cjk)
+        return () if p is None else p.finditer(text)
+
+    def may_match(self, folded: str, cjk: bool = False) -> bool:
+        return self.variant(folded, cjk) is not None
 
     def pick(self, text: str) -> re.Pattern:
         return self.full if CJK.search(text) else self.latin

@@ -7,7 +7,7 @@ import re
 from typing import Optional
 
 from ..model import DateMention
-from ._cjk import has_cjk
+from ._cjk import Bilingual, fold, has_cjk
 
 MONTHS = {
     "jan": 1, "january": 1, "feb": 2, "february": 2, "mar": 3, "march": 3, "apr": 4,
@@ -21,21 +21,18 @@ ZH_WEEKDAYS = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日"
 
 _MON = r"(?P<mon>Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
 
-_PATTERNS: list[tuple[str, re.Pattern]] = [
-    ("iso", re.compile(r"(?<![\d-])(?P<y>(?:19|20)\d\d)-(?P<m>[01]?\d)-(?P<d>[0-3]?\d)(?![\d-])")),
-    ("zh_ymd", re.compile(r"(?P<y>(?:19|20)\d\d)\s*年\s*(?P<m>[01]?\d)\s*月\s*(?P<d>[0-3]?\d)\s*[日号]")),
-    ("zh_ym", re.compile(r"(?P<y>(?:19|20)\d\d)\s*年\s*(?P<m>[01]?\d)\s*月(?!\s*[0-3]?\d\s*[日号])")),
-    ("zh_md", re.compile(r"(?<![\d年])(?P<m>[01]?\d)\s*月\s*(?P<d>[0-3]?\d)\s*[日号]")),
-    ("mdy", re.compile(r"\b" + _MON + r"\s+(?P<d>[0-3]?\d)(?:st|nd|rd|th)?(?:,\s*|\s+)(?P<y>(?:19|20)\d\d)\b")),
-    ("dmy", re.compile(r"\b(?P<d>[0-3]?\d)(?:st|nd|rd|th)?\s+" + _MON + r",?\s+(?P<y>(?:19|20)\d\d)\b")),
-    ("my", re.compile(r"\b" + _MON + r",?\s+(?P<y>(?:19|20)\d\d)\b")),
-    ("md", re.compile(r"\b" + _MON + r"\s+(?P<d>[0-3]?\d)(?:st|nd|rd|th)?\b(?!\s*(?:%|,?\s*(?:19|20)\d\d))")),
-    ("rel_en", re.compile(r"\b(?P<rel>yesterday|today|tonight|this week|last week|last month|this month|(?:on|last|this)\s+(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday))\b", re.I)),
-    ("rel_zh", re.compile(r"(?P<rel>昨日|昨天|前天|今日|今天|本周|上周|上个?月|本月|(?:上|本)?(?:周|星期)[一二三四五六日天])")),
+_PATTERNS: list[tuple[str, Bilingual]] = [
+    ("iso", Bilingual(r"(?<![\d-])(?P<y>(?:19|20)\d\d)-(?P<m>[01]?\d)-(?P<d>[0-3]?\d)(?![\d-])")),
+    ("zh_ymd", Bilingual(r"(?P<y>(?:19|20)\d\d)\s*年\s*(?P<m>[01]?\d)\s*月\s*(?P<d>[0-3]?\d)\s*[日号]")),
+    ("zh_ym", Bilingual(r"(?P<y>(?:19|20)\d\d)\s*年\s*(?P<m>[01]?\d)\s*月(?!\s*[0-3]?\d\s*[日号])")),
+    ("zh_md", Bilingual(r"(?<![\d年])(?P<m>[01]?\d)\s*月\s*(?P<d>[0-3]?\d)\s*[日号]")),
+    ("mdy", Bilingual(r"\b" + _MON + r"\s+(?P<d>[0-3]?\d)(?:st|nd|rd|th)?(?:,\s*|\s+)(?P<y>(?:19|20)\d\d)\b")),
+    ("dmy", Bilingual(r"\b(?P<d>[0-3]?\d)(?:st|nd|rd|th)?\s+" + _MON + r",?\s+(?P<y>(?:19|20)\d\d)\b")),
+    ("my", Bilingual(r"\b" + _MON + r",?\s+(?P<y>(?:19|20)\d\d)\b")),
+    ("md", Bilingual(r"\b" + _MON + r"\s+(?P<d>[0-3]?\d)(?:st|nd|rd|th)?\b(?!\s*(?:%|,?\s*(?:19|20)\d\d))")),
+    ("rel_en", Bilingual(r"\b(?P<rel>yesterday|today|tonight|this week|last week|last month|this month|(?:on|last|this)\s+(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday))\b", re.I)),
+    ("rel_zh", Bilingual(r"(?P<rel>昨日|昨天|前天|今日|今天|本周|上周|上个?月|本月|(?:上|本)?(?:周|星期)[一二三四五六日天])")),
 ]
-
-# the Chinese forms need 年, 月, 日 or another CJK character
-_LATIN_PATTERNS = [(k, p) for k, p in _PATTERNS if not k.startswith("zh") and k != "rel_zh"]
 
 # a date after these words is a reference point ("since 2020"), not when the news happened
 _NOT_EVENT = re.compile(r"(?:since|until|till|before|by|through|from)\s*$", re.I)
@@ -98,9 +95,16 @@ def find_dates(text: str, issue_date: Optional[str], offset: int = 0) -> list[Da
     ref = dt.date.fromisoformat(issue_date) if issue_date else None
     found: list[DateMention] = []
     taken: list[tuple[int, int]] = []
-    patterns = _PATTERNS if has_cjk(text) else _LATIN_PATTERNS
-    for kind, pat in patterns:
-        for m in pat.finditer(text):
+    cjk, folded = has_cjk(text), fold(text)
+    present: dict[tuple, bool] = {}  # a key set (four patterns share the months' one) -> in the text?
+    for kind, pat in _PATTERNS:
+        keys = pat.full_keys if cjk else pat.keys
+        if keys is not None:
+            if keys not in present:
+                present[keys] = pat.may_match(folded, cjk)
+            if not present[keys]:
+                continue
+        for m in (pat.full if cjk else pat.latin).finditer(text):
             s, e = m.span()
             if any(s < te and ts < e for ts, te in taken):
                 continue

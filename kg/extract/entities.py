@@ -8,14 +8,19 @@ from typing import Optional
 
 from ..model import Mention
 from ..nlp import GAZETTEER_SPANS
+from ._cjk import Bilingual, fold, has_cjk
 
 MODEL_LABELS = {"ORG": "Organization", "PERSON": "Person", "GPE": "Place", "LOC": "Place",
                 "PRODUCT": "Product"}
 ORG_SUFFIX = r"(?:Inc\.?|Corp\.?|Corporation|Ltd\.?|LLC|PLC|plc|Group|Holdings|Technologies|Systems|Labs|AI|Capital|Partners|Ventures|Bank|Motors|Robotics|Semiconductor|Networks|Therapeutics|Software)"
 CAP = r"[A-Z][A-Za-z0-9&'’]*(?:-[A-Z][A-Za-z0-9&'’]*)*"
-ORG_RULE = re.compile(r"\b(?P<name>(?:" + CAP + r"\s+){0,3}" + CAP + r"\s+" + ORG_SUFFIX + r")(?![A-Za-z])")
-TICKER_RULE = re.compile(r"\b(?P<name>(?:" + CAP + r"\s+){0,3}" + CAP + r")\s+\((?:(?:NYSE|NASDAQ|Nasdaq|HKEX|LSE|TSE)\s*:\s*)?(?P<ticker>[A-Z]{1,5}(?:\.[A-Z]{1,2})?)\)")
-PERSON_RULE = re.compile(r"\b(?:CEO|CFO|CTO|chief executive|founder|co-founder|chairman|chairwoman|President|Chair|analyst|Secretary|Governor)\s+(?P<name>[A-Z][a-z]+(?:\s+[A-Z][a-z'’\-]+){1,2})\b")
+# 1 to 4 capitalized words. Written capital-first, the word boundary checked after it
+# ("(?<!\w.)": no word character before the capital), rather than as "\b(?:CAP\s+){0,3}CAP":
+# the same matches, but `re` then skips to the capitals instead of trying every position
+NAME = r"[A-Z](?<!\w.)[A-Za-z0-9&'’]*(?:-[A-Z][A-Za-z0-9&'’]*)*(?:\s+" + CAP + r"){0,3}"
+ORG_RULE = re.compile(r"(?P<name>" + NAME + r"\s+" + ORG_SUFFIX + r")(?![A-Za-z])")
+TICKER_RULE = Bilingual(r"(?P<name>" + NAME + r")\s+\((?:(?:NYSE|NASDAQ|Nasdaq|HKEX|LSE|TSE)\s*:\s*)?(?P<ticker>[A-Z]{1,5}(?:\.[A-Z]{1,2})?)\)")
+PERSON_RULE = Bilingual(r"\b(?:CEO|CFO|CTO|chief executive|founder|co-founder|chairman|chairwoman|President|Chair|analyst|Secretary|Governor)\s+(?P<name>[A-Z][a-z]+(?:\s+[A-Z][a-z'’\-]+){1,2})\b")
 PERSON_RULE_ZH = re.compile(r"(?:首席执行官|CEO|总裁|董事长|创始人)(?P<name>[\u4e00-\u9fff]{1,5}·[\u4e00-\u9fff]{1,6}|[\u4e00-\u9fff]{2,3})(?=[曾称表示说])")
 
 # words the statistical model likes to call an entity in this genre but that are not
@@ -150,7 +155,8 @@ def rule_mentions(text: str, lang: str, offset: int, existing: list[Mention]) ->
         for m in PERSON_RULE_ZH.finditer(text):
             add(m.start("name"), m.end("name"), "Person")
         return found
-    for m in TICKER_RULE.finditer(text):
+    folded, cjk = fold(text), has_cjk(text)
+    for m in TICKER_RULE.scan(text, folded, cjk):
         s = m.start("name")
         # drop a leading sentence word: "Shares of Arm Holdings (ARM)" -> "Arm Holdings"
         words = m.group("name").split()
@@ -167,6 +173,6 @@ def rule_mentions(text: str, lang: str, offset: int, existing: list[Mention]) ->
             s += len(words[0]) + 1
             words = words[1:]
         add(s, m.end("name"), "Organization")
-    for m in PERSON_RULE.finditer(text):
+    for m in PERSON_RULE.scan(text, folded, cjk):
         add(m.start("name"), m.end("name"), "Person")
     return found

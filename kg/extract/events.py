@@ -6,7 +6,7 @@ import re
 from typing import Optional
 
 from ..model import EventMention, Mention, MetricMention
-from ._cjk import has_cjk, Bilingual
+from ._cjk import Bilingual, fold, has_cjk
 from ._bounds import Bounds
 
 # (event type, cue pattern, where the actor is: "before" | "after" | "either")
@@ -60,11 +60,9 @@ def find_events(text: str, offset: int, mentions: list[Mention],
         return ev
 
     cjk = has_cjk(text)
-    folded = "" if cjk else text.casefold()
+    folded = fold(text)
     for typ, pat, where in CUES:
-        if not cjk and not pat.may_match(folded):
-            continue  # none of the cue's words is in the text
-        for m in (pat.full if cjk else pat.latin).finditer(text):
+        for m in pat.scan(text, folded, cjk):
             s, e = m.span()
             if typ == "Level":
                 actor = _actor(bounds, offset, s, e, mentions, where, {"Index", "Asset"})

@@ -15,7 +15,7 @@ from typing import Optional
 
 from ..model import MetricMention
 from ._bounds import Bounds
-from ._cjk import Bilingual, has_cjk
+from ._cjk import Bilingual, fold, has_cjk
 
 NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 SCALE_EN = {"trillion": 10**12, "tn": 10**12, "t": 10**12, "billion": 10**9, "bn": 10**9,
@@ -37,24 +37,24 @@ COUNT_NOUNS = (r"jobs|employees|workers|staff|roles|positions|people|users|custo
 COUNT_ZH = r"名员工|个岗位|名|人|个|台|块|家|款|辆|万用户|用户"
 
 _scale_en = r"(?:trillion|billion|million|thousand|tn|bn|mn|mm|[BMKT])\b"
-MONEY_EN = re.compile(
+MONEY_EN = Bilingual(
     r"(?P<sign>[+\-−])?(?P<cur>US\$|HK\$|C\$|A\$|[$€£¥₹]|USD|EUR|GBP|JPY|RMB|CNY|HKD)\s?(?P<num>" + NUM +
     r")(?:\s?(?P<scale>" + _scale_en + r"))?(?P<plus>\+)?")
-MONEY_WORD_EN = re.compile(
+MONEY_WORD_EN = Bilingual(
     r"(?<![\w$€£¥.])(?P<num>" + NUM + r")(?:\s?(?P<scale>" + _scale_en + r"))?\s+(?:US\s+)?(?P<curw>dollars?|euros?|pounds|yen|yuan|renminbi|won|rupees)\b",
     re.I)
 PERCENT = re.compile(
     r"(?P<sign>[+\-−])?(?P<num>" + NUM + r")\s?(?:%|％|\s(?:percent|per cent|pct)\b|\s?个百分点|\s(?:percentage points?|pp)\b)")
-PCT_RANGE = re.compile(
+PCT_RANGE = Bilingual(
     r"(?P<a>" + NUM + r")\s?(?:%|％)?\s?(?:[–—\-~～]|to|至|到)\s?(?P<b>" + NUM + r")\s?(?:%|％|\s?percent\b)")
-MONEY_ZH = re.compile(
+MONEY_ZH = Bilingual(
     r"(?P<sign>[+\-−])?(?P<num>" + NUM + r")\s?(?P<scale>万亿|千亿|亿|千万|百万|万|千)?\s?(?P<cur>美元|美金|欧元|英镑|日元|港元|港币|人民币|韩元|元)")
-MONEY_ZH_WORD = re.compile(
+MONEY_ZH_WORD = Bilingual(
     r"(?<![\d.])(?P<pre>超过?|逾|近|约)?(?P<cn>[一二两三四五六七八九十]?)(?P<scale>万亿|千亿|百亿|亿)(?P<cur>美元|美金|欧元|英镑|日元|港元|港币|人民币|元)")
 CN_DIGIT = {"": 1, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 SCALE_ZH_WORD = {"万亿": 10**12, "千亿": 10**11, "百亿": 10**10, "亿": 10**8}
 COUNT_EN = re.compile(r"(?<![\w$€£¥.,])(?P<num>" + NUM + r")(?:\s?(?P<scale>" + _scale_en + r"))?\s+(?:\w+\s+)?(?P<noun>" + COUNT_NOUNS + r")\b", re.I)
-COUNT_ZH_RE = re.compile(r"(?<![\d.,])(?P<num>" + NUM + r")\s?(?P<scale>万亿|亿|万|千)?(?P<noun>" + COUNT_ZH + r")")
+COUNT_ZH_RE = Bilingual(r"(?<![\d.,])(?P<num>" + NUM + r")\s?(?P<scale>万亿|亿|万|千)?(?P<noun>" + COUNT_ZH + r")")
 VS = re.compile(r"^\s*(?:vs\.?|versus|against|compared (?:with|to)|对比|相比|对)\s*", re.I)
 
 UP_EN = r"up|rose|rises?|rising|rall(?:y|ied|ies)|surged?|surges|soar(?:ed|s)?|jump(?:ed|s)?|climb(?:ed|s)?|gain(?:ed|s)?|spiked?|rebound(?:ed|s)?|advanced?|higher|increased?|grew|grows|boost(?:ed)?|added|popped|lifts?|lifted|raises?|raised"
@@ -155,8 +155,10 @@ def find_metrics(text: str, lang: str, offset: int = 0, warn=None) -> list[Metri
         found.append((s, e, m))
         taken.append((s, e))
 
+    # each pattern runs only when its literal part (a currency, %, 亿...) is in the text
+    cjk, folded = has_cjk(text), fold(text)
     # ranges first: "3.5%–3.75%" is two figures, lower and upper bound
-    for m in PCT_RANGE.finditer(text):
+    for m in PCT_RANGE.scan(text, folded, cjk):
         a, b = to_decimal(m.group("a")), to_decimal(m.group("b"))
         if a is None or b is None or a > b:
             continue
@@ -164,13 +166,10 @@ def find_metrics(text: str, lang: str, offset: int = 0, warn=None) -> list[Metri
             "percent", ["lower_bound"])
         add(m.start("b"), m.end(), b, "percent", ["upper_bound"])
 
-    cjk = has_cjk(text)  # the Chinese forms need a CJK character (美元, 亿, 名...)
     money_pats = [(MONEY_ZH, "zh"), (MONEY_EN, "en"), (MONEY_WORD_EN, "enw")] if lang == "zh" else \
         [(MONEY_EN, "en"), (MONEY_WORD_EN, "enw"), (MONEY_ZH, "zh")]
-    if not cjk:
-        money_pats = [(pat, kind) for pat, kind in money_pats if kind != "zh"]
     for pat, kind in money_pats:
-        for m in pat.finditer(text):
+        for m in pat.scan(text, folded, cjk):
             if not free(*m.span()):
                 continue
             num = to_decimal(m.group("num"))
@@ -194,7 +193,7 @@ def find_metrics(text: str, lang: str, offset: int = 0, warn=None) -> list[Metri
                 direction = "up"
             add(m.start(), m.end(), value, cur, quals, direction)
 
-    for m in (MONEY_ZH_WORD.finditer(text) if cjk else ()):
+    for m in MONEY_ZH_WORD.scan(text, folded, cjk):
         if not free(*m.span()) or (m.group("scale") == "亿" and not m.group("cn")):
             continue
         value = Decimal(CN_DIGIT[m.group("cn")] * SCALE_ZH_WORD[m.group("scale")])
@@ -220,8 +219,8 @@ def find_metrics(text: str, lang: str, offset: int = 0, warn=None) -> list[Metri
             direction = None if direction is None else direction
         add(m.start(), m.end(), value, "percent", [] if not is_level else ["level"], direction)
 
-    count_pat = COUNT_ZH_RE if lang == "zh" else COUNT_EN
-    for m in count_pat.finditer(text):
+    count_pat = COUNT_ZH_RE.scan(text, folded, cjk) if lang == "zh" else COUNT_EN.finditer(text)
+    for m in count_pat:
         if not free(m.start(), m.end("num")):
             continue
         num = to_decimal(m.group("num"))
@@ -268,13 +267,12 @@ def _annotate(bounds: Bounds, s: int, e: int, m: MetricMention) -> None:
         ctx = text[sent + 1:left] + " " + window
     w_cjk = has_cjk(window)
     c_cjk = ctx is not window and has_cjk(ctx)
-    w_fold = "" if w_cjk else window.casefold()
-    c_fold = "" if c_cjk or ctx is window else ctx.casefold()
+    w_fold = fold(window)
+    c_fold = "" if ctx is window else fold(ctx)
 
-    def found(pat, text: str, cjk: bool, fold: str) -> bool:
-        if cjk:
-            return pat.full.search(text) is not None
-        return pat.may_match(fold) and pat.latin.search(text) is not None
+    def found(pat: Bilingual, text: str, cjk: bool, folded: str) -> bool:
+        p = pat.variant(folded, cjk)
+        return p is not None and p.search(text) is not None
 
     for key, pat in MEASURES:
         if (ctx is not window and found(pat, ctx, c_cjk, c_fold)) or found(pat, window, w_cjk, w_fold):
