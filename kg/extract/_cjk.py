@@ -131,8 +131,12 @@ class Bilingual:
         """The pattern to run on a text whose fold is `folded` (`cjk`: it has CJK characters),
         or None when it cannot match there."""
         keys = self.full_keys if cjk else self.keys
-        if keys is not None and not any(k in folded for k in keys):
-            return None
+        if keys is not None:
+            for k in keys:  # a loop, not any(): half the time, and this runs ~300 times an item
+                if k in folded:
+                    break
+            else:
+                return None
         return self.full if cjk else self.latin
 
     def scan(self, text: str, folded: str, cjk: bool):
