@@ -440,19 +440,21 @@ def render_issue(kb: KnowledgeBase, ix: IssueExtraction) -> "Rendered":
     merged graph's triples needs."""
     facts = MetricFacts()
     t = issue_terms(kb, ix, facts)
-    shared = []
+    subjects = sorted(t)
+    statements: list[str] = []
+    shared: list[str] = []
     own = 0
-    for subj, ps in t.items():
-        pairs = {p + " " + o for p, os_ in ps.items() for o in os_}
-        if subj.startswith(_SHARED):
-            pre = subj + " "
-            shared.extend(pre + x for x in pairs)
+    for s in subjects:
+        if s.startswith(_SHARED):
+            text, _ = _statement(s, t[s], shared)
         else:
-            own += len(pairs)
-    shared.sort()
+            text, n = _statement(s, t[s])
+            own += n
+        statements.append(text)
     fs = tuple((m, key, tuple(sorted(items)), value) for m, (key, items, value) in sorted(facts.items()))
-    events = "\n".join(sorted(s for s in t if s.startswith("event:")))
-    return Rendered((write_turtle(t), fs, "\n".join(shared), own, events))
+    events = "\n".join(s for s in subjects if s.startswith("event:"))
+    turtle = TURTLE_HEADER + "".join(statements).encode("utf-8")
+    return Rendered((turtle, fs, "\n".join(shared), own, events))
 
 
 def merged_stats(parts: list) -> dict:
@@ -494,28 +496,49 @@ def merge_rendered(parts: list) -> tuple[bytes, int]:
     return b"".join(chunks), pairs
 
 
+@lru_cache(maxsize=None)
+def _predicate_order(preds: tuple[str, ...]) -> tuple[str, ...]:
+    """a, rdfs:label, then the other predicates sorted. Cached: subjects of one kind have
+    their predicates in the same order, and there are few kinds."""
+    order = sorted(preds)
+    if LABEL in preds:
+        order.remove(LABEL)
+        order.insert(0, LABEL)
+    if A in preds:
+        order.remove(A)
+        order.insert(0, A)
+    return tuple(order)
+
+
+def _statement(s: str, ps: dict, triples: Optional[list[str]] = None) -> tuple[str, int]:
+    """A subject's Turtle statement (predicates: a, rdfs:label, then sorted; objects sorted,
+    duplicates dropped) and how many distinct triples it states; they are added to
+    `triples`, when given, as "s p o" lines."""
+    order = _predicate_order(tuple(ps))
+    chunks: list[str] = []   # one per predicate: "p o1,\n        o2"
+    n = 0
+    pre = s + " "
+    for p in order:
+        objs = ps[p]
+        if len(objs) == 1:
+            chunk = p + " " + objs[0]
+            n += 1
+            if triples is not None:
+                triples.append(pre + chunk)
+        else:
+            objs = sorted(set(objs))
+            chunk = p + " " + ",\n        ".join(objs)
+            n += len(objs)
+            if triples is not None:
+                triples += [pre + p + " " + o for o in objs]
+        chunks.append(chunk)
+    return "\n" + s + " " + " ;\n    ".join(chunks) + " .\n", n
+
+
 def write_turtle(t: Terms) -> bytes:
     """Deterministic Turtle from terms: sorted subjects, predicates (a, rdfs:label first),
     objects; duplicates dropped."""
-    out = [TURTLE_HEADER.decode("utf-8")]
-    for s in sorted(t):
-        ps = t[s]
-        out.append("\n")
-        out.append(s)
-        order = sorted(ps)
-        if LABEL in ps:
-            order.remove(LABEL)
-            order.insert(0, LABEL)
-        if A in ps:
-            order.remove(A)
-            order.insert(0, A)
-        sep = " "
-        for p in order:
-            objs = ps[p]
-            out.append(sep + p + " " + (objs[0] if len(objs) == 1 else ",\n        ".join(sorted(set(objs)))))
-            sep = " ;\n    "
-        out.append(" .\n")
-    return "".join(out).encode("utf-8")
+    return TURTLE_HEADER + "".join(_statement(s, t[s])[0] for s in sorted(t)).encode("utf-8")
 
 
 def parse_terms(t: Terms) -> Graph:
