@@ -183,7 +183,10 @@ def _url_ok(u: Optional[str]) -> bool:
     return bool(u) and bool(re.match(r"^https?://[^\s<>\"{}|\\^`]+$", u))
 
 
-def _entity_terms(t: Terms, ent: Entity, aliases: Iterable[tuple[str, str]]) -> None:
+def _entity_terms(ent: Entity, aliases: Iterable[tuple[str, str]]) -> tuple[str, dict]:
+    """An entity's subject term and its predicates: what the graph says about the entity
+    itself, with the forms (surface form, lang) it has in an issue."""
+    t: Terms = {}
     s = _entity_term(ent.id)
     _add(t, s, A, "kg:Entity")
     _add(t, s, A, "kg:" + ent.type)
@@ -199,6 +202,7 @@ def _entity_terms(t: Terms, ent: Entity, aliases: Iterable[tuple[str, str]]) -> 
         _add(t, s, "owl:sameAs", "wd:" + ent.wikidata)
     if _url_ok(ent.homepage):
         _add(t, s, "schema:url", N(ent.homepage))
+    return s, t[s]
 
 
 def _evidence_terms(t: Terms, issue: Issue, item_node: str, item_iri_: str, start: int, end: int) -> str:
@@ -219,6 +223,18 @@ class MetricFacts(dict):
 
 def issue_terms(kb: KnowledgeBase, ix: IssueExtraction, facts: Optional[MetricFacts] = None) -> Terms:
     """Everything one issue says, with the entities it mentions, as Turtle terms."""
+    t, aliases = _issue_own_terms(kb, ix, facts)
+    for eid in sorted(aliases):
+        s, ps = _entity_terms(kb.entities[eid], aliases[eid])
+        t[s] = ps
+    return t
+
+
+def _issue_own_terms(kb: KnowledgeBase, ix: IssueExtraction,
+                     facts: Optional[MetricFacts]) -> tuple[Terms, dict[str, set]]:
+    """What one issue says as Turtle terms, and the entities it refers to with the forms
+    they have in it (entity id -> {(surface form, lang)}); the entities' own descriptions
+    are left to _entity_terms (no other subject describes an entity)."""
     t: Terms = {}
     issue = ix.issue
     inode_iri = str(issue_iri(issue))
@@ -331,9 +347,7 @@ def issue_terms(kb: KnowledgeBase, ix: IssueExtraction, facts: Optional[MetricFa
                 _add(t, metric_nodes[mi], "kg:event", enode)
             _add(t, enode, "prov:wasDerivedFrom", node)
             _add(t, enode, "kg:evidence", _evidence_terms(t, issue, node, node_iri, ev.ev_start, ev.ev_end))
-    for eid in sorted(aliases):
-        _entity_terms(t, kb.entities[eid], aliases[eid])
-    return t
+    return t, aliases
 
 
 def merge_terms(into: Terms, t: Terms) -> None:
@@ -435,25 +449,38 @@ class Rendered(tuple):
     Plain tuples, strings and numbers, so that it marshals (kg.incremental caches it)."""
 
 
-def render_issue(kb: KnowledgeBase, ix: IssueExtraction) -> "Rendered":
+def render_issue(kb: KnowledgeBase, ix: IssueExtraction, memo: Optional[dict] = None) -> "Rendered":
     """One issue's Turtle file, the facts conflict detection needs, and what counting the
-    merged graph's triples needs."""
+    merged graph's triples needs. An entity's description depends only on the entity and
+    the forms it has in the issue: `memo` (one dict per knowledge base) keeps each one
+    rendered between calls."""
+    memo = {} if memo is None else memo
     facts = MetricFacts()
-    t = issue_terms(kb, ix, facts)
-    subjects = sorted(t)
-    statements: list[str] = []
+    t, aliases = _issue_own_terms(kb, ix, facts)
+    statements: list[tuple[str, str]] = []
     shared: list[str] = []
     own = 0
-    for s in subjects:
+    for s, ps in t.items():
         if s.startswith(_SHARED):
-            text, _ = _statement(s, t[s], shared)
+            text, _ = _statement(s, ps, shared)
         else:
-            text, n = _statement(s, t[s])
+            text, n = _statement(s, ps)
             own += n
-        statements.append(text)
+        statements.append((s, text))
+    for eid, forms in aliases.items():  # entities are shared subjects
+        key = (eid, frozenset(forms))
+        entry = memo.get(key)
+        if entry is None:
+            s, ps = _entity_terms(kb.entities[eid], forms)
+            triples: list[str] = []
+            text, _ = _statement(s, ps, triples)
+            entry = memo[key] = (s, text, triples)
+        statements.append(entry[:2])
+        shared += entry[2]
+    statements.sort()
     fs = tuple((m, key, tuple(sorted(items)), value) for m, (key, items, value) in sorted(facts.items()))
-    events = "\n".join(s for s in subjects if s.startswith("event:"))
-    turtle = TURTLE_HEADER + "".join(statements).encode("utf-8")
+    events = "\n".join(sorted(s for s in t if s.startswith("event:")))
+    turtle = TURTLE_HEADER + "".join(text for _, text in statements).encode("utf-8")
     return Rendered((turtle, fs, "\n".join(shared), own, events))
 
 
