@@ -65,7 +65,7 @@ def entity_iri(eid: str) -> URIRef:
 
 
 def _hash(*parts) -> str:
-    return hashlib.sha1("\x1f".join(str(p) for p in parts).encode("utf-8", "surrogatepass")).hexdigest()[:16]
+    return hashlib.sha1("\x1f".join(map(str, parts)).encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
 
 def issue_file_stem(issue: Issue) -> str:
@@ -113,14 +113,18 @@ _ESC = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
 _ESC_RE = re.compile(r'[\\"\n\r\t]')
 
 
+# the first namespace of _NS_ORDER an IRI starts with (alternatives are tried in order)
+_NS_START = re.compile("|".join(re.escape(ns) for ns, _ in _NS_ORDER))
+_NS_PREFIX = dict(_NS_ORDER)
+
+
 def N(iri: str) -> str:
     """An IRI as a Turtle term: a prefixed name when the local part allows it."""
-    for ns, p in _NS_ORDER:
-        if iri.startswith(ns):
-            local = iri[len(ns):]
-            if local and _PN_LOCAL.match(local) and not local.endswith("."):
-                return f"{p}:{local}"
-            break
+    m = _NS_START.match(iri)
+    if m:
+        local = iri[m.end():]
+        if local and _PN_LOCAL.match(local) and not local.endswith("."):
+            return _NS_PREFIX[m.group()] + ":" + local
     assert _IRI_SAFE.match(iri), f"unsafe IRI {iri!r}"
     return "<" + iri + ">"
 
