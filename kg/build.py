@@ -206,6 +206,7 @@ def _build(paths: list[str], out_dir: str, model: Optional[str], fmt: Optional[s
     previous = cache.manifest.get("outputs", {})
     outputs: dict[str, str] = {}
     sig_memo: dict = {}
+    render_memo: dict = {}
     for ix in kb.issues:
         stem = issue_file_stem(ix.issue)
         stems[stem] = stems.get(stem, 0) + 1
@@ -215,7 +216,7 @@ def _build(paths: list[str], out_dir: str, model: Optional[str], fmt: Optional[s
         part = terms_cache.get(sig)
         if part is None:
             full = cache.load_full(ix) if isinstance(ix, IssueRecord) else ix
-            part = render_issue(kb, full)
+            part = render_issue(kb, full, render_memo)
             terms_cache.put(sig, part)
         parts.append(part)
         path = out / "issues" / f"{stem}.ttl"

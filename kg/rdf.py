@@ -65,7 +65,7 @@ def entity_iri(eid: str) -> URIRef:
 
 
 def _hash(*parts) -> str:
-    return hashlib.sha1("\x1f".join(str(p) for p in parts).encode("utf-8", "surrogatepass")).hexdigest()[:16]
+    return hashlib.sha1("\x1f".join(map(str, parts)).encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
 
 def issue_file_stem(issue: Issue) -> str:
@@ -113,14 +113,18 @@ _ESC = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
 _ESC_RE = re.compile(r'[\\"\n\r\t]')
 
 
+# the first namespace of _NS_ORDER an IRI starts with (alternatives are tried in order)
+_NS_START = re.compile("|".join(re.escape(ns) for ns, _ in _NS_ORDER))
+_NS_PREFIX = dict(_NS_ORDER)
+
+
 def N(iri: str) -> str:
     """An IRI as a Turtle term: a prefixed name when the local part allows it."""
-    for ns, p in _NS_ORDER:
-        if iri.startswith(ns):
-            local = iri[len(ns):]
-            if local and _PN_LOCAL.match(local) and not local.endswith("."):
-                return f"{p}:{local}"
-            break
+    m = _NS_START.match(iri)
+    if m:
+        local = iri[m.end():]
+        if local and _PN_LOCAL.match(local) and not local.endswith("."):
+            return _NS_PREFIX[m.group()] + ":" + local
     assert _IRI_SAFE.match(iri), f"unsafe IRI {iri!r}"
     return "<" + iri + ">"
 
@@ -183,7 +187,10 @@ def _url_ok(u: Optional[str]) -> bool:
     return bool(u) and bool(re.match(r"^https?://[^\s<>\"{}|\\^`]+$", u))
 
 
-def _entity_terms(t: Terms, ent: Entity, aliases: Iterable[tuple[str, str]]) -> None:
+def _entity_terms(ent: Entity, aliases: Iterable[tuple[str, str]]) -> tuple[str, dict]:
+    """An entity's subject term and its predicates: what the graph says about the entity
+    itself, with the forms (surface form, lang) it has in an issue."""
+    t: Terms = {}
     s = _entity_term(ent.id)
     _add(t, s, A, "kg:Entity")
     _add(t, s, A, "kg:" + ent.type)
@@ -199,6 +206,7 @@ def _entity_terms(t: Terms, ent: Entity, aliases: Iterable[tuple[str, str]]) -> 
         _add(t, s, "owl:sameAs", "wd:" + ent.wikidata)
     if _url_ok(ent.homepage):
         _add(t, s, "schema:url", N(ent.homepage))
+    return s, t[s]
 
 
 def _evidence_terms(t: Terms, issue: Issue, item_node: str, item_iri_: str, start: int, end: int) -> str:
@@ -219,6 +227,18 @@ class MetricFacts(dict):
 
 def issue_terms(kb: KnowledgeBase, ix: IssueExtraction, facts: Optional[MetricFacts] = None) -> Terms:
     """Everything one issue says, with the entities it mentions, as Turtle terms."""
+    t, aliases = _issue_own_terms(kb, ix, facts)
+    for eid in sorted(aliases):
+        s, ps = _entity_terms(kb.entities[eid], aliases[eid])
+        t[s] = ps
+    return t
+
+
+def _issue_own_terms(kb: KnowledgeBase, ix: IssueExtraction,
+                     facts: Optional[MetricFacts]) -> tuple[Terms, dict[str, set]]:
+    """What one issue says as Turtle terms, and the entities it refers to with the forms
+    they have in it (entity id -> {(surface form, lang)}); the entities' own descriptions
+    are left to _entity_terms (no other subject describes an entity)."""
     t: Terms = {}
     issue = ix.issue
     inode_iri = str(issue_iri(issue))
@@ -331,9 +351,7 @@ def issue_terms(kb: KnowledgeBase, ix: IssueExtraction, facts: Optional[MetricFa
                 _add(t, metric_nodes[mi], "kg:event", enode)
             _add(t, enode, "prov:wasDerivedFrom", node)
             _add(t, enode, "kg:evidence", _evidence_terms(t, issue, node, node_iri, ev.ev_start, ev.ev_end))
-    for eid in sorted(aliases):
-        _entity_terms(t, kb.entities[eid], aliases[eid])
-    return t
+    return t, aliases
 
 
 def merge_terms(into: Terms, t: Terms) -> None:
@@ -435,24 +453,39 @@ class Rendered(tuple):
     Plain tuples, strings and numbers, so that it marshals (kg.incremental caches it)."""
 
 
-def render_issue(kb: KnowledgeBase, ix: IssueExtraction) -> "Rendered":
+def render_issue(kb: KnowledgeBase, ix: IssueExtraction, memo: Optional[dict] = None) -> "Rendered":
     """One issue's Turtle file, the facts conflict detection needs, and what counting the
-    merged graph's triples needs."""
+    merged graph's triples needs. An entity's description depends only on the entity and
+    the forms it has in the issue: `memo` (one dict per knowledge base) keeps each one
+    rendered between calls."""
+    memo = {} if memo is None else memo
     facts = MetricFacts()
-    t = issue_terms(kb, ix, facts)
-    shared = []
+    t, aliases = _issue_own_terms(kb, ix, facts)
+    statements: list[tuple[str, str]] = []
+    shared: list[str] = []
     own = 0
-    for subj, ps in t.items():
-        pairs = {p + " " + o for p, os_ in ps.items() for o in os_}
-        if subj.startswith(_SHARED):
-            pre = subj + " "
-            shared.extend(pre + x for x in pairs)
+    for s, ps in t.items():
+        if s.startswith(_SHARED):
+            text, _ = _statement(s, ps, shared)
         else:
-            own += len(pairs)
-    shared.sort()
+            text, n = _statement(s, ps)
+            own += n
+        statements.append((s, text))
+    for eid, forms in aliases.items():  # entities are shared subjects
+        key = (eid, frozenset(forms))
+        entry = memo.get(key)
+        if entry is None:
+            s, ps = _entity_terms(kb.entities[eid], forms)
+            triples: list[str] = []
+            text, _ = _statement(s, ps, triples)
+            entry = memo[key] = (s, text, triples)
+        statements.append(entry[:2])
+        shared += entry[2]
+    statements.sort()
     fs = tuple((m, key, tuple(sorted(items)), value) for m, (key, items, value) in sorted(facts.items()))
     events = "\n".join(sorted(s for s in t if s.startswith("event:")))
-    return Rendered((write_turtle(t), fs, "\n".join(shared), own, events))
+    turtle = TURTLE_HEADER + "".join(text for _, text in statements).encode("utf-8")
+    return Rendered((turtle, fs, "\n".join(shared), own, events))
 
 
 def merged_stats(parts: list) -> dict:
@@ -494,28 +527,49 @@ def merge_rendered(parts: list) -> tuple[bytes, int]:
     return b"".join(chunks), pairs
 
 
+@lru_cache(maxsize=None)
+def _predicate_order(preds: tuple[str, ...]) -> tuple[str, ...]:
+    """a, rdfs:label, then the other predicates sorted. Cached: subjects of one kind have
+    their predicates in the same order, and there are few kinds."""
+    order = sorted(preds)
+    if LABEL in preds:
+        order.remove(LABEL)
+        order.insert(0, LABEL)
+    if A in preds:
+        order.remove(A)
+        order.insert(0, A)
+    return tuple(order)
+
+
+def _statement(s: str, ps: dict, triples: Optional[list[str]] = None) -> tuple[str, int]:
+    """A subject's Turtle statement (predicates: a, rdfs:label, then sorted; objects sorted,
+    duplicates dropped) and how many distinct triples it states; they are added to
+    `triples`, when given, as "s p o" lines."""
+    order = _predicate_order(tuple(ps))
+    chunks: list[str] = []   # one per predicate: "p o1,\n        o2"
+    n = 0
+    pre = s + " "
+    for p in order:
+        objs = ps[p]
+        if len(objs) == 1:
+            chunk = p + " " + objs[0]
+            n += 1
+            if triples is not None:
+                triples.append(pre + chunk)
+        else:
+            objs = sorted(set(objs))
+            chunk = p + " " + ",\n        ".join(objs)
+            n += len(objs)
+            if triples is not None:
+                triples += [pre + p + " " + o for o in objs]
+        chunks.append(chunk)
+    return "\n" + s + " " + " ;\n    ".join(chunks) + " .\n", n
+
+
 def write_turtle(t: Terms) -> bytes:
     """Deterministic Turtle from terms: sorted subjects, predicates (a, rdfs:label first),
     objects; duplicates dropped."""
-    out = [TURTLE_HEADER.decode("utf-8")]
-    for s in sorted(t):
-        ps = t[s]
-        out.append("\n")
-        out.append(s)
-        order = sorted(ps)
-        if LABEL in ps:
-            order.remove(LABEL)
-            order.insert(0, LABEL)
-        if A in ps:
-            order.remove(A)
-            order.insert(0, A)
-        sep = " "
-        for p in order:
-            objs = ps[p]
-            out.append(sep + p + " " + (objs[0] if len(objs) == 1 else ",\n        ".join(sorted(set(objs)))))
-            sep = " ;\n    "
-        out.append(" .\n")
-    return "".join(out).encode("utf-8")
+    return TURTLE_HEADER + "".join(_statement(s, t[s])[0] for s in sorted(t)).encode("utf-8")
 
 
 def parse_terms(t: Terms) -> Graph:

@@ -64,6 +64,7 @@ _ASCII_LETTER = re.compile(r"[A-Za-z]")
 # C0/C1 control characters other than tab, line feed and carriage return
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
+_CONTROL_OR_SURROGATE = re.compile(_CONTROL.pattern + "|" + _SURROGATE.pattern)
 _MOJIBAKE = re.compile(r"(?:Ã[\x80-\xbf¡-ÿ]|â€[™œ\x9d“”˜¦¢]|Â[\xa0-\xbf])")
 
 
@@ -209,7 +210,8 @@ def repair_mojibake(text: str) -> tuple[str, int]:
     undo it line by line where that round-trips, so mojibake is not written into the
     graph. Lines keep their length only when nothing is repaired, so a repaired text is
     a new text (offsets are computed after this step)."""
-    if not _MOJIBAKE.search(text):
+    # each pattern starts with Ã, â or Â: looking for them is much faster than the regex
+    if not ("Ã" in text or "â" in text or "Â" in text) or not _MOJIBAKE.search(text):
         return text, 0
     out, fixed = [], 0
     for line in text.splitlines(keepends=True):
@@ -244,6 +246,8 @@ def clean_text(text: str, path: str) -> tuple[str, list[str]]:
     """Control characters -> spaces, lone surrogates -> U+FFFD; lengths are kept, so
     every offset into the cleaned text is an offset into the decoded file."""
     warns: list[str] = []
+    if not _CONTROL_OR_SURROGATE.search(text):  # one pass for the usual clean text
+        return text, warns
     m = _CONTROL.search(text)
     if m:
         n = len(_CONTROL.findall(text))

@@ -35,6 +35,8 @@ MAX_ENTRIES = 100_000
 
 def detect(text: str, name: str) -> int:
     head = text[:4096].lstrip("\ufeff \t\r\n")
+    if not head.startswith("<"):
+        return 0
     # skip the declaration, comments, processing instructions and a doctype
     m = re.match(r"(?:<\?[^>]*\?>\s*|<!--.*?-->\s*|<!DOCTYPE[^>]*>\s*)*<(?P<tag>[\w:.-]+)", head, re.S | re.I)
     if not m:

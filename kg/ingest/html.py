@@ -50,7 +50,10 @@ MAX_DEPTH = 150
 
 
 def detect(text: str, name: str) -> int:
-    head = text[:4096].lstrip("\ufeff \t\r\n").lower()
+    head = text[:4096].lstrip("\ufeff \t\r\n")
+    if "<" not in head:
+        return 0  # no markup: plain text, whatever the name says (what the tests below conclude)
+    head = head.lower()
     ext = name.lower().rsplit(".", 1)[-1] if "." in name else ""
     if head.startswith("<!doctype html") or re.match(r"(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<html\b", head, re.S):
         return 95

@@ -50,6 +50,8 @@ URL_OK = re.compile(r"^https?://[^\s<>\"{}|\\^`]+$")
 
 
 def detect(text: str, name: str) -> int:
+    if not text[:65536].lstrip().startswith("{"):
+        return 0  # the first line that is not blank does not start with "{" (the loop's verdict)
     ext = name.lower().rsplit(".", 1)[-1] if "." in name else ""
     for line in text[:65536].splitlines():
         s = line.strip()
