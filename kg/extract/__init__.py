@@ -70,7 +70,7 @@ def assign_subjects(text: str, offset: int, mentions: list[Mention], metrics: li
         if after_sector:
             met.subject_name = _sector_subject(after_sector.group(0), sector)
             continue
-        sl, _ = bounds.sentence(s)
+        sl = bounds.sentence_start(s)
         before = [c for c in cands if sl <= c[1] and c[2] <= s]
         if before:
             met.subject = before[-1][0]
@@ -83,8 +83,8 @@ def assign_subjects(text: str, offset: int, mentions: list[Mention], metrics: li
 def _evidence_span(bounds: Bounds, off: int, s: int, e: int) -> tuple[int, int]:
     """The sentence around [s, e), stripped, as absolute offsets."""
     text = bounds.text
-    left, _ = bounds.sentence(s)
-    _, right = bounds.sentence(max(s, e - 1))
+    left = bounds.sentence_start(s)
+    right = bounds.sentence_end(max(s, e - 1))
     right = max(right, e)
     while left < s and text[left].isspace():
         left += 1

@@ -121,7 +121,7 @@ def _direction(bounds: Bounds, start: int, end: Optional[int] = None) -> tuple[O
             return "down", False
         if NOUN_AFTER_UP.match(after):
             return "up", False
-    left, _ = bounds.clause(start, start)
+    left = bounds.clause_start(start)
     before = text[max(left, start - 40):start]
     is_level = bool(LEVEL_RE.search(before))
     ups = list(UP_RE.finditer(before))
@@ -257,7 +257,7 @@ def _annotate(bounds: Bounds, s: int, e: int, m: MetricMention) -> None:
     window = text[left:right]
     ctx = window
     if left > 0 and text[left - 1] in "(（":
-        l2, _ = bounds.clause(left - 1, left - 1)
+        l2 = bounds.clause_start(left - 1)
         ctx = text[l2:left - 1] + " " + window
     if left > 1 and re.match(r"\s*(?:including|of which|among them|其中|包括)", window, re.I):
         # "revenue of $48B, up 14%, including $41.3B from data centers": a part of the
