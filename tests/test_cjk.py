@@ -7,15 +7,24 @@ from pathlib import Path
 
 import pytest
 
-from kg.extract import _bounds, _cjk, dates, events, metrics
+from kg.extract import _bounds, _cjk, dates, entities, events, metrics
 from kg.extract._cjk import Bilingual, has_cjk, top_level_alternatives
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def all_bilingual() -> list[Bilingual]:
-    pats = [p for _, p, _ in events.CUES] + [p for _, p in metrics.MEASURES] + [p for _, p in metrics.QUALIFIERS]
-    return pats + [metrics.UP_RE, metrics.DOWN_RE, _bounds.CLAUSE_BREAK]
+    """Every Bilingual pattern of the rules, in lists or on their own."""
+    out = []
+    for mod in (_bounds, dates, entities, events, metrics):
+        for v in vars(mod).values():
+            items = v if isinstance(v, list) else [v]
+            for x in items:
+                x = x[1] if isinstance(x, tuple) else x
+                if isinstance(x, Bilingual) and x not in out:
+                    out.append(x)
+    assert len(out) > 40
+    return out
 
 
 def latin_lines() -> list[str]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import Optional
 
-from ._cjk import Bilingual
+from ._cjk import Bilingual, has_cjk
 
 CLAUSE_BREAK = Bilingual(r"[;；。!?！？\n]|(?<!\d)[,，](?!\d)|\s[–—]\s|——|[(（)）]|\b(?:while|whereas|but|as|and|after|before)\b|而|但|且")
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"“‘'(])|[。！？!?；;]|\n")
@@ -27,11 +27,12 @@ class Bounds:
     direction needs only its clause's start, an evidence span its sentence's start and
     end), the starts remembered: several rules ask for the same one."""
 
-    __slots__ = ("text", "_clause_pat", "_clause_starts", "_sentence_starts")
+    __slots__ = ("text", "cjk", "_clause_pat", "_clause_starts", "_sentence_starts")
 
     def __init__(self, text: str):
         self.text = text
-        self._clause_pat = CLAUSE_BREAK.pick(text)
+        self.cjk = has_cjk(text)
+        self._clause_pat = CLAUSE_BREAK.full if self.cjk else CLAUSE_BREAK.latin
         self._clause_starts: dict[int, int] = {}
         self._sentence_starts: dict[int, int] = {}
 

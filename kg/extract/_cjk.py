@@ -53,9 +53,14 @@ def top_level_alternatives(src: str) -> list[str]:
 _REPEATS = (_sc.MAX_REPEAT, _sc.MIN_REPEAT, _sc.POSSESSIVE_REPEAT)
 
 
+def _selectivity(keys: set[str]) -> tuple:
+    """Keys that all need a CJK character first (text without one is ruled out at once),
+    then the longer shortest key, then fewer keys."""
+    return all(CJK.search(k) for k in keys), min(map(len, keys)), -len(keys)
+
+
 def _better(a: set[str], b: set[str]) -> bool:
-    """The more selective key set: longer shortest key, then fewer keys."""
-    return (min(map(len, a)), -len(a)) > (min(map(len, b)), -len(b))
+    return _selectivity(a) > _selectivity(b)
 
 
 def _required(ops) -> Optional[set[str]]:
@@ -100,6 +105,11 @@ def literal_keys(src: str, flags: int = 0) -> Optional[tuple[str, ...]]:
     return tuple(sorted({fold(k) for k in keys})) if keys else None
 
 
+def _needs_cjk(src: str, flags: int = 0) -> bool:
+    keys = literal_keys(src, flags)
+    return bool(keys) and all(CJK.search(k) for k in keys)
+
+
 def fold(text: str) -> str:
     """`text` casefolded, with the dotless ı and the İ folded to i: re.IGNORECASE matches
     `i` to both, and a character that matches another ignoring case then has the same fold,
@@ -120,7 +130,8 @@ class Bilingual:
     def __init__(self, src: str, flags: int = 0):
         alts = top_level_alternatives(src)
         assert "|".join(alts) == src
-        latin = [a for a in alts if not CJK.match(a)]
+        # an alternative that needs a CJK character cannot match text without one
+        latin = [a for a in alts if not CJK.match(a) and not _needs_cjk(a, flags)]
         self.pattern = src
         self.full = re.compile(src, flags)
         self.latin = re.compile("|".join(latin), flags) if latin else NEVER

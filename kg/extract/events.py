@@ -6,8 +6,8 @@ import re
 from typing import Optional
 
 from ..model import EventMention, Mention, MetricMention
-from ._cjk import Bilingual, fold, has_cjk
 from ._bounds import Bounds
+from ._cjk import Bilingual, fold
 
 # (event type, cue pattern, where the actor is: "before" | "after" | "either")
 CUES: list[tuple[str, Bilingual, str]] = [(t, Bilingual(p, re.I), w) for t, p, w in [
@@ -27,6 +27,10 @@ CUES: list[tuple[str, Bilingual, str]] = [(t, Bilingual(p, re.I), w) for t, p, w
 ]]
 ACTOR_TYPES = {"Organization", "Index", "Asset", "Product", "Person"}
 MOVE_TYPES = {"Organization": "StockMove", "Index": "MarketMove", "Asset": "MarketMove"}
+MOVE_ACTORS = frozenset(MOVE_TYPES)
+LEVEL_ACTORS = frozenset({"Index", "Asset"})
+RELEASE_ACTORS = frozenset({"Organization"})
+OTHER_ACTORS = frozenset({"Organization", "Person"})
 
 
 def _actor(bounds: Bounds, offset: int, s: int, e: int, mentions: list[Mention], where: str,
@@ -59,24 +63,24 @@ def find_events(text: str, offset: int, mentions: list[Mention],
         events.append(ev)
         return ev
 
-    cjk = has_cjk(text)
+    cjk = bounds.cjk
     folded = fold(text)
     for typ, pat, where in CUES:
         for m in pat.scan(text, folded, cjk):
             s, e = m.span()
             if typ == "Level":
-                actor = _actor(bounds, offset, s, e, mentions, where, {"Index", "Asset"})
+                actor = _actor(bounds, offset, s, e, mentions, where, LEVEL_ACTORS)
                 if actor is not None:
                     add("MarketMove", m.group(0), s, e, actor)
                 continue
             if typ == "Move":
-                actor = _actor(bounds, offset, s, e, mentions, where, set(MOVE_TYPES))
+                actor = _actor(bounds, offset, s, e, mentions, where, MOVE_ACTORS)
                 if actor is None:
                     continue
                 add(MOVE_TYPES[mentions[actor].type], m.group(0), s, e, actor)
                 continue
-            types = {"Organization", "Person"} if typ not in ("ProductRelease",) else {"Organization"}
-            actor = _actor(bounds, offset, s, e, mentions, where, types)
+            actor = _actor(bounds, offset, s, e, mentions, where,
+                           RELEASE_ACTORS if typ == "ProductRelease" else OTHER_ACTORS)
             if actor is None:
                 continue
             add(typ, m.group(0), s, e, actor)

@@ -124,8 +124,8 @@ def _direction(bounds: Bounds, start: int, end: Optional[int] = None) -> tuple[O
     left = bounds.clause_start(start)
     before = text[max(left, start - 40):start]
     is_level = bool(LEVEL_RE.search(before))
-    ups = list(UP_RE.finditer(before))
-    downs = list(DOWN_RE.finditer(before))
+    ups = list((UP_RE.full if bounds.cjk else UP_RE.latin).finditer(before))
+    downs = list((DOWN_RE.full if bounds.cjk else DOWN_RE.latin).finditer(before))
     last_up = ups[-1].end() if ups else -1
     last_down = downs[-1].end() if downs else -1
     if last_up == last_down == -1:
@@ -156,7 +156,7 @@ def find_metrics(text: str, lang: str, offset: int = 0, warn=None) -> list[Metri
         taken.append((s, e))
 
     # each pattern runs only when its literal part (a currency, %, 亿...) is in the text
-    cjk, folded = has_cjk(text), fold(text)
+    cjk, folded = bounds.cjk, fold(text)
     # ranges first: "3.5%–3.75%" is two figures, lower and upper bound
     for m in PCT_RANGE.scan(text, folded, cjk):
         a, b = to_decimal(m.group("a")), to_decimal(m.group("b"))
@@ -265,8 +265,8 @@ def _annotate(bounds: Bounds, s: int, e: int, m: MetricMention) -> None:
         sent = max(text.rfind(". ", 0, left), text.rfind("。", 0, left), text.rfind(";", 0, left),
                    text.rfind("；", 0, left), text.rfind("——", 0, left), text.rfind(" – ", 0, left))
         ctx = text[sent + 1:left] + " " + window
-    w_cjk = has_cjk(window)
-    c_cjk = ctx is not window and has_cjk(ctx)
+    w_cjk = bounds.cjk and has_cjk(window)
+    c_cjk = bounds.cjk and ctx is not window and has_cjk(ctx)
     w_fold = fold(window)
     c_fold = "" if ctx is window else fold(ctx)
 
