@@ -4,12 +4,14 @@ with the same model. Run by hand; prints figures (not a test).
 
     .venv/bin/python bench/build_bench.py                       # 10, 100, 1000 issues
     .venv/bin/python bench/build_bench.py --sizes 10,100 --workers 1,2
+    .venv/bin/python bench/build_bench.py --sizes 1000 --workers 1 --repeat 3  # medians of 3
 
 For each size, in fresh processes (so that peak memory is the build's own):
   * full build (empty output folder): wall time, items/s, peak RSS, triples written;
   * floor: `nlp.pipe` of every item text through the bare model (en: the statistical model
-    with the components kg excludes also excluded, no gazetteer ruler; zh: spacy.blank("zh")),
+    with the components kg excludes also excluded, no gazetteer matcher; zh: spacy.blank("zh")),
     model load time reported apart;
+  * with --repeat N, the two alternate N times each and the run of median CPU time is shown;
   * incremental build: the same output folder, one new issue added;
   * the full build again with each --workers N > 1.
 """
@@ -91,7 +93,15 @@ def run_child(*args: str) -> dict:
 
 # --- driver -------------------------------------------------------------------------------
 
-def bench(sizes: list[int], workers: list[int], model: str, keep: bool) -> list[dict]:
+def median_run(runs: list[dict]) -> dict:
+    """The run of median CPU time, with the spread of all runs' CPU times."""
+    ordered = sorted(runs, key=lambda r: r["cpu_seconds"])
+    mid = dict(ordered[(len(ordered) - 1) // 2])
+    mid["cpu_runs"] = [round(r["cpu_seconds"], 2) for r in runs]
+    return mid
+
+
+def bench(sizes: list[int], workers: list[int], model: str, keep: bool, repeat: int = 1) -> list[dict]:
     from corpus import write_corpus
 
     base = Path(tempfile.mkdtemp(prefix="kg-build-bench-"))
@@ -100,9 +110,16 @@ def bench(sizes: list[int], workers: list[int], model: str, keep: bool) -> list[
         for n in sizes:
             corpus = base / f"corpus-{n}"
             write_corpus(corpus, n)
-            out = base / f"out-{n}"
-            full = run_child("build", str(corpus), str(out), model, "1")
-            floor = run_child("floor", str(corpus), model)
+            # the full build and the floor alternate, `repeat` times each, and the medians
+            # are reported: the machine's speed drifts by a few percent between runs
+            fulls, floors = [], []
+            for k in range(repeat):
+                out = base / f"out-{n}-{k}"
+                fulls.append(run_child("build", str(corpus), str(out), model, "1"))
+                floors.append(run_child("floor", str(corpus), model))
+                if k < repeat - 1:
+                    shutil.rmtree(out, ignore_errors=True)
+            full, floor = median_run(fulls), median_run(floors)
             # incremental: one more issue (the next one the generator makes) in the same folder
             extra = base / f"extra-{n}"
             write_corpus(extra, n + 1)
@@ -131,6 +148,8 @@ def report_row(r: dict) -> None:
     print(f"full build       {f['seconds']:8.2f} s  {f['items'] / f['seconds']:8.0f} items/s  "
           f"(CPU {f['cpu_seconds']:.2f} s)  "
           f"peak {f['peak_mb']:6.0f} MB  {f['triples']} triples")
+    if len(f["cpu_runs"]) > 1:
+        print(f"  (median of {len(f['cpu_runs'])}; CPU of each run: build {f['cpu_runs']}, floor {fl['cpu_runs']})")
     print(f"floor nlp.pipe   {fl['seconds']:8.2f} s  {fl['items'] / fl['seconds']:8.0f} items/s  "
           f"(CPU {fl['cpu_seconds']:.2f} s)  "
           f"(+ {fl['load_seconds']:.2f} s model load; peak {fl['peak_mb']:.0f} MB)")
@@ -158,11 +177,14 @@ def main() -> None:
     ap.add_argument("--sizes", default="10,100,1000", help="corpus sizes in issues (default 10,100,1000)")
     ap.add_argument("--workers", default="1,2", help="worker counts to time the full build with (default 1,2)")
     ap.add_argument("--model", default="auto", help="spaCy model, as kg build --model (default auto)")
+    ap.add_argument("--repeat", type=int, default=1,
+                    help="run the full build and the floor this many times each, alternating, and report medians")
     ap.add_argument("--keep", action="store_true", help="keep the corpora and outputs")
     ap.add_argument("--json", default=None, help="also write the figures to this JSON file")
     a = ap.parse_args()
     print(f"kg build benchmark: {os.cpu_count()} CPU(s), Python {sys.version.split()[0]}")
-    rows = bench([int(x) for x in a.sizes.split(",")], [int(x) for x in a.workers.split(",")], a.model, a.keep)
+    rows = bench([int(x) for x in a.sizes.split(",")], [int(x) for x in a.workers.split(",")], a.model, a.keep,
+                 max(1, a.repeat))
     if a.json:
         Path(a.json).write_text(json.dumps(rows, indent=2))
 
