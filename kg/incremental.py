@@ -4,9 +4,9 @@ Extraction (the NLP) is the expensive stage. Resolution is redone over every cur
 on every build, so an incremental build gives byte-identical output to a full one. A file's
 cached extraction is keyed by its content hash and by the pipeline (kg's own source, the
 gazetteer, the model, the reader options): a changed file, gazetteer, model or kg version
-re-extracts. It is stored twice: pickled whole (cache/*.pkl) and as resolution records
-(cache/*.res, marshal), which is all resolution and the issue signatures read; the pickle is
-loaded only for an issue that must be rendered again. Each issue's rendering is cached under
+re-extracts. One file (cache/*.kge) holds it twice: first as resolution records (marshal),
+which is all resolution and the issue signatures read, then pickled whole, which is loaded
+only for an issue that must be rendered again. Each issue's rendering is cached under
 its signature (terms/*.rdr). The manifest is written last."""
 from __future__ import annotations
 
@@ -27,6 +27,9 @@ MANIFEST = "manifest.json"
 FORMAT_VERSION = 1
 # marshal's format belongs to the Python version: records written by another are not read
 _MARSHAL_TAG = ("kg", 1, sys.version_info[:2])
+# a cache entry: the records' length (_LEN bytes), the records, the pickled extraction
+ENTRY_SUFFIX = ".kge"
+_LEN = 8
 
 
 @lru_cache(maxsize=1)
@@ -70,12 +73,7 @@ class Cache:
             return {}
 
     def entry_name(self, content_hash: str) -> str:
-        return hashlib.sha256(f"{self.key}:{content_hash}".encode()).hexdigest()[:24] + ".pkl"
-
-    @staticmethod
-    def records_name(entry: str) -> str:
-        """The resolution records stored beside a cache entry."""
-        return entry[:-len(".pkl")] + ".res"
+        return hashlib.sha256(f"{self.key}:{content_hash}".encode()).hexdigest()[:24] + ENTRY_SUFFIX
 
     def get_records(self, path: str, content_hash: str) -> Optional[list["IssueRecord"]]:
         """What resolution and the incremental output need of a file's cached extraction
@@ -84,8 +82,10 @@ class Cache:
             return None
         name = self.entry_name(content_hash)
         try:
-            tag, recs = marshal.loads((self.dir / "cache" / self.records_name(name)).read_bytes())
-            if tag != _MARSHAL_TAG or not (self.dir / "cache" / name).exists():
+            with (self.dir / "cache" / name).open("rb") as fh:
+                n = int.from_bytes(fh.read(_LEN), "little")
+                tag, recs = marshal.loads(fh.read(n))
+            if tag != _MARSHAL_TAG:
                 return None
             out = [IssueRecord.from_tuple(r) for r in recs]
         except Exception:
@@ -102,6 +102,7 @@ class Cache:
         try:
             if exs is None:
                 with (self.dir / "cache" / rec.source).open("rb") as fh:
+                    fh.seek(_LEN + int.from_bytes(fh.read(_LEN), "little"))
                     exs = self._full[rec.source] = pickle.load(fh)
             return rec.apply_to(exs[rec.index])
         except Exception as e:
@@ -110,19 +111,18 @@ class Cache:
     def put(self, path: str, content_hash: str, exs: list[IssueExtraction]) -> None:
         """Cache a file's extraction (before resolution, which changes it)."""
         name = self.entry_name(content_hash)
-        write_atomic(self.dir / "cache" / name, pickle.dumps(exs, protocol=pickle.HIGHEST_PROTOCOL), sync=False)
         recs = marshal.dumps((_MARSHAL_TAG, [IssueRecord.to_tuple(ex) for ex in exs]))
-        write_atomic(self.dir / "cache" / self.records_name(name), recs, sync=False)
+        write_atomic(self.dir / "cache" / name, len(recs).to_bytes(_LEN, "little") + recs
+                     + pickle.dumps(exs, protocol=pickle.HIGHEST_PROTOCOL), sync=False)
         self.used[path] = {"hash": content_hash, "cache": name}
 
     def commit(self) -> None:
         """Write the manifest (last) and drop cache entries no input uses any more."""
         keep = {v["cache"] for v in self.used.values()}
-        keep |= {self.records_name(k) for k in keep}
         cdir = self.dir / "cache"
         if cdir.exists():
             for f in cdir.iterdir():
-                if f.suffix in (".pkl", ".res") and f.name not in keep:
+                if f.suffix in (ENTRY_SUFFIX, ".pkl", ".res") and f.name not in keep:  # .pkl, .res: an earlier layout
                     f.unlink()
         manifest = {"format": FORMAT_VERSION, "pipeline": self.key,
                     "files": {k: self.used[k] for k in sorted(self.used)},

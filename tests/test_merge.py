@@ -176,15 +176,17 @@ def test_incremental_build_renders_reused_issues_from_their_records(tmp_path):
     assert b'"ACME Robotics"' in (inc / "issues" / "robot-notes-1.ttl").read_bytes()
     # 3. a damaged extraction behind a record that must be rendered: the build starts
     #    again as a rebuild, same output
-    for f in (inc / ".kg" / "cache").glob("*.pkl"):
-        f.write_bytes(b"not a pickle")
+    for f in (inc / ".kg" / "cache").glob("*.kge"):  # the records stay, the pickle after them goes
+        data = f.read_bytes()
+        f.write_bytes(data[:8 + int.from_bytes(data[:8], "little")] + b"not a pickle")
     shutil.rmtree(inc / ".kg" / "terms")
     r = run(src, "-o", inc)
     assert r.exit_code == 0 and "5 extracted" in r.output, r.output
     assert _outputs(inc) == _outputs(full)
     # 4. damaged records are not trusted: the files are extracted again, same output
-    for f in (inc / ".kg" / "cache").glob("*.res"):
-        f.write_bytes(b"not a record")
+    for f in (inc / ".kg" / "cache").glob("*.kge"):
+        data = f.read_bytes()
+        f.write_bytes(data[:8] + b"not a record" + data[20:])
     r = run(src, "-o", inc)
     assert "5 extracted, 0 unchanged" in r.output, r.output
     assert _outputs(inc) == _outputs(full)
