@@ -109,3 +109,26 @@ def test_capital_first_name_rules_find_what_the_plain_forms_find():
             assert [(m.span(), m.span("name")) for m in new.finditer(line)] == want, line
             hits += len(want)
     assert hits > 5
+
+
+def test_digit_first_figure_patterns_find_what_the_plain_forms_find():
+    """Figure patterns start at a digit, with the lookbehind checked after it (so that `re`
+    can skip to digits); the plain forms, lookbehind first, are the spec."""
+    NUM, s = metrics.NUM, metrics._scale_en
+    plain = {
+        metrics.MONEY_WORD_EN.full: re.compile(r"(?<![\w$€£¥.])(?P<num>" + NUM + r")(?:\s?(?P<scale>" + s + r"))?\s+(?:US\s+)?(?P<curw>dollars?|euros?|pounds|yen|yuan|renminbi|won|rupees)\b", re.I),
+        metrics.PCT_RANGE.full: re.compile(r"(?P<a>" + NUM + r")\s?(?:%|％)?\s?(?:[–—\-~～]|to|至|到)\s?(?P<b>" + NUM + r")\s?(?:%|％|\s?percent\b)"),
+        metrics.COUNT_EN: re.compile(r"(?<![\w$€£¥.,])(?P<num>" + NUM + r")(?:\s?(?P<scale>" + s + r"))?\s+(?:\w+\s+)?(?P<noun>" + metrics.COUNT_NOUNS + r")\b", re.I),
+        metrics.COUNT_ZH_RE.full: re.compile(r"(?<![\d.,])(?P<num>" + NUM + r")\s?(?P<scale>万亿|亿|万|千)?(?P<noun>" + metrics.COUNT_ZH + r")"),
+        dates._PATTERNS[0][1].full: re.compile(r"(?<![\d-])(?P<y>(?:19|20)\d\d)-(?P<m>[01]?\d)-(?P<d>[0-3]?\d)(?![\d-])"),
+    }
+    lines = all_lines() + ["1,234,567.8 jobs", "x5 jobs", ".5 jobs", "$5 jobs", "5 jobs", "3.5%-3.75%", "12 to 15 percent",
+                           "2026-03-01", "12026-03-01", "-2026-03-01", "a2026-03-01", "5 and 5,000 dollars", "5,00 users",
+                           "3.5 billion US dollars", "1.200 名员工", "裁员1,200名员工", "增加5000万用户"]
+    hits = 0
+    for line in lines:
+        for new, old in plain.items():
+            want = [(m.span(), m.groupdict()) for m in old.finditer(line)]
+            assert [(m.span(), m.groupdict()) for m in new.finditer(line)] == want, (old.pattern[:30], line)
+            hits += len(want)
+    assert hits > 20

@@ -22,7 +22,8 @@ ZH_WEEKDAYS = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日"
 _MON = r"(?P<mon>Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
 
 _PATTERNS: list[tuple[str, Bilingual]] = [
-    ("iso", Bilingual(r"(?<![\d-])(?P<y>(?:19|20)\d\d)-(?P<m>[01]?\d)-(?P<d>[0-3]?\d)(?![\d-])")),
+    # "(?<![\d-]..)" after "19"/"20" is "(?<![\d-])" before them, and lets re skip to a 1 or 2
+    ("iso", Bilingual(r"(?P<y>(?:19|20)(?<![\d-]..)\d\d)-(?P<m>[01]?\d)-(?P<d>[0-3]?\d)(?![\d-])")),
     ("zh_ymd", Bilingual(r"(?P<y>(?:19|20)\d\d)\s*年\s*(?P<m>[01]?\d)\s*月\s*(?P<d>[0-3]?\d)\s*[日号]")),
     ("zh_ym", Bilingual(r"(?P<y>(?:19|20)\d\d)\s*年\s*(?P<m>[01]?\d)\s*月(?!\s*[0-3]?\d\s*[日号])")),
     ("zh_md", Bilingual(r"(?<![\d年])(?P<m>[01]?\d)\s*月\s*(?P<d>[0-3]?\d)\s*[日号]")),
