@@ -120,6 +120,11 @@ def bench(sizes: list[int], workers: list[int], model: str, keep: bool, repeat: 
                 if k < repeat - 1:
                     shutil.rmtree(out, ignore_errors=True)
             full, floor = median_run(fulls), median_run(floors)
+            # each build beside the floor run right after it: the ratio the drift disturbs least
+            ratios = sorted(b["cpu_seconds"] / f["cpu_seconds"] for b, f in zip(fulls, floors))
+            full["cpu_ratio_median"] = ratios[(len(ratios) - 1) // 2] if len(ratios) % 2 else \
+                (ratios[len(ratios) // 2 - 1] + ratios[len(ratios) // 2]) / 2
+            full["cpu_ratios"] = [round(r, 3) for r in ratios]
             # incremental: one more issue (the next one the generator makes) in the same folder
             extra = base / f"extra-{n}"
             write_corpus(extra, n + 1)
@@ -149,7 +154,8 @@ def report_row(r: dict) -> None:
           f"(CPU {f['cpu_seconds']:.2f} s)  "
           f"peak {f['peak_mb']:6.0f} MB  {f['triples']} triples")
     if len(f["cpu_runs"]) > 1:
-        print(f"  (median of {len(f['cpu_runs'])}; CPU of each run: build {f['cpu_runs']}, floor {fl['cpu_runs']})")
+        print(f"  (median of {len(f['cpu_runs'])}; CPU of each run: build {f['cpu_runs']}, floor {fl['cpu_runs']}; "
+              f"build / floor CPU of each pair: {f['cpu_ratios']}, median {f['cpu_ratio_median']:.3f})")
     print(f"floor nlp.pipe   {fl['seconds']:8.2f} s  {fl['items'] / fl['seconds']:8.0f} items/s  "
           f"(CPU {fl['cpu_seconds']:.2f} s)  "
           f"(+ {fl['load_seconds']:.2f} s model load; peak {fl['peak_mb']:.0f} MB)")
