@@ -2,6 +2,9 @@
 source) for every item. Plain data in, plain data out; spaCy is used through kg.nlp."""
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
+import platform
 import re
 from collections import Counter
 from typing import Callable, Iterable, Iterator, Optional
@@ -112,6 +115,30 @@ def _dedupe_metrics(metrics: list[MetricMention]) -> list[MetricMention]:
 BATCH_ITEMS = 256
 
 
+def _keep_freed_memory() -> None:
+    """Ask glibc's malloc to keep the memory it frees (no-op elsewhere, and after the first
+    call). Between the model's batches, extraction allocates many small objects; glibc then
+    hands the model's freed arrays back to the OS and takes them again for the next batch,
+    each page through a page fault: 0.9 s of system time per 1,000 issues (860,000 faults;
+    spaCy's bare pipe: 60,000). Raised mmap and trim thresholds (32 MB, 128 MB) keep them
+    in the heap. It applies to the whole process."""
+    global _malloc_tuned
+    if _malloc_tuned:
+        return
+    _malloc_tuned = True
+    if platform.libc_ver()[0] != "glibc":
+        return
+    try:
+        mallopt = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").mallopt
+    except (OSError, AttributeError):
+        return
+    mallopt(-3, 32 * 2**20)   # M_MMAP_THRESHOLD
+    mallopt(-1, 128 * 2**20)  # M_TRIM_THRESHOLD
+
+
+_malloc_tuned = False
+
+
 def extract_issue(issue: Issue, pipes: Pipelines, gaz: Optional[gz.Gazetteer] = None,
                   warn: Optional[Callable[[str], None]] = None) -> IssueExtraction:
     return next(extract_issues([issue], pipes, gaz, warn))
@@ -122,7 +149,9 @@ def extract_issues(issues: Iterable[Issue], pipes: Pipelines, gaz: Optional[gz.G
                    batch_items: int = BATCH_ITEMS) -> Iterator[IssueExtraction]:
     """Extract issues in order, running the items of consecutive issues through spaCy
     together (about `batch_items` texts at a time). Warnings are reported issue by issue,
-    in item order, before the issue is yielded, as extract_issue one by one would."""
+    in item order, before the issue is yielded, as extract_issue one by one would.
+    Tunes the process's malloc first (see _keep_freed_memory)."""
+    _keep_freed_memory()
     gaz = gaz or gz.load()
     chunk: list[Issue] = []
     n = 0
