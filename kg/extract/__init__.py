@@ -7,6 +7,7 @@ import ctypes.util
 import platform
 import re
 from collections import Counter
+from functools import lru_cache
 from typing import Callable, Iterable, Iterator, Optional
 
 from .. import gazetteer as gz
@@ -115,17 +116,14 @@ def _dedupe_metrics(metrics: list[MetricMention]) -> list[MetricMention]:
 BATCH_ITEMS = 256
 
 
+@lru_cache(maxsize=None)
 def _keep_freed_memory() -> None:
-    """Ask glibc's malloc to keep the memory it frees (no-op elsewhere, and after the first
-    call). Between the model's batches, extraction allocates many small objects; glibc then
-    hands the model's freed arrays back to the OS and takes them again for the next batch,
-    each page through a page fault: 0.9 s of system time per 1,000 issues (860,000 faults;
+    """Ask glibc's malloc to keep the memory it frees (once; nothing on other C libraries).
+    Between the model's batches, extraction allocates many small objects; glibc then hands
+    the model's freed arrays back to the OS and takes them again for the next batch, each
+    page through a page fault: 0.9 s of system time per 1,000 issues (860,000 faults;
     spaCy's bare pipe: 60,000). Raised mmap and trim thresholds (32 MB, 128 MB) keep them
     in the heap. It applies to the whole process."""
-    global _malloc_tuned
-    if _malloc_tuned:
-        return
-    _malloc_tuned = True
     if platform.libc_ver()[0] != "glibc":
         return
     try:
@@ -134,9 +132,6 @@ def _keep_freed_memory() -> None:
         return
     mallopt(-3, 32 * 2**20)   # M_MMAP_THRESHOLD
     mallopt(-1, 128 * 2**20)  # M_TRIM_THRESHOLD
-
-
-_malloc_tuned = False
 
 
 def extract_issue(issue: Issue, pipes: Pipelines, gaz: Optional[gz.Gazetteer] = None,

@@ -1,11 +1,13 @@
-"""Bilingual patterns, fast on English text.
+"""Rule patterns, fast on English text.
 
 Most rule patterns are English alternatives followed by Chinese ones (`\\bplunged\\b|暴跌`).
 Python's `re` tries every alternative at every position, so on an English text the Chinese
-ones only cost time. `Bilingual` compiles the whole pattern and, apart, its Latin-only
-alternatives; `pick(text)` gives the Latin-only one when `text` has no CJK character. The
-two find the same matches there: each dropped alternative starts with a CJK character, so
-it cannot match a text without one (checked when the pattern is built)."""
+ones only cost time. `Bilingual` compiles the whole pattern and, apart, its Latin variant:
+the alternatives that neither start with a CJK character nor need one (a literal part every
+match contains is CJK), so the two find the same matches on text without CJK characters.
+Each variant also has its keys: literal texts one of which every match contains, derived
+from the pattern; a text that contains none of them (folded, see `fold`) is not scanned.
+Tests check both against the whole patterns."""
 from __future__ import annotations
 
 import re
@@ -158,9 +160,3 @@ class Bilingual:
 
     def may_match(self, folded: str, cjk: bool = False) -> bool:
         return self.variant(folded, cjk) is not None
-
-    def pick(self, text: str) -> re.Pattern:
-        return self.full if CJK.search(text) else self.latin
-
-    def finditer(self, text: str, *args):
-        return self.pick(text).finditer(text, *args)
