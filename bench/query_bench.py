@@ -370,8 +370,8 @@ def main(argv=None) -> None:
 
         # 1. pyoxigraph, before rdflib holds a million Python objects (whose garbage
         #    collection would slow every Python allocation down)
-        ox_rows: dict[int, tuple[float, int]] = {}
-        for i, (name, given) in enumerate(BENCH_PARAMS):
+        def timed(name: str, given: dict) -> tuple[float, int]:
+            """(median seconds over --runs, rows) of a named query on the store."""
             nq = q.load_named(name)
             params = q.bind_params(nq, given)
             times = []
@@ -379,17 +379,10 @@ def main(argv=None) -> None:
                 t0 = time.perf_counter()
                 res = q.run_query(store, nq.text, params, named=nq)
                 times.append(time.perf_counter() - t0)
-            ox_rows[i] = (statistics.median(times), len(res.rows))
-        whole: dict[str, tuple[float, int]] = {}
-        for name in WHOLE_GRAPH:
-            nq = q.load_named(name)
-            params = q.bind_params(nq, {})
-            times = []
-            for _ in range(args.runs):
-                t0 = time.perf_counter()
-                res = q.run_query(store, nq.text, params, named=nq)
-                times.append(time.perf_counter() - t0)
-            whole[name] = (statistics.median(times), len(res.rows))
+            return statistics.median(times), len(res.rows)
+
+        ox_rows: dict[int, tuple[float, int]] = {i: timed(name, given) for i, (name, given) in enumerate(BENCH_PARAMS)}
+        whole: dict[str, tuple[float, int]] = {name: timed(name, {}) for name in WHOLE_GRAPH}
 
         # 2. rdflib
         global _RDFLIB_GRAPH
