@@ -13,6 +13,7 @@ from . import gazetteer as gz
 from .errors import KgError, warning
 from .extract import extract_issues
 from .ingest import discover, read_bytes, read_path
+from .ingest.mail import Selection, kind_of as mail_kind
 from .model import Issue, IssueExtraction, KnowledgeBase
 from .io import write_atomic_many
 from .nlp import load_pipelines, model_name_for
@@ -61,13 +62,14 @@ class BuildResult:
 
 
 def read_issues(paths: list[str], fmt: Optional[str] = None, overrides: Optional[Overrides] = None,
-                result: Optional[BuildResult] = None) -> list[Issue]:
+                result: Optional[BuildResult] = None, mail=None) -> list[Issue]:
     """Read every file; a file that fails is recorded in result.skipped (or raised when
-    there is no result to record it in)."""
+    there is no result to record it in). `mail`: which messages of mailboxes to read
+    (kg.ingest.mail.MailOptions)."""
     issues: list[Issue] = []
     for path in discover(paths):
         try:
-            got = read_path(path, fmt)
+            got = read_path(path, fmt, mail)
         except KgError as e:
             if result is None:
                 raise
@@ -88,6 +90,50 @@ def read_issues(paths: list[str], fmt: Optional[str] = None, overrides: Optional
         if result is not None:
             result.files.append(path)
     return issues
+
+
+def _read_mail(path: str, kind: str, options, overrides: Overrides, cache, rebuild: bool,
+               cached: dict, fresh: list, result: BuildResult, seen: dict) -> list[str]:
+    """The messages of a mail file or folder (.eml, mbox, Maildir), streamed, each one a unit
+    of the build with its own cache entry (keyed by its content without the headers mail
+    clients rewrite, and by the name it is built under), so that adding messages to an mbox
+    extracts only the new ones. Returns the units, in order. A message that cannot be read
+    is reported with its position and Message-ID in result.skipped; `seen` (Message-ID ->
+    where) is shared by all mail of the build, so the same message twice is built once."""
+    sel = Selection(path, kind, options, seen)
+    units: list[str] = []
+    try:
+        for cand in sel.candidates():
+            hit = None if rebuild else cache.get_records(cand.unit, cand.key)
+            if hit is not None:
+                cached[cand.unit] = hit
+                result.reused += 1
+                units.append(cand.unit)
+                continue
+            try:
+                issue = cand.read()
+            except KgError as e:
+                result.skipped.append((cand.unit, str(e)))
+                continue
+            overrides.apply(issue)
+            sel.count(issue)
+            result.warnings.extend(issue.warnings)
+            if kind in ("eml", "emlx"):  # a saved message is a file: the usual notes
+                if not issue.date:
+                    result.warnings.append(warning("W002", path=path, fallback="no date"))
+                if issue.number is None:
+                    result.warnings.append(warning("W003", path=path, fallback="the date or a content hash in its IRI"))
+            fresh.append((cand.unit, cand.key, [issue]))
+            units.append(cand.unit)
+    except KgError as e:  # the mailbox itself cannot be read (what was read of it is kept)
+        result.skipped.append((path, str(e)))
+    result.skipped.extend(sel.failed)
+    result.warnings.extend(sel.notes())
+    if units:
+        result.files.append(path)
+    elif sel.total and not any(u == path or u.startswith(path + "#") for u, _ in result.skipped):
+        result.skipped.append((path, str(sel.nothing_selected())))
+    return units
 
 
 def extract_all(issues: list[Issue], model: Optional[str] = "auto", gazetteer: Optional[str] = None,
@@ -113,7 +159,7 @@ def build(paths: list[str], out_dir: str, model: Optional[str] = "auto", fmt: Op
           overrides: Optional[Overrides] = None, gazetteer: Optional[str] = None,
           progress: Optional[Callable[[Issue], None]] = None,
           on_start: Optional[Callable[[int], None]] = None, workers: int = 1, engine: str = "local",
-          scheduler: Optional[str] = None, rebuild: bool = False) -> BuildResult:
+          scheduler: Optional[str] = None, rebuild: bool = False, mail=None) -> BuildResult:
     """Build OUT/graph.ttl and OUT/issues/*.ttl from the inputs.
 
     Incremental: files whose content, and the pipeline, are unchanged since the last build
@@ -123,17 +169,17 @@ def build(paths: list[str], out_dir: str, model: Optional[str] = "auto", fmt: Op
     from .incremental import DamagedCache
     args = (paths, out_dir, model, fmt, overrides, gazetteer, progress, on_start, workers, engine, scheduler)
     try:
-        return _build(*args, rebuild=rebuild)
+        return _build(*args, rebuild=rebuild, mail=mail)
     except DamagedCache:
         if rebuild:
             raise
-        return _build(*args, rebuild=True)
+        return _build(*args, rebuild=True, mail=mail)
 
 
 def _build(paths: list[str], out_dir: str, model: Optional[str], fmt: Optional[str],
            overrides: Optional[Overrides], gazetteer: Optional[str],
            progress: Optional[Callable[[Issue], None]], on_start: Optional[Callable[[int], None]],
-           workers: int, engine: str, scheduler: Optional[str], rebuild: bool) -> BuildResult:
+           workers: int, engine: str, scheduler: Optional[str], rebuild: bool, mail=None) -> BuildResult:
     from .incremental import Cache, IssueRecord, TermCache, pipeline_key
 
     result = BuildResult(out_dir=out_dir, model=None)
@@ -145,7 +191,14 @@ def _build(paths: list[str], out_dir: str, model: Optional[str], fmt: Optional[s
     files = discover(paths)
     cached: dict[str, list[IssueExtraction]] = {}
     fresh: list[tuple[str, str, list[Issue]]] = []
+    units: list[str] = []   # files, and the messages of mail files (each cached on its own)
+    seen_messages: dict[str, str] = {}
     for path in files:
+        kind = mail_kind(path, fmt)
+        if kind:
+            units += _read_mail(path, kind, mail, overrides, cache, rebuild, cached, fresh, result, seen_messages)
+            continue
+        units.append(path)
         try:
             data = read_bytes(path)
         except KgError as e:
@@ -161,6 +214,7 @@ def _build(paths: list[str], out_dir: str, model: Optional[str], fmt: Optional[s
         got = read_issues([path], fmt, overrides, result)
         if got:
             fresh.append((path, chash, got))
+    files = units
     new_issues = [iss for _, _, got in fresh for iss in got]
     if not new_issues and not cached:
         raise KgError("E007", reasons="; ".join(msg for _, msg in result.skipped) or "no input")

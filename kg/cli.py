@@ -11,7 +11,7 @@ import click
 from . import __version__
 from .errors import KgError
 
-INPUT_FORMATS = ["text", "markdown", "html", "rss", "atom", "feed", "jsonl"]
+INPUT_FORMATS = ["text", "markdown", "html", "rss", "atom", "feed", "jsonl", "mail"]
 
 
 def _fail(e: Exception) -> None:
@@ -64,8 +64,15 @@ def cli():
                    "and pip install 'kg[dask]'); resolution and writing stay here.")
 @click.option("--scheduler", default=None, metavar="ADDRESS",
               help="Dask scheduler address (tcp://HOST:8786) for --engine dask; implies --engine dask.")
+@click.option("--from", "senders", multiple=True, metavar="SENDER",
+              help="Mail: only messages from this sender (an address, @domain, domain or part of the name; "
+                   "repeatable), including those without List-Id/List-Unsubscribe headers.")
+@click.option("--list-id", "list_ids", multiple=True, metavar="ID",
+              help="Mail: only messages of this mailing list (part of its List-Id, or its name; repeatable).")
+@click.option("--since", callback=_date, default=None, help="Mail: only messages dated on or after YYYY-MM-DD.")
+@click.option("--until", callback=_date, default=None, help="Mail: only messages dated on or before YYYY-MM-DD.")
 def build(inputs, out_dir, model, fmt, newsletter, number, date, url, gazetteer, quiet, rebuild, workers,
-          engine, scheduler):
+          engine, scheduler, senders, list_ids, since, until):
     """Build the graph from newsletter issues (files or folders).
 
     Writes OUT/graph.ttl (every issue, merged) and OUT/issues/NAME.ttl (one per issue).
@@ -73,10 +80,18 @@ def build(inputs, out_dir, model, fmt, newsletter, number, date, url, gazetteer,
     (a line, an entry, an item) with a warning naming file and line; the exit status is 1
     when nothing could be built, 2 when some input was skipped, 0 otherwise. Ctrl-C or
     SIGTERM stops the build and leaves the previous output as it was (exit 130 / 143).
+
+    Mail is read where it arrives: .eml files, mbox archives (Google Takeout, Thunderbird,
+    Apple Mail exports) and Maildir folders, one issue per message; in a mailbox only
+    newsletters (messages with List-Id or List-Unsubscribe) unless --from names a sender.
     """
     from .build import Overrides, build as run_build
     from .errors import SKIPPED_WARNINGS
+    from .ingest.mail import MailOptions
     from .io import remove_stale_temp
+
+    if since and until and since > until:
+        _fail(KgError("E096", since=since, until=until))
 
     if fmt == "markdown":
         fmt = "text"
@@ -97,7 +112,8 @@ def build(inputs, out_dir, model, fmt, newsletter, number, date, url, gazetteer,
         res = run_build(list(inputs), out_dir, model=model, fmt=fmt,
                         overrides=Overrides(newsletter, number, date, url), gazetteer=gazetteer,
                         progress=progress, on_start=on_start, workers=workers, engine=engine,
-                        scheduler=scheduler, rebuild=rebuild)
+                        scheduler=scheduler, rebuild=rebuild,
+                        mail=MailOptions(tuple(senders), tuple(list_ids), since, until))
     except KgError as e:
         _fail(e)
     except KeyboardInterrupt as e:

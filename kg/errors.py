@@ -52,6 +52,15 @@ class Errors:
     E077 = "--max-nodes must be 1 or more, not {value}"
     E078 = "--since {since} is after --until {until}"
 
+    # mail: .eml, mbox, Maildir (kg/ingest/mail.py, E090-E099)
+    E090 = "{where} {msgid}: skipped: the message has no text part (it holds {types})"
+    E091 = "{where} {msgid}: skipped: {reason}"
+    E092 = "{where} {msgid}: skipped: the mailbox ends inside this message (the file is truncated)"
+    E093 = "{path}: no message to build: {summary}"
+    E094 = "{where} {msgid}: skipped: no newsletter items found in the message"
+    E095 = "{path}: cannot read the mailbox: {reason}"
+    E096 = "--since {since} is after --until {until}"
+
     # E120-E139: kg query / kg validate (kg/query.py, kg/validate.py)
     E120 = "no named query {name!r} (named queries: {known}; `kg query --list` describes them)"
     E121 = "bad --param {value!r}: expected NAME=VALUE"
@@ -81,6 +90,14 @@ class Warnings:
     W006 = "{path}:{line}: skipped {what}: {reason}"
     W007 = "{path}:{line}: {reason}"
     W008 = "{path}: skipped: it is the same issue ({issue}) as {other}"
+    # mail (kg/ingest/mail.py, W040-W049)
+    W040 = "{path}: {n} of {total} message(s) left out as not newsletters (no List-Id or List-Unsubscribe header); name their sender with --from to build them"
+    W041 = "{path}: {n} of {total} message(s) left out by {filters}"
+    W042 = "{where} {msgid}: the same message as {other}; built once"
+    W043 = "{where} {msgid}: the message has {size} bytes, more than {limit} (KG_MAX_MESSAGE_BYTES): {what}"
+    W044 = "{where} {msgid}: {reason}"
+    W045 = "{path}: {n} of {total} message(s) have no issue number in subject or text; their IRIs use the date"
+    W046 = "{path}: {n} of {total} message(s) have no date (no Date header); pass --date YYYY-MM-DD"
 
 
 # warnings that mean some of the input was left out: `kg build` exits with status 2

@@ -451,7 +451,12 @@ def check_items(issue: Issue, path: str) -> None:
         issue.items = keep
 
 
-def read_path(path: str, fmt: Optional[str] = None) -> list[Issue]:
+def read_path(path: str, fmt: Optional[str] = None, mail=None) -> list[Issue]:
+    """The issues in a file (or a Maildir folder). `mail`: kg.ingest.mail.MailOptions, which
+    messages of a mailbox to read. Mail is read from its bytes, streamed (see ingest.mail)."""
+    kind = _mail.kind_of(path, fmt)
+    if kind:
+        return _mail.read_mail_path(path, kind, mail)
     data = read_bytes(path)
     nul = looks_binary(data)
     if nul is not None:
@@ -495,18 +500,24 @@ def read_path(path: str, fmt: Optional[str] = None) -> list[Issue]:
 
 
 def discover(paths: list[str]) -> list[str]:
-    """Files to build: files as given, directories expanded (sorted, hidden files skipped)."""
+    """Files to build: files as given, directories expanded (sorted, hidden files skipped).
+    A Maildir folder (cur/, new/) is one input, named or found; so is the `mbox` file of an
+    Apple Mail export (`Name.mbox/mbox`)."""
     exts = sorted({e for r in READERS.values() for e in r.extensions})
     out: list[str] = []
     for p in paths:
-        if os.path.isdir(p):
+        if os.path.isdir(p) and _mail.is_maildir(p):
+            out.append(p)
+        elif os.path.isdir(p):
             found = []
             for root, dirs, files in os.walk(p):
-                dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in ("gold",))
+                maildirs = [d for d in dirs if not d.startswith(".") and _mail.is_maildir(os.path.join(root, d))]
+                found.extend(os.path.join(root, d) for d in maildirs)
+                dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in ("gold",) and d not in maildirs)
                 for f in sorted(files):
                     if f.startswith(".") or f.lower().endswith(".json") and "gold" in f.lower():
                         continue
-                    if os.path.splitext(f)[1].lower() in exts and f.lower() != "readme.md":
+                    if (os.path.splitext(f)[1].lower() in exts or f == "mbox") and f.lower() != "readme.md":
                         found.append(os.path.join(root, f))
             if not found:
                 raise KgError("E005", path=p, patterns=", ".join("*" + e for e in exts))
@@ -519,4 +530,4 @@ def discover(paths: list[str]) -> list[str]:
 
 
 # the structured readers register themselves
-from . import html as _html, feed as _feed, jsonl as _jsonl  # noqa: E402,F401
+from . import html as _html, feed as _feed, jsonl as _jsonl, mail as _mail  # noqa: E402,F401
