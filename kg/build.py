@@ -128,11 +128,12 @@ def _read_mail(path: str, kind: str, options, overrides: Overrides, cache, rebui
     except KgError as e:  # the mailbox itself cannot be read (what was read of it is kept)
         result.skipped.append((path, str(e)))
     result.skipped.extend(sel.failed)
-    result.warnings.extend(sel.notes())
     if units:
         result.files.append(path)
-    elif sel.total and not any(u == path or u.startswith(path + "#") for u, _ in result.skipped):
-        result.skipped.append((path, str(sel.nothing_selected())))
+    elif not sel.duplicates and not any(u == path or u.startswith(path + "#") for u, _ in result.skipped):
+        result.skipped.append((path, str(sel.nothing_selected())))  # says what was left out, and why
+        return units
+    result.warnings.extend(sel.notes())
     return units
 
 

@@ -379,6 +379,19 @@ def test_mail_is_chosen_by_content_and_by_format(tmp_path):
     assert kind_of(str(q), "html") is None and kind_of(str(r), "mail") == "eml"
 
 
+def test_nothing_to_build_says_why(tmp_path):
+    for sub in ("cur", "new", "tmp"):
+        (tmp_path / "Empty" / sub).mkdir(parents=True)
+    p = tmp_path / "note.eml"  # a message that is not a newsletter
+    p.write_bytes(simple(list_id=""))
+    r = CliRunner().invoke(cli, ["build", str(tmp_path / "Empty"), str(p), "--model", "none", "-o", str(tmp_path / "o")])
+    assert r.exit_code == 1
+    assert f"[E093] {tmp_path / 'Empty'}: no message to build: it holds no message" in r.output
+    assert f"[E093] {p}: no message to build: of its 1 message(s), 1 without List-Id or List-Unsubscribe" in r.output
+    r = CliRunner().invoke(cli, ["build", str(p), "--from", "wire.example", "--model", "none", "-o", str(tmp_path / "o")])
+    assert r.exit_code == 0 and "built 1 issue(s)" in r.output, r.output
+
+
 def test_mail_options_select():
     from kg.ingest.mail import Envelope, select
     env = Envelope(sender_name="Casey at Platformer", sender_addr="casey@platformer.news", list_id="platformer.news",

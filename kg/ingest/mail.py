@@ -281,7 +281,7 @@ def _single_file_mailbox(path: str, kind: str) -> Iterator[MessageRef]:
     cls = mailbox.MMDF if kind == "mmdf" else mailbox.mbox
     box = cls(path, factory=None, create=False)
     try:
-        keys = list(box.iterkeys())  # the table of contents: read line by line, not held
+        keys = list(box.iterkeys())  # the table of contents (offsets), read line by line
         with open(path, "rb") as f:
             f.seek(0, os.SEEK_END)
             end = f.tell()
@@ -1088,15 +1088,15 @@ class Selection:
         out = list(self.duplicates)
         n = self.left_out.get("not-newsletter", 0)
         if n:
-            out.append(warning("W040", path=self.path, n=n, total=self.total))
+            out.append(warning("W040", path=self.path, n=f"{n:,}", total=f"{self.total:,}"))
         if self._filtered():
-            out.append(warning("W041", path=self.path, n=self._filtered(), total=self.total,
+            out.append(warning("W041", path=self.path, n=f"{self._filtered():,}", total=f"{self.total:,}",
                                filters=(self.options or MailOptions()).describe()))
         if self.kind not in ("eml", "emlx"):  # a saved message gets the usual W002/W003
             if self.no_number:
-                out.append(warning("W045", path=self.path, n=self.no_number, total=self.selected))
+                out.append(warning("W045", path=self.path, n=f"{self.no_number:,}", total=f"{self.selected:,}"))
             if self.no_date:
-                out.append(warning("W046", path=self.path, n=self.no_date, total=self.selected))
+                out.append(warning("W046", path=self.path, n=f"{self.no_date:,}", total=f"{self.selected:,}"))
         return out
 
     def nothing_selected(self) -> KgError:
@@ -1106,14 +1106,14 @@ class Selection:
         parts = []
         n = self.left_out.get("not-newsletter", 0)
         if n:
-            parts.append(f"{n} without List-Id or List-Unsubscribe (name their sender with --from)")
+            parts.append(f"{n:,} without List-Id or List-Unsubscribe (name their sender with --from)")
         if self._filtered():
-            parts.append(f"{self._filtered()} left out by {(self.options or MailOptions()).describe()}")
+            parts.append(f"{self._filtered():,} left out by {(self.options or MailOptions()).describe()}")
         if self.duplicates:
             parts.append(f"{len(self.duplicates)} already read from another file")
         if self.failed:
             parts.append(f"{len(self.failed)} unreadable")
-        return KgError("E093", path=self.path, summary=f"of its {self.total} message(s), " + ", ".join(parts))
+        return KgError("E093", path=self.path, summary=f"of its {self.total:,} message(s), " + ", ".join(parts))
 
 
 def read_mail_path(path: str, kind: str, options: Optional[MailOptions] = None) -> list[Issue]:
