@@ -45,27 +45,36 @@ def _qp(s: str) -> str:
 
 
 def _html(number: int, text: str) -> str:
-    lines = [ln for ln in text.splitlines() if ln.strip()]
+    """The issue as a newsletter's HTML mail: its items (read from the text by kg's text
+    reader) as sections of <li>, leads as <p>, inside the usual layout table and furniture."""
+    from kg.ingest.text import parse_text
+    issue = parse_text(text, "x.txt", "")
     track = "https://click.aiweekly.example/redirect?e=9c1f&amp;url="
-    body, in_list = [], False
-    for ln in lines[1:]:
-        if ln.startswith("- "):
+    body, section, in_list = [], None, False
+    for it in issue.items:
+        if it.section != section or it.kind != "item":
+            if in_list:
+                body.append("</ul>")
+                in_list = False
+            if it.section != section and it.section:
+                body.append(f"<h2>{html.escape(it.section)}</h2>")
+            section = it.section
+        if it.kind == "item":
             if not in_list:
                 body.append("<ul>")
                 in_list = True
-            body.append(f"<li>{html.escape(ln[2:])} <a href=\"{track}https%3A%2F%2Fexample.org%2Fn%2F{number}\">more</a></li>")
-            continue
-        if in_list:
-            body.append("</ul>")
-            in_list = False
-        body.append(f"<p>{html.escape(ln)}</p>")
+            body.append(f"<li>{html.escape(' '.join(it.text.split()))} "
+                        f"<a href=\"{track}https%3A%2F%2Fexample.org%2Fn%2F{number}\">more</a></li>")
+        else:
+            body.append(f"<p>{html.escape(' '.join(it.text.split()))}</p>")
     if in_list:
         body.append("</ul>")
+    title = text.splitlines()[0]
     return (f"<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>AI Weekly</title></head><body>"
             f"<div style=\"display:none;max-height:0;overflow:hidden\">This week in AI, issue {number}</div>"
             f"<table width=\"100%\" role=\"presentation\"><tr><td align=\"center\"><table width=\"600\">"
             f"<tr><td><a href=\"{track}https%3A%2F%2Fexample.org%2Faiweekly%2F{number}\">View in browser</a></td></tr>"
-            f"<tr><td><h1>{html.escape(lines[0])}</h1>\n" + "\n".join(body) + "</td></tr>"
+            f"<tr><td><h1>{html.escape(title)}</h1>\n" + "\n".join(body) + "</td></tr>"
             f"<tr><td><p>Refer a friend: <a href=\"https://aiweekly.example/refer?r=9c1f\">your link</a></p>"
             f"<p>You are receiving this email because you subscribed to AI Weekly.</p>"
             f"<p><a href=\"https://aiweekly.example/unsubscribe?u=9c1f\">Unsubscribe</a></p></td></tr></table>"
