@@ -65,8 +65,11 @@ class Gazetteer:
         return [e for e in self.entries.values() if e.type == "Outlet"]
 
 
-_SUFFIX = re.compile(r"(?:,?\s+(?:inc|incorporated|corp|corporation|co|company|ltd|limited|llc|plc|"
-                     r"group|holdings|ag|sa|se|nv|gmbh)\.?)+$", re.I)
+# legal suffixes (cleanco's terms, checked against the index constituents' legal names; kg does
+# not import cleanco): "Aegon N.V.", "Saab AB", "KSB SE & Co. KGaA", "Eli Lilly and Company"
+_SUFFIX = re.compile(r"(?:,?\s+(?:(?:&|and)\s+(?:co|company|plc)|inc|incorporated|corp|corporation|co|company|"
+                     r"ltd|limited|llc|plc|group|holdings|ag|sa|se|nv|gmbh|n\.v|s\.a|s\.p\.a|spa|ab|sca|kgaa|"
+                     r"oyj|asa)\.?)+$", re.I)
 _POSS = re.compile(r"(?:['’]s|['’])$")
 
 
@@ -75,7 +78,7 @@ def normalize(name: str) -> str:
     s = name.strip()
     s = _POSS.sub("", s)
     s = re.sub(r"^the\s+", "", s, flags=re.I)
-    s = _SUFFIX.sub("", s)
+    s = _POSS.sub("", _SUFFIX.sub("", s))         # "Moody's Corporation"
     s = re.sub(r"[\s\-_.,·・&'’\"“”]+", " ", s).strip().casefold()
     return s
 

@@ -225,3 +225,15 @@ def test_short_names_keep_the_legal_name_as_an_alias(generator):
     assert "The Goldman Sachs Group" in longer
     assert generator.short_names("Alphabet Inc. Class A")[0] == "Alphabet"
     assert generator.short_names("Meta Platforms, Inc.")[:2] == ("Meta Platforms", "Meta")
+
+
+def test_normalize_strips_the_legal_suffixes_listed_companies_use():
+    # the forms of the index constituents' legal names (cleanco's terms): one key per company
+    for legal, short in [("Aegon N.V.", "Aegon"), ("Saab AB", "Saab"), ("Solvay S.A.", "Solvay"),
+                         ("KSB SE & Co. KGaA", "KSB"), ("Eli Lilly and Company", "Eli Lilly"),
+                         ("Moody's Corporation", "Moody's"), ("The Goldman Sachs Group, Inc.", "Goldman Sachs"),
+                         ("Microsoft Corp.", "Microsoft"), ("Nokia Oyj", "Nokia")]:
+        assert gz.normalize(legal) == gz.normalize(short), legal
+    # a name that merely ends in a suffix-like word keeps it
+    assert gz.normalize("Johnson & Johnson") == "johnson johnson"
+    assert gz.normalize("AB") == "ab" and gz.normalize("Procter & Gamble") == "procter gamble"
