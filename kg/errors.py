@@ -96,8 +96,8 @@ class Warnings:
     W042 = "{where} {msgid}: the same message as {other}; built once"
     W043 = "{where} {msgid}: the message has {size} bytes, more than {limit} (KG_MAX_MESSAGE_BYTES): {what}"
     W044 = "{where} {msgid}: {reason}"
-    W045 = "{path}: {n} of {total} message(s) have no issue number in subject or text; their IRIs use the date"
-    W046 = "{path}: {n} of {total} message(s) have no date (no Date header); pass --date YYYY-MM-DD"
+    W045 = "{path}: {n} of the {total} message(s) read have no issue number in subject or text; their IRIs use the date"
+    W046 = "{path}: {n} of the {total} message(s) read have no date (no Date header); pass --date YYYY-MM-DD"
 
 
 # warnings that mean some of the input was left out: `kg build` exits with status 2

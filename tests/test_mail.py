@@ -274,6 +274,7 @@ def test_from_list_id_since_until(tmp_path):
     # a sender named with --from is built even without List-Id / List-Unsubscribe
     r, names = built("--from", "mum@example.net")
     assert r.exit_code == 0 and names == ["mum-2026-04-05.ttl"], r.output
+    assert "[W045]" in r.output and "1 of the 1 message(s) read have no issue number" in r.output
     r = run.invoke(cli, ["build", str(p), "--model", "none", "-o", str(tmp_path / "o"), "--list-id", "nothing-here"])
     assert r.exit_code == 1 and "[E093]" in r.output and "left out by --list-id nothing-here" in r.output
     r = run.invoke(cli, ["build", str(p), "--since", "2026-05-01", "--until", "2026-04-01"])

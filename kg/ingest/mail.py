@@ -1049,6 +1049,7 @@ class Selection:
     duplicates: list = field(default_factory=list)
     failed: list = field(default_factory=list)     # (where, message) of messages that could not be read
     selected: int = 0
+    read: int = 0                                  # messages read (not reused from the cache)
     no_number: int = 0
     no_date: int = 0
 
@@ -1077,7 +1078,8 @@ class Selection:
             yield Candidate(unit, f"mail:{src}:{msg.content_hash}", ref.where, msg, env)
 
     def count(self, issue: Issue) -> None:
-        """Note what a built message lacks."""
+        """Note what a message read in this build lacks."""
+        self.read += 1
         self.no_number += issue.number is None
         self.no_date += not issue.date
 
@@ -1094,9 +1096,9 @@ class Selection:
                                filters=(self.options or MailOptions()).describe()))
         if self.kind not in ("eml", "emlx"):  # a saved message gets the usual W002/W003
             if self.no_number:
-                out.append(warning("W045", path=self.path, n=f"{self.no_number:,}", total=f"{self.selected:,}"))
+                out.append(warning("W045", path=self.path, n=f"{self.no_number:,}", total=f"{self.read:,}"))
             if self.no_date:
-                out.append(warning("W046", path=self.path, n=f"{self.no_date:,}", total=f"{self.selected:,}"))
+                out.append(warning("W046", path=self.path, n=f"{self.no_date:,}", total=f"{self.read:,}"))
         return out
 
     def nothing_selected(self) -> KgError:
