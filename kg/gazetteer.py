@@ -13,8 +13,7 @@ from typing import Optional
 from .errors import KgError
 from .model import ENTITY_TYPES
 
-ONTOLOGY_DIR = Path(__file__).resolve().parent.parent / "ontology"
-DEFAULT_PATH = ONTOLOGY_DIR / "gazetteer" / "entities.tsv"
+from .resources import GAZETTEER_PATH as DEFAULT_PATH, ONTOLOGY_DIR  # noqa: F401 (ONTOLOGY_DIR: API)
 COLUMNS = ["id", "type", "name", "aliases_en", "aliases_zh", "ticker", "wikidata", "homepage"]
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 

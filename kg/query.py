@@ -50,7 +50,7 @@ import pyoxigraph as ox
 from .errors import KgError
 from .rdf import BASE, PREFIXES as _RDF_PREFIXES
 
-QUERIES_DIR = Path(__file__).resolve().parent / "queries"
+from .resources import QUERIES_DIR  # noqa: E402
 PREFIXES: dict[str, str] = {p: str(ns) for p, ns in _RDF_PREFIXES.items()}
 FORMATS = ("table", "csv", "tsv", "json", "xml")
 STAMP_NAME = "store.stamp"

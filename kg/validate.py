@@ -13,9 +13,7 @@ from pathlib import Path
 from typing import Optional, Union
 
 from .errors import KgError
-from .gazetteer import ONTOLOGY_DIR
-
-SHAPES_PATH = ONTOLOGY_DIR / "shapes.ttl"
+from .resources import SHAPES_PATH
 # The mode documented in the header of ontology/shapes.ttl ("HOW TO VALIDATE").
 INFERENCE = "none"
 ADVANCED = True

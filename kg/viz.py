@@ -30,7 +30,9 @@ import networkx as nx
 from .errors import KgError
 from .model import ENTITY_TYPES, EVENT_TYPES
 
-TEMPLATE = Path(__file__).resolve().parent / "templates" / "graph.html"
+from .resources import TEMPLATES_DIR  # noqa: E402
+
+TEMPLATE = TEMPLATES_DIR / "graph.html"
 VIS_VERSION = "9.1.2"
 
 # node type -> (colour, vis shape, hollow). Every shape draws its label below the node,
