@@ -59,7 +59,6 @@ class Errors:
     E123 = "named query {name!r} needs --param {param}=VALUE ({desc})"
     E124 = "{what} is refused: it would reach the network ({detail}); pass --allow-remote to allow it"
     E125 = "updates are refused: kg query is read-only (found {keyword})"
-    E126 = "{path}: no graph to query; build one first with `kg build INPUTS -o {out}`"
     E127 = "{path}: cannot load the graph into the query store: {msg}"
     E128 = "{path}: cannot open the query store: {msg}"
     E129 = "SPARQL syntax error at line {line}, column {col}: {msg}{near}"
@@ -69,6 +68,9 @@ class Errors:
     E133 = "{path}: cannot parse the graph: {msg}"
     E134 = "--param {param}=...: the query has no variable ?{param} to bind"
     E135 = "--param {param}={value!r}: expected a class name of the ontology such as StockMove or Organization"
+
+    # E160-E179: the CLI grammar, explore, validate (kg/cli.py, kg/layout.py, kg/validate.py)
+    E160 = "{path}: no build here (no graph.ttl); run `kg build INPUTS -o {path}` first, or pass -b/--build DIR"
 
 
 class Warnings:
@@ -81,6 +83,8 @@ class Warnings:
     W006 = "{path}:{line}: skipped {what}: {reason}"
     W007 = "{path}:{line}: {reason}"
     W008 = "{path}: skipped: it is the same issue ({issue}) as {other}"
+    # W020-W029: the CLI grammar, validate
+    W020 = "{old} is deprecated and goes in the next release; use {new}"
 
 
 # warnings that mean some of the input was left out: `kg build` exits with status 2

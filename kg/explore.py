@@ -1,13 +1,10 @@
 """Read views over a built graph: `kg entities`, `kg timeline ENTITY`, `kg conflicts`.
 
-They read OUT/graph.ttl with pyoxigraph and return plain rows (lists of dicts); the CLI
-formats them as a table, JSON or CSV."""
+They read the build through its query store (kg/query.py: BUILD/store/, loaded from
+BUILD/graph.ttl once and reopened in milliseconds after that) and return plain rows (lists
+of dicts); the CLI prints them with kg/table.py."""
 from __future__ import annotations
 
-import csv
-import io
-import json
-from pathlib import Path
 from typing import Optional
 
 import pyoxigraph as ox
@@ -19,13 +16,10 @@ from .rdf import PREFIXES as _RDF_PREFIXES
 PREFIXES = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in sorted(_RDF_PREFIXES.items()))
 
 
-def load_store(graph_path: str) -> ox.Store:
-    p = Path(graph_path)
-    if not p.exists():
-        raise KgError("E001", path=f"{graph_path} (run `kg build` first)")
-    store = ox.Store()
-    store.load(p.read_bytes(), format=ox.RdfFormat.TURTLE)
-    return store
+def load_store(build_dir: str) -> ox.Store:
+    """The build's query store (read-only); KgError E160 when the folder holds no build."""
+    from .query import open_store
+    return open_store(build_dir)
 
 
 def _val(term) -> Optional[str]:
@@ -123,23 +117,3 @@ SELECT ?subject ?measure ?date ?value_a ?source_a ?value_b ?source_b ?a ?b WHERE
       ?b prov:wasDerivedFrom ?ib . OPTIONAL { ?ib kg:reportedBy/rdfs:label ?ob } } GROUP BY ?b }
 }
 ORDER BY ?subject ?measure ?date ?a ?b""")
-
-
-def render(rows: list[dict], fmt: str, columns: Optional[list[str]] = None) -> str:
-    columns = columns or (list(rows[0].keys()) if rows else [])
-    if fmt == "json":
-        return json.dumps(rows, ensure_ascii=False, indent=2)
-    if fmt == "csv":
-        buf = io.StringIO()
-        w = csv.writer(buf, lineterminator="\n")
-        w.writerow(columns)
-        for r in rows:
-            w.writerow(["|".join(r[c]) if isinstance(r[c], list) else ("" if r[c] is None else r[c]) for c in columns])
-        return buf.getvalue().rstrip("\n")
-    cells = [[("|".join(r[c]) if isinstance(r[c], list) else ("" if r[c] is None else str(r[c])))
-              .replace("\n", " ")[:70] for c in columns] for r in rows]
-    widths = [max([len(c)] + [len(row[i]) for row in cells]) for i, c in enumerate(columns)]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(columns, widths)),
-             "  ".join("-" * w for w in widths)]
-    lines += ["  ".join(v.ljust(w) for v, w in zip(row, widths)).rstrip() for row in cells]
-    return "\n".join(lines)

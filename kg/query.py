@@ -339,9 +339,9 @@ def store_is_fresh(out_dir: Union[str, Path]) -> bool:
 def ensure_store(out_dir: Union[str, Path]) -> tuple[Path, bool]:
     """Make OUT/store/ hold OUT/graph.ttl. Returns (store path, whether it was (re)loaded)."""
     out = Path(out_dir)
-    graph = out / "graph.ttl"
-    if not graph.is_file():
-        raise KgError("E126", path=str(graph), out=str(out_dir))
+    from .layout import graph_path
+
+    graph = graph_path(out)
     if store_is_fresh(out):
         return out / STORE_NAME, False
     data = graph.read_bytes()

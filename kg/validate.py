@@ -45,6 +45,19 @@ class ValidationReport:
     def violations(self) -> list[Violation]:
         return [r for r in self.results if r.severity == "Violation"]
 
+    def rows(self) -> list[dict]:
+        """One row per result, IRIs shortened to prefix:name (kg.query.compact)."""
+        from .query import compact
+
+        def c(s: Optional[str]) -> str:
+            if s is None:
+                return ""
+            return compact(s) if s.startswith(("http://", "https://")) else s
+
+        return [{"severity": v.severity, "focus": c(v.focus), "path": c(v.path), "value": c(v.value),
+                 "message": v.message, "shape": c(v.shape) if v.shape else "", "component": v.component or ""}
+                for v in self.results]
+
     def to_json(self) -> dict:
         return {"conforms": self.conforms, "graph": self.graph_path, "shapes": self.shapes_path,
                 "triples": self.triples, "violations": len(self.violations),
@@ -120,14 +133,28 @@ def validate_out(out_dir: Union[str, Path] = "out", shapes: Optional[Union[str, 
     """Validate OUT/graph.ttl (the merged graph of a build)."""
     import rdflib
 
-    gpath = Path(out_dir) / "graph.ttl"
-    if not gpath.is_file():
-        raise KgError("E126", path=str(gpath), out=str(out_dir))
+    from .layout import graph_path
+
+    gpath = graph_path(out_dir)
     try:
         data = rdflib.Graph().parse(str(gpath), format="turtle")
     except Exception as e:
         raise KgError("E133", path=str(gpath), msg=" ".join(str(e).split())[:300])
     return validate_graph(data, shapes, str(gpath))
+
+
+RESULT_COLUMNS = ["severity", "focus", "path", "value", "message", "shape", "component"]
+
+
+def summary(rep: ValidationReport) -> str:
+    """One line: conforms or not, how many violations and warnings, how many triples."""
+    n = len(rep.violations)
+    others = len(rep.results) - n
+    extra = f", {others} warning(s)/info(s)" if others else ""
+    if rep.conforms:
+        return f"{rep.graph_path} conforms to {rep.shapes_path} ({rep.triples} triples{extra})"
+    return (f"{rep.graph_path} does not conform to {rep.shapes_path}: "
+            f"{n} violation{'s' if n != 1 else ''}{extra} ({rep.triples} triples)")
 
 
 def format_report(rep: ValidationReport) -> str:
