@@ -601,7 +601,7 @@ def query(query_arg, query_file, list_queries, params, fmt, build_dir, timeout, 
         _fail(e)
     for note in getattr(res, "notes", []):
         click.echo(f"warning: {note}", err=True)
-    click.echo(q.format_result(res, fmt), nl=False)
+    click.echo(q.format_result(res, fmt, _terminal_width()), nl=False)
     if res.kind == "ask":
         sys.exit(0 if res.boolean else 1)
 

@@ -39,7 +39,6 @@ import os
 import re
 import shutil
 import threading
-import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -56,7 +55,7 @@ FORMATS = ("table", "csv", "tsv", "json", "xml")
 STAMP_NAME = "store.stamp"
 STORE_LAYOUT = 2   # 2: compacted after the bulk load (a stamp without it is stale)
 STORE_NAME = "store"
-MAX_CELL = 60  # display columns of a table cell before it is cut with "…"
+from .table import MAX_CELL  # noqa: E402,F401 (display columns of a table cell before it is cut)
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 _NUMERIC = {XSD + t for t in ("integer", "decimal", "double", "float", "int", "long", "short",
@@ -573,37 +572,16 @@ def display(t) -> str:
     return str(t)
 
 
-def _width(s: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 0 if unicodedata.combining(c) else 1
-               for c in s)
+def format_table(res: QueryResult, total_width: Optional[int] = None) -> str:
+    """An aligned table (kg/table.py: display width, cells cut at MAX_CELL columns, fitted
+    to total_width when given), then the number of rows. Values are shown as they are
+    (no Markdown stripping: this is the data)."""
+    from .table import format_table as table
 
-
-def _cut(s: str, limit: int) -> str:
-    if _width(s) <= limit:
-        return s
-    out, w = [], 0
-    for c in s:
-        cw = _width(c)
-        if w + cw > limit - 1:
-            break
-        out.append(c)
-        w += cw
-    return "".join(out) + "…"
-
-
-def format_table(res: QueryResult) -> str:
-    cells = [[_cut(display(t), MAX_CELL) for t in row] for row in res.rows]
-    heads = list(res.variables)
-    widths = [max([_width(h)] + [_width(r[i]) for r in cells]) for i, h in enumerate(heads)]
-
-    def line(vals):
-        return "  ".join(v + " " * (w - _width(v)) for v, w in zip(vals, widths)).rstrip()
-
-    out = [line(heads), line(["-" * w for w in widths])]
-    out += [line(r) for r in cells]
+    rows = [{v: display(t) for v, t in zip(res.variables, row)} for row in res.rows]
     n = len(res.rows)
-    out.append(f"({n} row{'s' if n != 1 else ''})")
-    return "\n".join(out) + "\n"
+    return table(rows, list(res.variables), total_width, markdown=False,
+                 footer=f"({n} row{'s' if n != 1 else ''})")
 
 
 _RESULT_FORMATS = {"csv": ox.QueryResultsFormat.CSV, "tsv": ox.QueryResultsFormat.TSV,
@@ -647,7 +625,7 @@ def turtle(triples) -> bytes:
     return ox.serialize(ts, format=ox.RdfFormat.TURTLE, prefixes=used)
 
 
-def format_result(res: QueryResult, fmt: str = "table") -> bytes:
+def format_result(res: QueryResult, fmt: str = "table", total_width: Optional[int] = None) -> bytes:
     if fmt not in FORMATS:
         raise ValueError(fmt)
     if res.kind == "ask":
@@ -661,7 +639,7 @@ def format_result(res: QueryResult, fmt: str = "table") -> bytes:
     if res.kind == "graph":
         return turtle(res.triples)
     if fmt == "table":
-        return format_table(res).encode("utf-8")
+        return format_table(res, total_width).encode("utf-8")
     return _solutions_bytes(res, fmt)
 
 

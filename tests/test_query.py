@@ -17,6 +17,7 @@ import pytest
 import rdflib
 from click.testing import CliRunner
 
+from kg.table import width
 from kg import query as q
 from kg.build import build
 from kg.cli import cli
@@ -336,7 +337,7 @@ def test_table_is_aligned_and_counts_rows(out):
     # columns line up: every cell of the "measure" column starts where its header does
     col = lines[0].index("measure")
     for line in lines[2:-1]:
-        assert q._width(line[:col]) == col or line[col - 2:col] == "  "
+        assert width(line[:col]) == col or line[col - 2:col] == "  "
 
 
 def test_w3c_result_formats(out):
