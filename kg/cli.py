@@ -3,6 +3,7 @@ Errors a user can act on are printed as one line (`Error: [E00x] ...`) with exit
 from __future__ import annotations
 
 import functools
+import os
 import sys
 from pathlib import Path
 from typing import Optional
@@ -52,6 +53,76 @@ def _terminal_width() -> Optional[int]:
 def _echo_rows(rows: list[dict], fmt: str, columns: list[str], footer: Optional[str] = None) -> None:
     from .table import render
     click.echo(render(rows, fmt, columns, total_width=_terminal_width(), footer=footer), nl=False)
+
+
+def _show_progress(quiet: bool) -> bool:
+    """Progress bars go to stderr, and only when it is a terminal and -q is not given."""
+    return not quiet and sys.stderr.isatty()
+
+
+def _stderr_size() -> tuple[int, int]:
+    try:
+        size = os.get_terminal_size(sys.stderr.fileno())
+        return size.columns, size.lines
+    except (OSError, ValueError):
+        return 0, 0
+
+
+class _Progress:
+    """A tqdm bar on stderr for long work (or nothing, see _show_progress). With total=None
+    it shows the elapsed time, ticking on its own until closed (work that reports no steps)."""
+
+    def __init__(self, quiet: bool, desc: str, total: Optional[int] = None, unit: str = "it"):
+        self.bar = None
+        self._stop = None
+        if not _show_progress(quiet):
+            return
+        from functools import partial
+        from tqdm import tqdm
+        # a terminal that reports no size (0 x 0, as a bare pty does) gets 80 x 24, else
+        # tqdm draws nothing
+        cols, rows = _stderr_size()
+        tqdm = partial(tqdm, ncols=cols or 80, nrows=rows or 24)
+        if total is None:
+            import threading
+            self.bar = tqdm(desc=desc, file=sys.stderr, bar_format="{desc}: {elapsed}", leave=False)
+            self._stop = threading.Event()
+            threading.Thread(target=self._tick, daemon=True).start()
+        else:
+            self.bar = tqdm(total=total, desc=desc, unit=unit, file=sys.stderr, leave=False)
+
+    def _tick(self):
+        while not self._stop.wait(0.5):
+            self.bar.refresh()
+
+    def update(self, n: int = 1, desc: Optional[str] = None) -> None:
+        if self.bar is not None:
+            if desc:
+                self.bar.set_description_str(desc, refresh=False)
+            self.bar.update(n)
+
+    def close(self) -> None:
+        if self._stop is not None:
+            self._stop.set()
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+def _written_summary(written: list[str], out_dir: str) -> str:
+    """One line for the files a build wrote (instead of one line per file)."""
+    issues = [p for p in written if Path(p).parent.name == "issues"]
+    others = [p for p in written if p not in issues]
+    parts = others[:]
+    if issues:
+        parts.append(f"{len(issues)} issue file(s) in {Path(issues[0]).parent}")
+    return "wrote " + " and ".join(parts) if parts else f"wrote nothing in {out_dir}"
 
 
 def build_option(legacy_out: bool = True):
@@ -188,9 +259,8 @@ def build(inputs, out_dir, model, input_format, newsletter, number, date, url, g
     bar = {}
 
     def on_start(n: int):
-        if n > 1 and not quiet and sys.stderr.isatty():
-            from tqdm import tqdm
-            bar["t"] = tqdm(total=n, unit="issue", desc="extracting", file=sys.stderr)
+        if n > 1:
+            bar["t"] = _Progress(quiet, "extracting", total=n, unit="issue")
 
     def progress(issue):
         if "t" in bar:
@@ -227,8 +297,7 @@ def build(inputs, out_dir, model, input_format, newsletter, number, date, url, g
                f"({'model ' + res.model if res.model else 'rules only, no statistical model'}; "
                f"{res.extracted} extracted, {res.reused} unchanged file(s) reused)")
     if not quiet:
-        for p in res.written:
-            click.echo(f"  wrote {p}")
+        click.echo(_written_summary(res.written, out_dir))
     parts = [w for w in res.warnings if w.startswith(tuple(f"[{c}]" for c in SKIPPED_WARNINGS))]
     if parts and quiet:
         click.echo(f"skipped {len(parts)} part(s) of the input; run without -q to see where", err=True)
@@ -485,8 +554,9 @@ def viz(build_dir, legacy_graph, out_path, focus, hops, types, since, until, iss
             graph_path = str(need_build(build_dir))
         if out_path is None:
             out_path = str(Path(build_dir) / "graph.html")
-        res = run_viz(graph_path, out_path, focus=focus, hops=hops, types=types, since=since, until=until,
-                      issue=issue, fold_metrics=fold_metrics, max_nodes=max_nodes, title=title)
+        with _Progress(quiet, "drawing the graph"):
+            res = run_viz(graph_path, out_path, focus=focus, hops=hops, types=types, since=since, until=until,
+                          issue=issue, fold_metrics=fold_metrics, max_nodes=max_nodes, title=title)
     except KgError as e:
         _fail(e)
     if res.notice:
@@ -513,15 +583,23 @@ def push(endpoint, build_dir, graph_iri, mode, timeout, quiet):
     at all; on a failure the push stops and says which graphs were pushed and which not."""
     from .remote import push as run_push
 
+    bar = _Progress(True, "pushing")
+
     def pushed(iri, path):
-        if not quiet:
+        if bar.bar is not None:
+            bar.update(1)
+        elif not quiet:             # not a terminal: a log line per graph
             click.echo(f"  pushed <{iri}> from {path}")
 
     try:
         need_build(build_dir)
+        total = 1 if graph_iri else len(list((Path(build_dir) / "issues").glob("*.ttl")))
+        bar = _Progress(quiet, "pushing", total=total, unit="graph")
         res = run_push(build_dir, endpoint, graph=graph_iri, mode=mode, timeout=timeout, on_pushed=pushed)
     except KgError as e:
+        bar.close()
         _fail(e)
+    bar.close()
     click.echo(f"pushed {len(res.pushed)} graph(s), {res.bytes / 1e6:.1f} MB of Turtle, to {endpoint} ({mode})")
 
 
@@ -621,7 +699,8 @@ def validate(build_dir, shapes, fmt, quiet):
     from .validate import RESULT_COLUMNS, summary, validate_out
 
     try:
-        rep = validate_out(build_dir, shapes)
+        with _Progress(quiet, "validating"):
+            rep = validate_out(build_dir, shapes)
     except KgError as e:
         _fail(e)
     if fmt == "json":
