@@ -241,14 +241,18 @@ def cli():
                    "and pip install 'kg[dask]'); resolution and writing stay here.")
 @click.option("--scheduler", default=None, metavar="ADDRESS",
               help="Dask scheduler address (tcp://HOST:8786) for --engine dask; implies --engine dask.")
+@click.option("--validate", "validate_after", is_flag=True,
+              help="Then check the graph against the SHACL shapes as `kg validate` does; exit status 3 "
+                   "when it does not conform.")
 def build(inputs, out_dir, model, input_format, newsletter, number, date, url, gazetteer, quiet, rebuild, workers,
-          engine, scheduler):
+          engine, scheduler, validate_after):
     """Build the graph from newsletter issues (files or folders).
 
     Writes OUT/graph.ttl (every issue, merged) and OUT/issues/NAME.ttl (one per issue).
     A file that cannot be read is reported and skipped, and so is a bad part of a file
     (a line, an entry, an item) with a warning naming file and line; the exit status is 1
-    when nothing could be built, 2 when some input was skipped, 0 otherwise. Ctrl-C or
+    when nothing could be built, 2 when some input was skipped, 3 when --validate found
+    violations, 0 otherwise. Ctrl-C or
     SIGTERM stops the build and leaves the previous output as it was (exit 130 / 143).
     """
     from .build import Overrides, build as run_build
@@ -301,6 +305,14 @@ def build(inputs, out_dir, model, input_format, newsletter, number, date, url, g
     parts = [w for w in res.warnings if w.startswith(tuple(f"[{c}]" for c in SKIPPED_WARNINGS))]
     if parts and quiet:
         click.echo(f"skipped {len(parts)} part(s) of the input; run without -q to see where", err=True)
+    if validate_after:
+        try:
+            rep = _run_validation(out_dir, None, "oxigraph", quiet)
+        except KgError as e:
+            _fail(e)
+        _print_validation(rep, "table")
+        if not rep.conforms:
+            sys.exit(3)
     if res.skipped or parts:
         sys.exit(2)
 
@@ -691,18 +703,47 @@ def query(query_arg, query_file, list_queries, params, fmt, build_dir, timeout, 
 @format_option(TABLE_FORMATS, legacy_flags=("json",),
                help="Output format: a table of the results and a summary line; json (the report: "
                     "conforms, counts, results), csv or tsv (one line per result).")
+@click.option("--engine", type=click.Choice(["oxigraph", "pyshacl"]), default="oxigraph", show_default=True,
+              help="oxigraph: each constraint as one SPARQL query on the build's query store (seconds); "
+                   "pyshacl: the reference engine, node by node (minutes on large builds).")
 @quiet_option
-def validate(build_dir, shapes, fmt, quiet):
+def validate(build_dir, shapes, fmt, engine, quiet):
     """Check the built graph (BUILD/graph.ttl) against the SHACL shapes and list every
     violation (focus node, path, message, severity). Exit status 1 when it does not conform."""
-    import json
-    from .validate import RESULT_COLUMNS, summary, validate_out
-
     try:
-        with _Progress(quiet, "validating"):
-            rep = validate_out(build_dir, shapes)
+        rep = _run_validation(build_dir, shapes, engine, quiet)
     except KgError as e:
         _fail(e)
+    _print_validation(rep, fmt)
+    if not rep.conforms:
+        sys.exit(1)
+
+
+def _run_validation(build_dir: str, shapes: Optional[str], engine: str, quiet: bool):
+    from .validate import validate_out
+
+    bar = _Progress(True, "validating")
+
+    def on_start(n: int):
+        nonlocal bar
+        bar.close()
+        bar = _Progress(quiet, "validating", total=n, unit="check")
+
+    try:
+        if engine == "pyshacl":
+            bar = _Progress(quiet, "validating (pyshacl)")
+        rep = validate_out(build_dir, shapes, engine=engine, on_start=on_start, progress=bar.update)
+    finally:
+        bar.close()
+    for note in rep.notes:
+        click.echo(f"warning: {note}", err=True)
+    return rep
+
+
+def _print_validation(rep, fmt: str) -> None:
+    import json
+    from .validate import RESULT_COLUMNS, summary
+
     if fmt == "json":
         click.echo(json.dumps(rep.to_json(), ensure_ascii=False, indent=2))
     else:
@@ -714,8 +755,6 @@ def validate(build_dir, shapes, fmt, quiet):
             _echo_rows(rows, fmt, RESULT_COLUMNS, footer=summary(rep))
         else:
             click.echo(summary(rep))
-    if not rep.conforms:
-        sys.exit(1)
 
 def main(argv: Optional[list[str]] = None):  # pragma: no cover - console entry point
     cli.main(args=argv, prog_name="kg")

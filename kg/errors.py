@@ -71,6 +71,7 @@ class Errors:
 
     # E160-E179: the CLI grammar, explore, validate (kg/cli.py, kg/layout.py, kg/validate.py)
     E160 = "{path}: no build here (no graph.ttl); run `kg build INPUTS -o {path}` first, or pass -b/--build DIR"
+    E161 = "unknown validation engine {engine!r} (choose from {choices})"
 
 
 class Warnings:
@@ -85,6 +86,7 @@ class Warnings:
     W008 = "{path}: skipped: it is the same issue ({issue}) as {other}"
     # W020-W029: the CLI grammar, validate
     W020 = "{old} is deprecated and goes in the next release; use {new}"
+    W021 = "the shapes use {what}, which the oxigraph validator does not implement: validating with pyshacl (slow)"
 
 
 # warnings that mean some of the input was left out: `kg build` exits with status 2
