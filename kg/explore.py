@@ -10,10 +10,10 @@ from typing import Optional
 import pyoxigraph as ox
 
 from .errors import KgError
-from .rdf import PREFIXES as _RDF_PREFIXES
+from .namespaces import PREFIXES as _PREFIXES
 
 # the builder's own prefixes, so that these queries read the graph in its own terms
-PREFIXES = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in sorted(_RDF_PREFIXES.items()))
+PREFIXES = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in sorted(_PREFIXES.items()))
 
 
 def load_store(build_dir: str) -> ox.Store:

@@ -47,17 +47,18 @@ from typing import Any, Optional, Union
 import pyoxigraph as ox
 
 from .errors import KgError
-from .rdf import BASE, PREFIXES as _RDF_PREFIXES
+from .namespaces import BASE, PREFIXES as _NS_PREFIXES
+from .rdf import PREFIXES as _RDF_PREFIXES
 
 from .resources import QUERIES_DIR  # noqa: E402
-PREFIXES: dict[str, str] = {p: str(ns) for p, ns in _RDF_PREFIXES.items()}
+PREFIXES: dict[str, str] = dict(_NS_PREFIXES)
 FORMATS = ("table", "csv", "tsv", "json", "xml")
 STAMP_NAME = "store.stamp"
 STORE_LAYOUT = 2   # 2: compacted after the bulk load (a stamp without it is stale)
 STORE_NAME = "store"
 from .table import MAX_CELL  # noqa: E402,F401 (display columns of a table cell before it is cut)
 
-XSD = "http://www.w3.org/2001/XMLSchema#"
+from .namespaces import XSD  # noqa: E402
 _NUMERIC = {XSD + t for t in ("integer", "decimal", "double", "float", "int", "long", "short",
                                "byte", "nonNegativeInteger", "positiveInteger", "negativeInteger",
                                "nonPositiveInteger", "unsignedInt", "unsignedLong")}

@@ -21,13 +21,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Optional
 
+from . import namespaces as ns
 from .errors import KgError
 
 MODES = {"replace": "PUT", "merge": "POST"}
 TIMEOUT = 60.0
 IRI_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:[^\s<>\"{}|\\^`]+$")
-KG_ISSUE = "https://w3id.org/newskg/ontology#Issue"
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+KG_ISSUE = ns.KG + "Issue"
+RDF_TYPE = ns.RDF + "type"
 SHOW_AT_MOST = 5
 
 

@@ -34,11 +34,7 @@ from typing import Callable, Iterator, Optional
 
 import pyoxigraph as ox
 
-SH = "http://www.w3.org/ns/shacl#"
-RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-XSD = "http://www.w3.org/2001/XMLSchema#"
-OWL = "http://www.w3.org/2002/07/owl#"
+from .namespaces import OWL, RDF, RDFS, SH, XSD
 
 # constraint parameters this engine reads; any other sh: predicate on a shape -> Unsupported
 _VALUE_TESTS = {"class", "datatype", "nodeKind", "pattern", "minLength", "maxLength", "minInclusive",

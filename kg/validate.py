@@ -28,7 +28,7 @@ ENGINES = ("oxigraph", "pyshacl")
 INFERENCE = "none"
 ADVANCED = True
 
-SH = "http://www.w3.org/ns/shacl#"
+from .namespaces import SH  # noqa: E402
 _SEVERITY_RANK = {"Violation": 0, "Warning": 1, "Info": 2}
 
 
