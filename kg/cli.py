@@ -519,16 +519,18 @@ def timeline(entity, build_dir, fmt):
 @cli.command()
 @build_option()
 @format_option(TABLE_FORMATS)
-def conflicts(build_dir, fmt):
-    """Figures on which sources disagree: the same subject, measure and date reported with
-    different values."""
-    from .explore import conflicts as list_conflicts, load_store
+@click.option("--entity", default=None, help="Only figures about this entity (name, alias or ticker, any language).")
+def conflicts(build_dir, fmt, entity):
+    """Figures on which sources disagree: the same subject, measure, unit, qualifier and date
+    reported with different values, or metrics the build linked with kg:conflictsWith. The
+    rows of `kg query conflicts` (one definition: kg/queries/conflicts.rq)."""
+    from .explore import CONFLICT_COLUMNS, conflicts as list_conflicts, load_store
 
     try:
-        rows = list_conflicts(load_store(build_dir))
+        rows = list_conflicts(load_store(build_dir), entity)
     except KgError as e:
         _fail(e)
-    _echo_rows(rows, fmt, ["subject", "measure", "date", "value_a", "source_a", "value_b", "source_b"])
+    _echo_rows(rows, fmt, CONFLICT_COLUMNS)
 
 
 @cli.command()
@@ -675,10 +677,8 @@ def query(query_arg, query_file, list_queries, params, fmt, build_dir, timeout, 
 
             # parameters are bound as for the local store (entity names resolved first)
             terms = q.param_terms(bound, q._kinds(named), remote_select)
-            r = remote.query(endpoint, remote.with_prefixes(q.bind_text(text, terms), q.PREFIXES),
-                             timeout=timeout or remote.TIMEOUT)
-            res = q.QueryResult(kind=r.kind, variables=r.variables, rows=r.rows, boolean=r.boolean,
-                                triples=r.triples)
+            res = remote.query(endpoint, remote.with_prefixes(q.bind_text(text, terms), q.PREFIXES),
+                               timeout=timeout or remote.TIMEOUT)
         else:
             store = q.open_store(build_dir)
             res = q.run_query(store, text, bound, allow_remote=allow_remote, timeout=timeout, named=named)

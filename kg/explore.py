@@ -103,17 +103,28 @@ SELECT ?date ?kind ?what ?value ?unit ?outlet ?issue ?evidence ?node WHERE {
     return rows
 
 
-def conflicts(store: ox.Store) -> list[dict]:
-    """Pairs of metrics where sources disagree on the same quantity."""
-    return _rows(store, """
-SELECT ?subject ?measure ?date ?value_a ?source_a ?value_b ?source_b ?a ?b WHERE {
-  ?a kg:conflictsWith ?b .
-  FILTER(STR(?a) < STR(?b))
-  ?a kg:subject/rdfs:label ?subject ; kg:measure ?measure ; kg:value ?value_a ; kg:date ?date .
-  ?b kg:value ?value_b .
-  { SELECT ?a (GROUP_CONCAT(DISTINCT ?oa; SEPARATOR=", ") AS ?source_a) WHERE {
-      ?a prov:wasDerivedFrom ?ia . OPTIONAL { ?ia kg:reportedBy/rdfs:label ?oa } } GROUP BY ?a }
-  { SELECT ?b (GROUP_CONCAT(DISTINCT ?ob; SEPARATOR=", ") AS ?source_b) WHERE {
-      ?b prov:wasDerivedFrom ?ib . OPTIONAL { ?ib kg:reportedBy/rdfs:label ?ob } } GROUP BY ?b }
-}
-ORDER BY ?subject ?measure ?date ?a ?b""")
+CONFLICT_COLUMNS = ["subject", "measure", "unit", "qualifier", "date", "values", "sources", "outlets",
+                    "conflictsWith"]
+
+
+def conflicts(store: ox.Store, entity: Optional[str] = None) -> list[dict]:
+    """Figures on which sources disagree: the rows of the named query `conflicts`
+    (kg/queries/conflicts.rq), the one definition `kg conflicts` and `kg query conflicts`
+    share. Values are plain: text, numbers as numbers, IRIs shortened (kg.query.compact)."""
+    from .query import bind_params, display, load_named, run_query
+
+    nq = load_named("conflicts")
+    res = run_query(store, nq.text, bind_params(nq, {"entity": entity} if entity else {}), named=nq)
+    if entity and res.notes:
+        raise KgError("E024", name=entity)
+    rows = []
+    for row in res.rows:
+        r = {}
+        for name, t in zip(res.variables, row):
+            if isinstance(t, ox.Literal) and t.datatype is not None and t.datatype.value.endswith("#integer"):
+                r[name] = int(t.value)
+            else:
+                r[name] = display(t)
+        r["entity"] = r.pop("s")
+        rows.append(r)
+    return rows

@@ -393,6 +393,8 @@ def open_store(out_dir: Union[str, Path]) -> ox.Store:
 
 @dataclass
 class QueryResult:
+    """The answer to a query, from the local store, rdflib (query_rdflib) or a remote
+    server (kg.remote.query): printed the same way by format_result."""
     kind: str                                   # "select" | "ask" | "graph"
     variables: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)    # e.g. an entity parameter matched nothing

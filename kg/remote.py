@@ -23,6 +23,7 @@ from typing import Callable, Optional
 
 from . import namespaces as ns
 from .errors import KgError
+from .query import QueryResult  # one result type: kg query --endpoint prints like a local query
 
 MODES = {"replace": "PUT", "merge": "POST"}
 TIMEOUT = 60.0
@@ -38,17 +39,6 @@ class PushResult:
     mode: str
     pushed: list[tuple[str, str]] = field(default_factory=list)   # (graph IRI, file)
     bytes: int = 0
-
-
-@dataclass
-class QueryResult:
-    """A remote answer, in the shape of kg.query.QueryResult (pyoxigraph terms), so that
-    `kg query --endpoint` prints exactly like a local `kg query`."""
-    kind: str                                   # "select" | "ask" | "graph"
-    variables: list[str] = field(default_factory=list)
-    rows: list[tuple] = field(default_factory=list)   # pyoxigraph terms (None: unbound)
-    boolean: Optional[bool] = None
-    triples: list = field(default_factory=list)       # pyoxigraph Triples
 
 
 # --- HTTP --------------------------------------------------------------------------------
