@@ -381,8 +381,20 @@ def ensure_store(out_dir: Union[str, Path]) -> tuple[Path, bool]:
 
 
 def open_store(out_dir: Union[str, Path]) -> ox.Store:
-    """A read-only handle on OUT/store/, (re)loaded from OUT/graph.ttl first if needed."""
-    path, _ = ensure_store(out_dir)
+    """A read-only handle on OUT/store/, (re)loaded from OUT/graph.ttl first if needed. A
+    build folder where the store cannot be written (read-only) is loaded into memory."""
+    try:
+        path, _ = ensure_store(out_dir)
+    except KgError as e:
+        if e.code != "E128":
+            raise
+        from .layout import graph_path
+        store = ox.Store()
+        try:
+            store.bulk_load(graph_path(out_dir).read_bytes(), format=ox.RdfFormat.TURTLE, base_iri=BASE)
+        except SyntaxError as err:
+            raise KgError("E127", path=str(graph_path(out_dir)), msg=_one_line(str(err)))
+        return store
     try:
         return ox.Store.read_only(str(path))
     except OSError as e:

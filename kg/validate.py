@@ -145,8 +145,12 @@ def validate_store(store, shapes: Optional[Union[str, Path]] = None, graph_path:
 
 def validate_graph(data, shapes: Optional[Union[str, Path]] = None, graph_path: str = "",
                    engine: str = "oxigraph") -> ValidationReport:
-    """Validate an rdflib Graph against the shapes (engine "oxigraph": loaded into an
-    in-memory store first; "pyshacl": the reference engine)."""
+    """Validate a graph, an rdflib Graph or Turtle (str or bytes), against the shapes
+    (engine "oxigraph": loaded into an in-memory store first; "pyshacl": the reference
+    engine)."""
+    if isinstance(data, (str, bytes)):
+        import rdflib
+        data = rdflib.Graph().parse(data=data, format="turtle")
     if engine == "oxigraph":
         import pyoxigraph as ox
         from .shacl import Unsupported

@@ -64,3 +64,17 @@ def test_views_read_the_query_store_and_follow_a_new_build(out, tmp_path):
     assert CliRunner().invoke(cli, ["build", str(EXAMPLES), "-o", str(b), "--model", "none", "-q"]).exit_code == 0
     more = {r["name"] for r in run("entities", "-b", b, "--format", "json")}
     assert names < more                 # the store was reloaded from the new graph.ttl
+
+
+def test_a_build_folder_that_cannot_hold_a_store_is_read_in_memory(out, monkeypatch):
+    from kg import query
+    from kg.errors import KgError
+
+    def refuse(out_dir):
+        raise KgError("E128", path=str(out_dir), msg="Read-only file system")
+
+    monkeypatch.setattr(query, "ensure_store", refuse)
+    rows = run("entities", "-b", out, "--format", "json")
+    assert any(r["name"] == "Nvidia" for r in rows)
+    r = CliRunner().invoke(cli, ["validate", "-b", str(out)])
+    assert r.exit_code == 0 and "conforms" in r.stdout
