@@ -238,32 +238,3 @@ def summary(rep: ValidationReport) -> str:
         return f"{rep.graph_path} conforms to {rep.shapes_path} ({rep.triples} triples{extra})"
     return (f"{rep.graph_path} does not conform to {rep.shapes_path}: "
             f"{n} violation{'s' if n != 1 else ''}{extra} ({rep.triples} triples)")
-
-
-def format_report(rep: ValidationReport) -> str:
-    from .query import compact
-
-    def c(s: Optional[str]) -> str:
-        if s is None:
-            return ""
-        return compact(s) if s.startswith(("http://", "https://")) else s
-
-    lines = []
-    for v in rep.results:
-        lines.append(f"{v.severity}: {c(v.focus)}")
-        if v.path:
-            lines.append(f"  path:     {c(v.path)}")
-        lines.append(f"  message:  {v.message}")
-        if v.value is not None:
-            lines.append(f"  value:    {c(v.value)}")
-        if v.shape or v.component:
-            lines.append(f"  shape:    {c(v.shape) if v.shape else '(anonymous)'} ({v.component})")
-    n = len(rep.violations)
-    others = len(rep.results) - n
-    extra = f", {others} warning(s)/info(s)" if others else ""
-    if rep.conforms:
-        lines.append(f"{rep.graph_path} conforms to {rep.shapes_path} ({rep.triples} triples{extra})")
-    else:
-        lines.append(f"{rep.graph_path} does not conform to {rep.shapes_path}: "
-                     f"{n} violation{'s' if n != 1 else ''}{extra} ({rep.triples} triples)")
-    return "\n".join(lines) + "\n"
