@@ -229,7 +229,7 @@ def cli():
 @click.option("--date", callback=_date, default=None, help="Issue date YYYY-MM-DD, when the file does not say it.")
 @click.option("--url", default=None, help="Issue URL, when the file does not say it.")
 @click.option("--gazetteer", type=click.Path(exists=True, dir_okay=False), default=None,
-              help="Gazetteer TSV to use instead of ontology/gazetteer/entities.tsv.")
+              help="Gazetteer TSV to use instead of the shipped one (ontology/gazetteer/entities.tsv and generated.tsv).")
 @quiet_option
 @click.option("--rebuild", is_flag=True,
               help="Re-extract every issue; by default issues unchanged since the last build into OUT "

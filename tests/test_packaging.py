@@ -32,6 +32,7 @@ def test_wheel_ships_the_data_files(tmp_path: Path):
     (whl,) = tmp_path.glob("kg-*.whl")
     names = set(zipfile.ZipFile(whl).namelist())
     wanted = {"kg/ontology/kg.ttl", "kg/ontology/shapes.ttl", "kg/ontology/gazetteer/entities.tsv",
+              "kg/ontology/gazetteer/generated.tsv",
               "kg/templates/graph.html", "kg/resources.py"}
     wanted |= {f"kg/queries/{p.name}" for p in (ROOT / "kg" / "queries").glob("*.rq")}
     assert wanted <= names, sorted(wanted - names)
