@@ -379,6 +379,11 @@ def test_mail_is_chosen_by_content_and_by_format(tmp_path):
     q = tmp_path / "message.txt"        # a saved message with the wrong extension
     q.write_bytes(message("market-brief-88.eml"))
     assert read_path(str(q))[0].number == 88
+    raw = message("market-brief-88.eml")  # Apple Mail's store: the length, the message, a plist
+    e = tmp_path / "12345.emlx"
+    e.write_bytes(f"{len(raw)}\n".encode() + raw + b'<?xml version="1.0"?>\n<plist version="1.0"><dict/></plist>\n')
+    assert kind_of(str(e)) == "emlx" and read_path(str(e))[0].number == 88
+    assert "plist" not in read_path(str(e))[0].text
     r = tmp_path / "notes.md"           # a Markdown file with metadata lines is not mail
     r.write_text("Title: Notes\nDate: 2026-01-01\n\n- Reuters: Intel Rallies – Intel shares rose 4%.\n")
     assert kind_of(str(r)) is None
