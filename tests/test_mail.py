@@ -144,6 +144,18 @@ def test_html_boilerplate_and_tracking_are_dropped():
     assert not any("open.chipdigest" in u or "refer" in u for u in urls + issue.urls)
 
 
+@pytest.mark.parametrize("label", ["View this email in your browser", "Read in browser", "View online",
+                                   "Web version", "在浏览器中查看"])
+def test_the_view_in_browser_link_is_the_issue_url(label, tmp_path):
+    page = (f'<html><body><p><a href="https://t.example/c?url=https%3A%2F%2Fwire.example%2F3">{label}</a></p>'
+            "<ul><li>Reuters: Intel Rallies – Intel shares rose 4% on Monday.</li></ul></body></html>")
+    p = tmp_path / "m.eml"
+    p.write_bytes(simple(body=page.encode(), ctype="text/html; charset=utf-8"))
+    (issue,) = read_path(str(p))
+    assert issue.urls[0] == "https://wire.example/3" and label not in issue.text
+    assert [it.text for it in issue.items] == ["Reuters: Intel Rallies – Intel shares rose 4% on Monday."]
+
+
 def test_plain_part_is_read_when_there_is_no_html(tmp_path, example_facts):
     raw = message("chip-digest-12.eml")
     start = raw.index(b"--=_alt_7f3a\r\nContent-Type: text/html")
@@ -414,3 +426,40 @@ def test_mail_options_select():
     assert select(env, MailOptions(senders=("news",))) == "from"  # not a substring of the address
     assert select(env, MailOptions(list_ids=("platformer",), since="2026-03-31")) == "date"
     assert select(Envelope(sender_addr="mum@example.net"), MailOptions()) == "not-newsletter"
+
+
+def test_mangled_messages_never_stop_the_reader(tmp_path):
+    """Sample messages cut, with bytes changed, MIME lines, encoded words or a NUL put in
+    anywhere, alone and inside an mbox: the reader gives issues or a one-line KgError, never
+    another exception and never its own last-resort error ("kg could not read it")."""
+    import random
+
+    from kg.errors import KgError
+
+    rnd = random.Random(19)
+    samples = [message(eml) for eml, _ in PAIRS]
+    junk = [b"\n", b"\r\n\r\n", b"--=_alt_7f3a\n", b"=?gb2312?B?zzz?=", b"=?rot13?q?abc?=", b"\x00", b"=\n",
+            b"Content-Type: multipart/mixed; boundary=x\n", b"Content-Type: text/plain; charset=base64\n", b"From x\n"]
+    for i in range(150):
+        raw = bytearray(rnd.choice(samples))
+        for _ in range(rnd.randint(1, 12)):
+            if len(raw) < 10:
+                break
+            k, op = rnd.randrange(len(raw)), rnd.random()
+            if op < 0.4:
+                raw[k] = rnd.randrange(256)
+            elif op < 0.6:
+                del raw[k:k + rnd.randint(1, 200)]
+            elif op < 0.8:
+                raw[k:k] = rnd.choice(junk)
+            else:
+                del raw[k:]
+        one, box = tmp_path / f"m{i}.eml", tmp_path / f"m{i}.mbox"
+        one.write_bytes(bytes(raw))
+        box.write_bytes(mbox(bytes(raw), samples[0]))
+        for p in (one, box):
+            try:
+                read_path(str(p))
+            except KgError as e:
+                assert "kg could not read it" not in str(e), str(e)
+

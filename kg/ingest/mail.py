@@ -110,11 +110,11 @@ def _decode_bytes(data: bytes, charset: Optional[str]) -> tuple[Optional[str], O
     for enc in CHARSET_SUPERSETS.get(cs, (cs,)):
         try:
             codecs.lookup(enc)
-        except LookupError:
+        except (LookupError, ValueError, TypeError):  # an unknown name, a NUL in it
             continue
         try:
-            return data.decode(enc), enc
-        except UnicodeDecodeError:
+            return data.decode(enc), enc  # LookupError for codecs that are no charset (base64, rot13)
+        except (UnicodeDecodeError, LookupError, ValueError):
             reason = f"the text does not decode as its declared charset {cs!r}"
     return None, reason
 
@@ -621,14 +621,16 @@ REFERRAL_URL = re.compile(r"refer|share|invite|ref=|referral", re.I)
 FOOTER_LINK = re.compile(
     r"^\W*(?:unsubscribe(?:\s+here)?|opt[\s-]out|update\s+(?:your\s+)?(?:e-?mail\s+|subscription\s+)?preferences|"
     r"manage\s+(?:your\s+)?(?:subscriptions?|preferences|e-?mail\s+settings)|(?:e-?mail\s+)?preferences|"
-    r"view\s+(?:this\s+(?:e-?mail|newsletter|issue)\s+|it\s+)?(?:in\s+(?:your\s+|a\s+)?browser|online|on\s+the\s+web|as\s+a\s+web\s*page)|"
+    r"(?:view|read)\s+(?:this\s+(?:e-?mail|newsletter|issue|post)\s+|it\s+)?(?:in\s+(?:your\s+|a\s+)?browser|on\s+the\s+web|as\s+a\s+web\s*page)|"
+    r"view\s+(?:this\s+(?:e-?mail|newsletter|issue)\s+|it\s+)?online|"
     r"web\s+version|open\s+in\s+(?:your\s+)?browser|refer\s+a\s+friend|"
     r"share\s+(?:this\s+)?(?:newsletter|e-?mail|issue)|forward\s+(?:this\s+)?(?:e-?mail|newsletter|to\s+a\s+friend)|"
     r"subscribe(?:\s+(?:here|now|for\s+free))?|sign\s+up(?:\s+here)?|"
     r"取消订阅|退订|在浏览器中(?:查看|打开)|网页版|推荐给(?:朋友|好友)|转发给(?:朋友|好友))\W*$", re.I)
 VIEW_ONLINE = re.compile(
-    r"view\s+(?:this\s+(?:e-?mail|newsletter|issue)\s+|it\s+)?(?:in\s+(?:your\s+|a\s+)?browser|online|on\s+the\s+web|as\s+a\s+web\s*page)|"
-    r"web\s+version|open\s+in\s+(?:your\s+)?browser|在浏览器中(?:查看|打开)|网页版", re.I)
+    r"(?:view|read)\s+(?:this\s+(?:e-?mail|newsletter|issue|post)\s+|it\s+)?(?:in\s+(?:your\s+|a\s+)?browser|on\s+the\s+web|as\s+a\s+web\s*page)|"
+    r"view\s+(?:this\s+(?:e-?mail|newsletter|issue)\s+|it\s+)?online|"
+    r"web\s+version|open\s+in\s+(?:your\s+)?browser|在浏览器中(?:查看|打开|阅读)|网页版", re.I)
 MAX_FOOTER_CHARS = 600
 HIDDEN = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden|opacity\s*:\s*0(?:\.0+)?\s*(?:;|$|!)", re.I)
 ZERO_HEIGHT = re.compile(r"max-height\s*:\s*0(?:px)?\s*(?:;|$|!)", re.I)
@@ -1033,7 +1035,15 @@ class Candidate:
     env: Envelope
 
     def read(self) -> Issue:
-        return read_message(self.msg, self.env)
+        try:
+            return read_message(self.msg, self.env)
+        except KgError:
+            raise
+        except RecursionError:
+            raise KgError("E091", where=self.where, msgid=_msgid(self.env), reason="its MIME structure is nested too deep")
+        except Exception as e:  # a bug, or input no one foresaw: this message is skipped, not the mailbox
+            raise KgError("E091", where=self.where, msgid=_msgid(self.env),
+                          reason=f"kg could not read it ({type(e).__name__}: {e})"[:200])
 
 
 @dataclass
@@ -1062,7 +1072,12 @@ class Selection:
                 self.failed.append((ref.where, str(KgError("E091", where=ref.where, msgid="",
                                                            reason=f"it cannot be read ({e.strerror or e})"))))
                 continue
-            env = envelope(msg.data)
+            try:
+                env = envelope(msg.data)
+            except Exception as e:  # nothing in a message may stop the mailbox
+                self.failed.append((ref.where, str(KgError("E091", where=ref.where, msgid="", reason=(
+                    f"its headers cannot be read ({type(e).__name__}: {e})")[:200]))))
+                continue
             why = select(env, self.options)
             if why:
                 self.left_out[why] = self.left_out.get(why, 0) + 1
