@@ -156,6 +156,27 @@ def test_the_view_in_browser_link_is_the_issue_url(label, tmp_path):
     assert [it.text for it in issue.items] == ["Reuters: Intel Rallies – Intel shares rose 4% on Monday."]
 
 
+def test_clean_html_drops_pixels_preheaders_and_furniture_and_keeps_the_news():
+    from kg.ingest.mail import clean_html
+    page = ('<html><body>'
+            '<span class="mcnPreviewText" style="display:none; mso-hide:all;">Preview: chips rally</span>'
+            '<div style="opacity:0;color:transparent">hidden teaser</div>'
+            '<a href="https://t.example/o"><img src="https://t.example/p.gif" width="1" height="1" alt="pixel alt"></a>'
+            '<div style="font-size:0px"><p>Reuters: Intel Rallies – shares rose 4%; users can unsubscribe from '
+            'its cloud plans, Intel said.</p></div>'
+            '<p>Robinhood will pay users who refer friends $50 (Axios).</p>'
+            '<table><tr><td>Share this newsletter: <a href="https://x.example/share?u=1">copy link</a></td></tr></table>'
+            '<p><a href="https://x.example/u">Unsubscribe</a> · <a href="https://x.example/p">Manage preferences</a></p>'
+            '</body></html>')
+    html, url = clean_html(page)
+    assert url is None
+    for gone in ("Preview: chips rally", "hidden teaser", "pixel alt", "Share this newsletter", "Unsubscribe",
+                 "Manage preferences"):
+        assert gone not in html, gone
+    for kept in ("Intel Rallies", "users can unsubscribe from its cloud plans", "refer friends $50"):
+        assert kept in html, kept  # font-size:0 is a layout trick, and news may speak of these things
+
+
 def test_plain_part_is_read_when_there_is_no_html(tmp_path, example_facts):
     raw = message("chip-digest-12.eml")
     start = raw.index(b"--=_alt_7f3a\r\nContent-Type: text/html")
