@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from conftest import EXAMPLES
+from conftest import EXAMPLES, model_installed
 from kg.build import build
 from kg.cli import cli
 from kg.ingest import choose_reader, discover, read_path
@@ -71,6 +71,14 @@ def test_each_sample_message_builds_the_same_facts_as_its_file(eml, src, example
         (file_issue.newsletter, file_issue.number, file_issue.date)
     # the graph names the same issue: the mail and the file are one issue in a build
     assert sorted(p.name for p in (tmp_path / "issues").iterdir()) == [Path(src).stem.replace("aiweekly", "ai-weekly") + ".ttl"]
+
+
+@pytest.mark.skipif(not model_installed(), reason="no statistical English model installed")
+def test_same_facts_with_the_statistical_model(tmp_path):
+    for eml, src in PAIRS:
+        build([str(MAIL / eml)], str(tmp_path / eml), model="auto")
+        build([str(EXAMPLES / src)], str(tmp_path / src), model="auto")
+        assert facts(tmp_path / eml) == facts(tmp_path / src), eml
 
 
 def test_maildir_with_three_messages_builds_the_examples(example_facts, tmp_path):
