@@ -51,6 +51,8 @@ class Errors:
     E076 = "cannot inline vis-network: {reason}"
     E077 = "--max-nodes must be 1 or more, not {value}"
     E078 = "--since {since} is after --until {until}"
+    # kg viz, the entity map (E080-E089)
+    E080 = "--types {value}: events and metrics are not nodes of the entity map (they are in each entity's panel); add --all to draw them as nodes"
 
     # E120-E139: kg query / kg validate (kg/query.py, kg/validate.py)
     E120 = "no named query {name!r} (named queries: {known}; `kg query --list` describes them)"
@@ -81,6 +83,9 @@ class Warnings:
     W006 = "{path}:{line}: skipped {what}: {reason}"
     W007 = "{path}:{line}: {reason}"
     W008 = "{path}: skipped: it is the same issue ({issue}) as {other}"
+    # kg viz (W030-W039)
+    W030 = "{path}: replaced the page that was there ({what})"
+    W031 = "--fold-metrics applies to --all only: the entity map always shows figures in the entity's panel"
 
 
 # warnings that mean some of the input was left out: `kg build` exits with status 2
