@@ -769,11 +769,13 @@ def _within_hops(keep: set, edges: list, centres: list, hops: int) -> set:
 
 
 def map_layout(m: EntityMap, seed: int = 7) -> dict[str, tuple[float, float]]:
-    """Positions for every entity of the map: the first LAYOUT_ALL_UP_TO (most mentioned)
-    by force over the kept edges (weighted by log of the support), the rest beside their
-    strongest laid-out neighbour on a small circle, so a searched entity appears among its
-    neighbours."""
-    lay = set(m.drawn) | set(m.order[:LAYOUT_ALL_UP_TO])
+    """Positions for every entity of the map: those drawn at first and the next most
+    mentioned up to LAYOUT_ALL_UP_TO by force over the kept edges (weighted by log of the
+    support), then pushed apart so that no two drawn nodes overlap; the rest (and the types
+    unticked at first, outlets) beside their strongest laid-out neighbour on a small circle,
+    so a searched entity appears among its neighbours."""
+    shown = [e for e in m.order if m.build.entities[e].type not in m.hidden_types]
+    lay = set(m.drawn) | set(shown[:LAYOUT_ALL_UP_TO])
     G = nx.MultiDiGraph()
     G.add_nodes_from(sorted(lay))
     for e in m.edges:

@@ -193,9 +193,11 @@
     }
     var msg = DATA.notice || "";
     if (MAP && hidden > 0) {
-      msg = "Showing the " + fmtInt(shownEligible) + " most-mentioned of " + plural(eligible.length, "entity", "entities") +
-        periodText() + "; " + fmtInt(hidden) + " more are not drawn. Search for one to bring it in with its " +
-        "neighbours, narrow the period, or run kg viz --max-nodes N (or --all) to draw more.";
+      var top = Math.min(DATA.cap, eligible.length), extra = shownEligible - top;
+      msg = "Showing the " + fmtInt(top) + " most-mentioned of " + plural(eligible.length, "entity", "entities") +
+        periodText() + (extra > 0 ? " and " + fmtInt(extra) + " brought in by search" : "") + "; " + fmtInt(hidden) +
+        " more are not drawn. Search for one to bring it in with its neighbours, narrow the period, or run " +
+        "kg viz --max-nodes N (or --all) to draw more.";
     } else if (MAP && eligible.length === 0) {
       msg = "No entity is mentioned" + (periodText() || " in this page") + ".";
     }
@@ -227,6 +229,7 @@
     if (w === undefined) { ctx.font = font; w = ctx.measureText(text).width; widths.set(key, w); }
     return w;
   }
+  var EDGE_SPOTS = [[0.5, 0], [0.4, 0], [0.6, 0], [0.5, 1], [0.5, -1], [0.3, 0], [0.7, 0], [0.35, 1], [0.65, -1]];
   function short(s) { s = String(s); return s.length > 42 ? s.slice(0, 40) + "…" : s; }
   // what to label, in order: the selected node, its neighbours, its edges (the relation and
   // its support in the period; off every node), then every drawn node by mentions
@@ -291,9 +294,11 @@
         var k = -1 - order[j], e = EDGES[k], a = NODES[e[0]], c = NODES[e[1]];
         text = edgeText(k); font = "11px " + FONT;
         w = textWidth(ctx, text, font) + 4; h = 15;
-        for (s = 0; s < 3; s++) {
-          var f = [0.5, 0.35, 0.65][s];
-          var mx = o.x + (a.x + (c.x - a.x) * f) * scale, my = o.y + (a.y + (c.y - a.y) * f) * scale;
+        var ax = o.x + a.x * scale, ay = o.y + a.y * scale, dx = (c.x - a.x) * scale, dy = (c.y - a.y) * scale;
+        var len = Math.hypot(dx, dy) || 1;
+        for (s = 0; s < EDGE_SPOTS.length; s++) {     // along the edge, then beside it
+          var f = EDGE_SPOTS[s][0], off = EDGE_SPOTS[s][1] * (h / 2 + 2);
+          var mx = ax + dx * f - dy / len * off, my = ay + dy * f + dx / len * off;
           b = [mx - w / 2, my - h / 2, mx + w / 2, my + h / 2];
           if (!free(b) || discs.some(function (q) { return b[0] < q[2] && q[0] < b[2] && b[1] < q[3] && q[1] < b[3]; })) continue;
           take(b);
