@@ -416,6 +416,9 @@ def test_map_types_focus_dates_issue(build, rdf):
     for e in window.order:
         assert all(build.items[i].date == "2026-03-24" for i in window.items[e])
     assert 0 < len(window.order) < len(viz.entity_map(build).order)
+    with pytest.raises(KgError) as e:
+        viz.entity_map(build, since="2030-01-01")
+    assert e.value.code == "E075" and "2030-01-01" in str(e.value)
     issue = viz.entity_map(build, issue="12")
     assert all("12" in build.items[i].issue_keys for e in issue.order for i in issue.items[e])
     with pytest.raises(KgError) as e:

@@ -17,6 +17,8 @@
   var STYLE = {};
   DATA.types.forEach(function (t) { STYLE[t.name] = t; });
   var LABEL_MAX = 220;               // labels placed per frame at most
+  var LABEL_TRIES = 1500;            // nodes in view considered for a label per frame
+  var DIM_UP_TO = 1500;
   var NEIGHBOURS_BROUGHT = 25;       // a searched entity comes with its strongest neighbours
 
   function el(tag, cls, text) {
@@ -118,6 +120,31 @@
       color: { background: bg, border: c, highlight: { background: bg, border: "#222" }, hover: { background: bg, border: "#222" } }
     };
   }
+  // the DataSets are told only what changed: a node's size or dimming, an edge's width,
+  // dimming or emphasis (vis-network re-processes every item it is given)
+  var nodeKey = new Array(N).fill(null), edgeKey = new Array(EDGES.length).fill(null);
+  function syncNodes(ids) {
+    var add = [], upd = [];
+    ids.forEach(function (i) {
+      var key = sizeOf(i).toFixed(2) + (highlighted !== null && !highlighted.has(i) ? "d" : "");
+      if (nodeKey[i] === key) return;
+      (nodeKey[i] === null ? add : upd).push(nodeView(i));
+      nodeKey[i] = key;
+    });
+    if (upd.length) nodeSet.update(upd);
+    if (add.length) nodeSet.add(add);
+  }
+  function syncEdges(ks) {
+    var add = [], upd = [];
+    ks.forEach(function (k) {
+      var v = edgeView(k), key = v.width.toFixed(2) + v.color.color;
+      if (edgeKey[k] === key) return;
+      (edgeKey[k] === null ? add : upd).push(v);
+      edgeKey[k] = key;
+    });
+    if (upd.length) edgeSet.update(upd);
+    if (add.length) edgeSet.add(add);
+  }
   function edgeText(k) { return T.kinds[EDGES[k][2]] + (MAP ? " ×" + ew[k] : ""); }
   function edgeView(k) {
     var e = EDGES[k];
@@ -168,10 +195,11 @@
     var goneE = [];
     drawnEdges.forEach(function (k) { if (!wantEdges.has(k)) goneE.push(k); });
     edgeSet.remove(goneE);
+    goneE.forEach(function (k) { edgeKey[k] = null; });
     nodeSet.remove(gone);
-    nodeSet.update(kept.map(nodeView));
-    nodeSet.add(added.map(nodeView));
-    edgeSet.update(Array.from(wantEdges).map(edgeView));
+    gone.forEach(function (i) { nodeKey[i] = null; });
+    syncNodes(kept.concat(added));
+    syncEdges(Array.from(wantEdges));
     drawnEdges = wantEdges;
     priority = Array.from(drawn).sort(byMentions);
     priority.forEach(function (p, r) { rank[p] = r; });
@@ -288,7 +316,7 @@
         discs.push([x - r, y - r, x + r, y + r]);
       });
     }
-    for (var j = 0; j < order.length && out.length < LABEL_MAX && tries < 5000; j++) {
+    for (var j = 0; j < order.length && out.length < LABEL_MAX && tries < LABEL_TRIES; j++) {
       var b, s, w, h, text, font;
       if (order[j] < 0) {                       // an edge of the selected node
         var k = -1 - order[j], e = EDGES[k], a = NODES[e[0]], c = NODES[e[1]];
@@ -379,9 +407,12 @@
     return adj[i].map(function (k) { var e = EDGES[k]; return e[0] === i ? e[1] : e[0]; });
   }
   function setHighlight(i) {
-    highlighted = i === null ? null : new Set([i].concat(neighbours(i).filter(function (j) { return drawn.has(j); })));
-    nodeSet.update(Array.from(drawn).map(nodeView));
-    edgeSet.update(Array.from(drawnEdges).map(edgeView));
+    // dimming the rest means restyling every node; above DIM_UP_TO drawn nodes the
+    // selection (and its edges, which vis-network highlights) has to do
+    highlighted = i === null || drawn.size > DIM_UP_TO ? null :
+      new Set([i].concat(neighbours(i).filter(function (j) { return drawn.has(j); })));
+    syncNodes(Array.from(drawn));
+    syncEdges(Array.from(drawnEdges));
   }
   function select(i) {
     selected = i;
