@@ -524,7 +524,7 @@
     if (!figs.length) return;
     var groups = new Map(), undated = [];
     figs.forEach(function (f, j) {
-      if (f[0] < 0) { if (noPeriod() || !MAP) undated.push(f); return; }
+      if (f[0] < 0 || typeof f[2] !== "number") { if (noPeriod() || !MAP || f[0] >= 0 && dateIn(f[0])) undated.push(f); return; }
       if (!dateIn(f[0])) return;
       var key = f[1] + "|" + f[3] + "|" + (isChange(f) ? "c" : "");
       if (!groups.has(key)) groups.set(key, []);
@@ -536,9 +536,11 @@
     Array.from(groups.keys()).sort(function (a, b) { return groups.get(b).length - groups.get(a).length || cmpStr(a, b); })
       .forEach(function (key) { panel.appendChild(chart(groups.get(key))); });
     if (undated.length) {
-      panel.appendChild(el("div", "kg-sub", "Undated:"));
+      panel.appendChild(el("div", "kg-sub", "Undated or not a number:"));
       var ul = el("ul");
-      undated.forEach(function (f) { ul.appendChild(el("li", null, (T.measures[f[1]] || "") + " " + figLabel(f))); });
+      undated.forEach(function (f) {
+        ul.appendChild(el("li", null, (T.measures[f[1]] || "") + " " + figLabel(f) + (f[0] >= 0 ? " · " + DATES[f[0]] : "")));
+      });
       panel.appendChild(ul);
     }
     if (!shown && !undated.length) panel.appendChild(el("div", "kg-sub", "No figure in this period."));
@@ -558,7 +560,7 @@
     var title = (T.measures[f0[1]] || "figure") + (isChange(f0) ? " change" : "") + (unit ? " (" + unit + ")" : "");
     box.appendChild(el("div", "kg-chart-title", title + " · " + plural(g.length, "figure")));
     var pts = g.map(function (f) {
-      return { t: Date.parse(SPAN[f[0]][0] + "T00:00:00Z"), v: typeof f[2] === "number" ? f[2] : 0, f: f };
+      return { t: Date.parse(SPAN[f[0]][0] + "T00:00:00Z"), v: f[2], f: f };
     }).sort(function (a, b) { return a.t - b.t || a.v - b.v; });
     var W = 340, H = 120, L = 56, R = 10, TP = 8, B = 22;
     var t0 = pts[0].t, t1 = pts[pts.length - 1].t, v0 = Infinity, v1 = -Infinity;
