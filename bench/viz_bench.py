@@ -103,13 +103,18 @@ def in_browser(browser, html: Path, runs: int) -> dict:
         tti.append(opened.page.evaluate("window.kgReady"))
         drawn = opened.page.evaluate("window.kgGraph.nodeCount")
         labels = len(opened.page.evaluate("window.kgGraph.labels()"))
+        top10 = opened.page.evaluate("""() => {         // of the ten most-mentioned drawn, how many are labelled
+          const g = window.kgGraph, ids = g.drawnIds().sort((a, b) => g.node(b).m - g.node(a).m).slice(0, 10);
+          const lab = new Set(g.labels().map(l => l.id));
+          return ids.filter(i => lab.has(i)).length; }""")
         inter.append(opened.page.evaluate(INTERACT))
         errors, asked = list(opened.errors), list(opened.attempted)
         opened.close()
         if errors or asked:
             raise SystemExit(f"the page failed: errors {errors[:3]}, requests {asked[:3]}")
     med = {k: statistics.median(r[k] for r in inter) for k in inter[0]}
-    return {"tti_ms": statistics.median(tti), "tti_max_ms": max(tti), "drawn": drawn, "labels": labels, **med}
+    return {"tti_ms": statistics.median(tti), "tti_max_ms": max(tti), "drawn": drawn, "labels": labels,
+            "top10": top10, **med}
 
 
 def main() -> None:
@@ -139,7 +144,8 @@ def main() -> None:
             w = write_page(graph, html, extra, a.repeat)
             b = in_browser(browser, html, a.runs)
             rows.append((n, name, w, b))
-            print(f"{n} issues, {name}: {w['summary']}", flush=True)
+            print(f"{n} issues, {name}: {w['summary']}; first view: {b['labels']} labels, "
+                  f"{b['top10']} of the 10 most-mentioned labelled", flush=True)
         browser.close()
     print()
     print(f"{'issues':>6}  {'page':<22} {'write s':>7} {'CPU s':>6} {'peak MB':>7} {'page MB':>7} {'drawn':>6} "

@@ -797,7 +797,9 @@ def map_layout(m: EntityMap, seed: int = 7) -> dict[str, tuple[float, float]]:
     for e in m.edges:
         if e.a in lay and e.b in lay:
             G.add_edge(e.a, e.b, weight=1.0 + math.log(e.weight))
-    pos = compute_layout(G, seed=seed, weight="weight")
+    # entities linked to none drawn get a cell wide enough for their label (about 60 px at
+    # the scale the first view fits the map in)
+    pos = compute_layout(G, seed=seed, weight="weight", cell=220.0)
     if len(m.drawn) <= 1500:
         _remove_overlaps(pos, m.drawn, {e: node_size(len(m.items[e])) for e in m.drawn})
     best: dict[str, tuple] = {}
@@ -854,11 +856,13 @@ def _remove_overlaps(pos: dict, nodes: list, size: dict, gap: float = 28.0, roun
 
 # ---------------------------------------------------------------------------- layout
 
-def compute_layout(G: nx.MultiDiGraph, seed: int = 7, weight: Optional[str] = None) -> dict[str, tuple[float, float]]:
+def compute_layout(G: nx.MultiDiGraph, seed: int = 7, weight: Optional[str] = None,
+                   cell: float = 80.0) -> dict[str, tuple[float, float]]:
     """Positions in pixels, computed once here so the browser runs no physics. Each
     connected component is laid out on its own (networkx spring_layout below 500 nodes, a
     blocked numpy Fruchterman-Reingold with a bounded iteration count above), scaled by
-    its size, and the components are packed in rows, biggest first. Deterministic."""
+    its size, and the components are packed in rows, biggest first, each in a square
+    `cell` wider than it (a lone node: a square of `cell`). Deterministic."""
     U = nx.Graph()
     U.add_nodes_from(sorted(G))
     for u, v, d in G.edges(data=True):
@@ -889,12 +893,12 @@ def compute_layout(G: nx.MultiDiGraph, seed: int = 7, weight: Optional[str] = No
         radius = 0.0 if n == 1 else 75.0 * math.sqrt(n)
         placed.append((comp, arr / r * radius, radius))
     # shelf packing: rows about as wide as the biggest component or sqrt(total area)
-    total = sum((2 * r + 80) ** 2 for _, _, r in placed)
-    width = max(max((2 * r + 80 for _, _, r in placed), default=0), math.sqrt(total) * 1.2)
+    total = sum((2 * r + cell) ** 2 for _, _, r in placed)
+    width = max(max((2 * r + cell for _, _, r in placed), default=0), math.sqrt(total) * 1.2)
     out: dict[str, tuple[float, float]] = {}
     x = y = row_h = 0.0
     for comp, arr, r in placed:
-        w = 2 * r + 80
+        w = 2 * r + cell
         if x > 0 and x + w > width:
             x, y, row_h = 0.0, y + row_h, 0.0
         cx, cy = x + w / 2, y + w / 2

@@ -229,6 +229,13 @@
     } else if (MAP && eligible.length === 0) {
       msg = "No entity is mentioned" + (periodText() || " in this page") + ".";
     }
+    var unticked = 0;
+    for (var u = 0; u < N; u++) if (hiddenTypes.has(NODES[u].type) && !drawn.has(u) && active(u)) unticked++;
+    if (MAP && unticked) {
+      msg += (msg ? " " : "") + plural(unticked, "entity", "entities") + " of the types unticked in the legend (" +
+        Array.from(hiddenTypes).sort().join(", ") + ") " + (unticked === 1 ? "is" : "are") + " not drawn: tick " +
+        (hiddenTypes.size === 1 ? "it" : "them") + " to draw them.";
+    }
     var nb = document.getElementById("kg-notice");
     nb.textContent = msg;
     nb.style.display = msg ? "block" : "none";
