@@ -52,7 +52,7 @@ def cli():
 @click.option("--date", callback=_date, default=None, help="Issue date YYYY-MM-DD, when the file does not say it.")
 @click.option("--url", default=None, help="Issue URL, when the file does not say it.")
 @click.option("--gazetteer", type=click.Path(exists=True, dir_okay=False), default=None,
-              help="Gazetteer TSV to use instead of ontology/gazetteer/entities.tsv.")
+              help="Gazetteer TSV to use instead of the shipped one (ontology/gazetteer/entities.tsv and generated.tsv).")
 @click.option("-q", "--quiet", is_flag=True, help="Print only errors and the summary line.")
 @click.option("--rebuild", is_flag=True,
               help="Re-extract every issue; by default issues unchanged since the last build into OUT "
