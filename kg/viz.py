@@ -60,7 +60,7 @@ MAX_SOURCES = 5          # --all: evidence spans kept per event or metric (the c
 DEFAULT_MAX_NODES = 300  # the entity map draws this many at first
 EDGES_PER_NODE = 6       # the entity map keeps each entity's strongest edges
 TEXT_BUDGET = 1_200_000  # bytes of item text the page carries (the rest: outlet, issue, date)
-LAYOUT_ALL_UP_TO = 2000  # entities laid out by force; beyond, placed beside their neighbour
+LAYOUT_ALL_UP_TO = 1000  # entities laid out by force; beyond, placed beside their neighbour
 CO_MENTION = "co-mentioned"
 REPORTS = "reports"
 
