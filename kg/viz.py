@@ -60,7 +60,6 @@ MAX_SOURCES = 5          # --all: evidence spans kept per event or metric (the c
 DEFAULT_MAX_NODES = 300  # the entity map draws this many at first
 EDGES_PER_NODE = 6       # the entity map keeps each entity's strongest edges
 TEXT_BUDGET = 1_200_000  # bytes of item text the page carries (the rest: outlet, issue, date)
-LAYOUT_ALL_UP_TO = 1000  # entities laid out by force; beyond, placed beside their neighbour
 CO_MENTION = "co-mentioned"
 REPORTS = "reports"
 
@@ -663,6 +662,12 @@ def entity_map(build: Build, *, focus: Optional[str] = None, hops: int = 2, type
         all(build.entities[e].type == "Outlet" for e in order) else ["Outlet"]
     drawn = [e for e in order if build.entities[e].type not in hidden]
     drawn = drawn[:max(max_nodes, len(centres))] if max_nodes is not None else drawn
+    # and each drawn entity's strongest edges among the drawn, so that the first view is
+    # connected where the strongest partners overall are not drawn
+    first = set(drawn)
+    among = {k: e for k, e in all_edges.items() if k[0] in first and k[1] in first}
+    edges = sorted({(e.a, e.b): e for e in edges + _strongest_edges(build, among, centres)}.values(),
+                   key=lambda e: (e.a, e.b))
     rep.total, rep.shown, rep.hidden = len(order), len(drawn), len(order) - len(drawn)
     rep.hidden_types = hidden
     return EntityMap(build=build, order=order, items={e: ents[e] for e in order},
@@ -785,13 +790,12 @@ def _within_hops(keep: set, edges: list, centres: list, hops: int) -> set:
 
 
 def map_layout(m: EntityMap, seed: int = 7) -> dict[str, tuple[float, float]]:
-    """Positions for every entity of the map: those drawn at first and the next most
-    mentioned up to LAYOUT_ALL_UP_TO by force over the kept edges (weighted by log of the
-    support), then pushed apart so that no two drawn nodes overlap; the rest (and the types
-    unticked at first, outlets) beside their strongest laid-out neighbour on a small circle,
-    so a searched entity appears among its neighbours."""
-    shown = [e for e in m.order if m.build.entities[e].type not in m.hidden_types]
-    lay = set(m.drawn) | set(shown[:LAYOUT_ALL_UP_TO])
+    """Positions for every entity of the map. Those drawn at first are laid out by force
+    over the kept edges among them (weighted by the log of the support), then pushed apart
+    so that no two overlap; the others, most mentioned first, go on a small circle around
+    their strongest neighbour already placed (so a searched entity appears among its
+    neighbours), and those with none in rows below."""
+    lay = set(m.drawn)
     G = nx.MultiDiGraph()
     G.add_nodes_from(sorted(lay))
     for e in m.edges:
@@ -799,27 +803,36 @@ def map_layout(m: EntityMap, seed: int = 7) -> dict[str, tuple[float, float]]:
             G.add_edge(e.a, e.b, weight=1.0 + math.log(e.weight))
     # entities linked to none drawn get a cell wide enough for their label (about 60 px at
     # the scale the first view fits the map in)
-    pos = compute_layout(G, seed=seed, weight="weight", cell=220.0)
+    pos = compute_layout(G, seed=seed, weight="weight", cell=220.0, rank={e: k for k, e in enumerate(m.order)})
     if len(m.drawn) <= 1500:
         _remove_overlaps(pos, m.drawn, {e: node_size(len(m.items[e])) for e in m.drawn})
-    best: dict[str, tuple] = {}
+    _place_beside_neighbours(m, pos)
+    return pos
+
+
+def _place_beside_neighbours(m: EntityMap, pos: dict) -> None:
+    nbrs: dict[str, list] = defaultdict(list)
     for e in m.edges:
-        for x, y in ((e.a, e.b), (e.b, e.a)):
-            if x not in lay and y in lay and (x not in best or (-e.weight, y) < best[x]):
-                best[x] = (-e.weight, y)
+        nbrs[e.a].append((-e.weight, e.b))
+        nbrs[e.b].append((-e.weight, e.a))
     ring: dict[str, int] = Counter()
-    for n in (e for e in m.order if e not in lay):
-        anchor = best.get(n, (0, None))[1]
+    alone = []
+    for n in (e for e in m.order if e not in pos):
+        anchor = next((y for _, y in sorted(nbrs[n]) if y in pos), None)
         if anchor is None:
-            cx, cy = 0.0, 0.0
-        else:
-            cx, cy = pos[anchor]
+            alone.append(n)
+            continue
+        cx, cy = pos[anchor]
         j = ring[anchor]
         ring[anchor] += 1
         r = 60.0 + 25.0 * (j // 12)
         a = 2 * math.pi * ((j % 12) / 12 + 0.04 * (j // 12))
         pos[n] = (round(cx + r * math.cos(a), 1), round(cy + r * math.sin(a), 1))
-    return pos
+    if alone:
+        xs, ys = [p[0] for p in pos.values()] or [0.0], [p[1] for p in pos.values()] or [0.0]
+        cols = max(1, int((max(xs) - min(xs)) // 220) + 1)
+        for k, n in enumerate(alone):
+            pos[n] = (round(min(xs) + 220.0 * (k % cols), 1), round(max(ys) + 220.0 + 120.0 * (k // cols), 1))
 
 
 def node_size(mentions: int) -> float:
@@ -857,12 +870,13 @@ def _remove_overlaps(pos: dict, nodes: list, size: dict, gap: float = 28.0, roun
 # ---------------------------------------------------------------------------- layout
 
 def compute_layout(G: nx.MultiDiGraph, seed: int = 7, weight: Optional[str] = None,
-                   cell: float = 80.0) -> dict[str, tuple[float, float]]:
+                   cell: float = 80.0, rank: Optional[dict] = None) -> dict[str, tuple[float, float]]:
     """Positions in pixels, computed once here so the browser runs no physics. Each
     connected component is laid out on its own (networkx spring_layout below 500 nodes, a
     blocked numpy Fruchterman-Reingold with a bounded iteration count above), scaled by
-    its size, and the components are packed in rows, biggest first, each in a square
-    `cell` wider than it (a lone node: a square of `cell`). Deterministic."""
+    its size, and the components are packed in rows, biggest first (then by the best `rank`
+    of their nodes, or by name), each in a square `cell` wider than it (a lone node: a
+    square of `cell`). Deterministic."""
     U = nx.Graph()
     U.add_nodes_from(sorted(G))
     for u, v, d in G.edges(data=True):
@@ -872,7 +886,8 @@ def compute_layout(G: nx.MultiDiGraph, seed: int = 7, weight: Optional[str] = No
                 U[u][v]["w"] = max(U[u][v]["w"], w)
             else:
                 U.add_edge(u, v, w=w)
-    comps = sorted((sorted(c) for c in nx.connected_components(U)), key=lambda c: (-len(c), c[0]))
+    first = (lambda c: min(rank[n] for n in c)) if rank else (lambda c: 0)
+    comps = sorted((sorted(c) for c in nx.connected_components(U)), key=lambda c: (-len(c), first(c), c[0]))
     placed: list[tuple[list, "object", float]] = []
     import numpy as np
     for comp in comps:
