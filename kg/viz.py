@@ -790,24 +790,62 @@ def _within_hops(keep: set, edges: list, centres: list, hops: int) -> set:
 
 
 def map_layout(m: EntityMap, seed: int = 7) -> dict[str, tuple[float, float]]:
-    """Positions for every entity of the map. Those drawn at first are laid out by force
-    over the kept edges among them (weighted by the log of the support), then pushed apart
-    so that no two overlap; the others, most mentioned first, go on a small circle around
-    their strongest neighbour already placed (so a searched entity appears among its
-    neighbours), and those with none in rows below."""
-    lay = set(m.drawn)
+    """Positions for every entity of the map. Those drawn at first and linked to another
+    drawn one are laid out by force over the kept edges among them (weighted by the log of
+    the support), then pushed apart so that no two overlap; the drawn ones linked to none go
+    in rows below, each as wide as its label (_place_lone); the others, most mentioned
+    first, on a small circle around their strongest neighbour already placed (so a searched
+    entity appears among its neighbours), and those with none in rows below."""
+    drawn = set(m.drawn)
     G = nx.MultiDiGraph()
-    G.add_nodes_from(sorted(lay))
     for e in m.edges:
-        if e.a in lay and e.b in lay:
+        if e.a in drawn and e.b in drawn:
             G.add_edge(e.a, e.b, weight=1.0 + math.log(e.weight))
-    # entities linked to none drawn get a cell wide enough for their label (about 60 px at
-    # the scale the first view fits the map in)
-    pos = compute_layout(G, seed=seed, weight="weight", cell=220.0, rank={e: k for k, e in enumerate(m.order)})
-    if len(m.drawn) <= 1500:
-        _remove_overlaps(pos, m.drawn, {e: node_size(len(m.items[e])) for e in m.drawn})
+    rank = {e: k for k, e in enumerate(m.order)}
+    pos = compute_layout(G, seed=seed, weight="weight", cell=220.0, rank=rank)
+    if len(pos) <= 1500:
+        _remove_overlaps(pos, sorted(pos, key=rank.get), {e: node_size(len(m.items[e])) for e in pos})
+    _place_lone(pos, [e for e in m.drawn if e not in pos], m, rank)
     _place_beside_neighbours(m, pos)
     return pos
+
+
+PANE_PX = (950.0, 780.0)   # the graph pane of a 1400x900 window: what the first view is fitted to
+
+
+def _label_px(label: str, strong: bool) -> float:
+    """About how wide graph.js draws a label (12 px, the top ten 14 px bold), in pixels."""
+    import unicodedata
+    text = label if len(label) <= 42 else label[:40] + "…"
+    em = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+    return em * (8.0 if strong else 6.8) + 16
+
+
+def _place_lone(pos: dict, lone: list, m: EntityMap, rank: dict) -> None:
+    """Drawn entities linked to no other drawn one, most mentioned first, in rows below the
+    rest: each takes the width of its label at the scale the first view will be fitted to
+    (estimated, then corrected until the rows fit), so their labels need not collide."""
+    if not lone:
+        return
+    xs, ys = [p[0] for p in pos.values()], [p[1] for p in pos.values()]
+    x0, w0 = (min(xs), max(xs) - min(xs)) if xs else (0.0, 0.0)
+    top, y0 = (min(ys), max(ys)) if ys else (0.0, 0.0)
+    s = min(1.0, PANE_PX[0] / w0) if w0 else 1.0
+    for _ in range(6):
+        width = max(w0, PANE_PX[0] / s)
+        x, y, out = x0, y0 + (60.0 / s if xs else 0.0), {}
+        for n in lone:
+            adv = _label_px(m.build.entities[n].label, rank[n] < 10) / s
+            if x > x0 and x + adv > x0 + width:
+                x, y = x0, y + 56.0 / s
+            out[n] = (round(x + adv / 2, 1), round(y, 1))
+            x += adv
+        height = y + 40.0 / s - top
+        s2 = min(PANE_PX[0] / width, PANE_PX[1] / height)
+        if s2 >= s * 0.97:
+            break
+        s = s2
+    pos.update(out)
 
 
 def _place_beside_neighbours(m: EntityMap, pos: dict) -> None:

@@ -353,7 +353,9 @@
       font = (strong ? "600 " : "") + px + "px " + FONT;
       text = short(n.label);
       w = textWidth(ctx, text, font) + 4; h = px + 4;
-      var spots = [[x - w / 2, y + r + 1], [x - w / 2, y - r - 1 - h], [x + r + 2, y - h / 2], [x - r - 2 - w, y - h / 2]];
+      // below, above, right, left, then below and above shifted half a label sideways
+      var spots = [[x - w / 2, y + r + 1], [x - w / 2, y - r - 1 - h], [x + r + 2, y - h / 2], [x - r - 2 - w, y - h / 2],
+                   [x - r, y + r + 1], [x + r - w, y + r + 1], [x - r, y - r - 1 - h], [x + r - w, y - r - 1 - h]];
       for (s = 0; s < spots.length; s++) {
         b = [spots[s][0], spots[s][1], spots[s][0] + w, spots[s][1] + h];
         if (!free(b)) continue;
