@@ -803,9 +803,18 @@ def map_layout(m: EntityMap, seed: int = 7) -> dict[str, tuple[float, float]]:
             G.add_edge(e.a, e.b, weight=1.0 + math.log(e.weight))
     rank = {e: k for k, e in enumerate(m.order)}
     pos = compute_layout(G, seed=seed, weight="weight", cell=220.0, rank=rank)
-    if len(pos) <= 1500:
-        _remove_overlaps(pos, sorted(pos, key=rank.get), {e: node_size(len(m.items[e])) for e in pos})
-    _place_lone(pos, [e for e in m.drawn if e not in pos], m, rank)
+    linked = sorted(pos, key=rank.get)
+    sizes = {e: node_size(len(m.items[e])) for e in linked}
+    if len(linked) <= 1500:
+        _remove_overlaps(pos, linked, sizes)
+    scale = _place_lone(pos, [e for e in m.drawn if e not in pos], m, rank)
+    if 1 < len(linked) <= 1500:
+        # the ten most mentioned keep a label's width between them at that scale, and the
+        # rest keep off them
+        top = linked[:10]
+        _remove_overlaps(pos, top, {e: _label_px(m.build.entities[e].label, True) / 2 / scale for e in top},
+                         gap=8 / scale)
+        _remove_overlaps(pos, linked, {**sizes, **{e: sizes[e] + 10 / scale for e in top}})
     _place_beside_neighbours(m, pos)
     return pos
 
@@ -821,16 +830,17 @@ def _label_px(label: str, strong: bool) -> float:
     return em * (8.0 if strong else 6.8) + 16
 
 
-def _place_lone(pos: dict, lone: list, m: EntityMap, rank: dict) -> None:
+def _place_lone(pos: dict, lone: list, m: EntityMap, rank: dict) -> float:
     """Drawn entities linked to no other drawn one, most mentioned first, in rows below the
     rest: each takes the width of its label at the scale the first view will be fitted to
-    (estimated, then corrected until the rows fit), so their labels need not collide."""
-    if not lone:
-        return
+    (estimated, then corrected until the rows fit), so their labels need not collide.
+    Returns that scale (pixels per layout unit)."""
     xs, ys = [p[0] for p in pos.values()], [p[1] for p in pos.values()]
     x0, w0 = (min(xs), max(xs) - min(xs)) if xs else (0.0, 0.0)
     top, y0 = (min(ys), max(ys)) if ys else (0.0, 0.0)
-    s = min(1.0, PANE_PX[0] / w0) if w0 else 1.0
+    s = min(1.0, PANE_PX[0] / w0 if w0 else 1.0, PANE_PX[1] / (y0 - top) if y0 > top else 1.0)
+    if not lone:
+        return s
     for _ in range(6):
         width = max(w0, PANE_PX[0] / s)
         x, y, out = x0, y0 + (60.0 / s if xs else 0.0), {}
@@ -846,6 +856,7 @@ def _place_lone(pos: dict, lone: list, m: EntityMap, rank: dict) -> None:
             break
         s = s2
     pos.update(out)
+    return s
 
 
 def _place_beside_neighbours(m: EntityMap, pos: dict) -> None:
