@@ -16,8 +16,8 @@ from typing import Optional
 from .errors import KgError
 from .model import ENTITY_TYPES
 
-ONTOLOGY_DIR = Path(__file__).resolve().parent.parent / "ontology"
-DEFAULT_PATH = ONTOLOGY_DIR / "gazetteer" / "entities.tsv"
+from .resources import GAZETTEER_PATH as DEFAULT_PATH, ONTOLOGY_DIR  # noqa: F401 (ONTOLOGY_DIR: API)
+
 # written by scripts/gen_gazetteer.py; loaded after DEFAULT_PATH whenever that is loaded
 GENERATED_PATH = DEFAULT_PATH.with_name("generated.tsv")
 COLUMNS = ["id", "type", "name", "aliases_en", "aliases_zh", "ticker", "wikidata", "homepage"]

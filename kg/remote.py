@@ -21,13 +21,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Optional
 
+from . import namespaces as ns
 from .errors import KgError
+from .query import QueryResult  # one result type: kg query --endpoint prints like a local query
 
 MODES = {"replace": "PUT", "merge": "POST"}
 TIMEOUT = 60.0
 IRI_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:[^\s<>\"{}|\\^`]+$")
-KG_ISSUE = "https://w3id.org/newskg/ontology#Issue"
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+KG_ISSUE = ns.KG + "Issue"
+RDF_TYPE = ns.RDF + "type"
 SHOW_AT_MOST = 5
 
 
@@ -37,17 +39,6 @@ class PushResult:
     mode: str
     pushed: list[tuple[str, str]] = field(default_factory=list)   # (graph IRI, file)
     bytes: int = 0
-
-
-@dataclass
-class QueryResult:
-    """A remote answer, in the shape of kg.query.QueryResult (pyoxigraph terms), so that
-    `kg query --endpoint` prints exactly like a local `kg query`."""
-    kind: str                                   # "select" | "ask" | "graph"
-    variables: list[str] = field(default_factory=list)
-    rows: list[tuple] = field(default_factory=list)   # pyoxigraph terms (None: unbound)
-    boolean: Optional[bool] = None
-    triples: list = field(default_factory=list)       # pyoxigraph Triples
 
 
 # --- HTTP --------------------------------------------------------------------------------

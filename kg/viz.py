@@ -36,8 +36,10 @@ from typing import Iterable, Optional
 
 import networkx as nx
 
+from . import namespaces as ns
 from .errors import KgError, warning
 from .model import ENTITY_TYPES, EVENT_TYPES
+from .resources import TEMPLATES_DIR
 
 VIS_VERSION = "9.1.2"
 
@@ -63,14 +65,7 @@ TEXT_BUDGET = 1_200_000  # bytes of item text the page carries (the rest: outlet
 CO_MENTION = "co-mentioned"
 REPORTS = "reports"
 
-KG_NS = "https://w3id.org/newskg/ontology#"
-_SDO = "https://schema.org/"
-_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-_RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-_SKOS = "http://www.w3.org/2004/02/skos/core#"
-_PROV = "http://www.w3.org/ns/prov#"
-_SEM = "http://semanticweb.cs.vu.nl/2009/11/sem/"
-_QUDT = "http://qudt.org/schema/qudt/"
+KG_NS, _SDO, _RDF, _RDFS, _SKOS, _PROV, _SEM, _QUDT = ns.KG, ns.SCHEMA, ns.RDF, ns.RDFS, ns.SKOS, ns.PROV, ns.SEM, ns.QUDT
 
 
 # ---------------------------------------------------------------------------- reading
@@ -1222,8 +1217,8 @@ def _safe_raw(text: str, tag: str) -> str:
 def _template_env():
     """jinja2, autoescaping: the title and the view description are escaped by the
     template; the inlined code and the JSON are marked safe after _safe_raw/json_for_script."""
-    from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
-    return Environment(loader=PackageLoader("kg", "templates"), autoescape=select_autoescape(["html"]),
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+    return Environment(loader=FileSystemLoader(str(TEMPLATES_DIR)), autoescape=select_autoescape(["html"]),
                        undefined=StrictUndefined, keep_trailing_newline=True)
 
 

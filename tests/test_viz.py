@@ -592,13 +592,13 @@ def cli():
 
 def test_cli_viz(built, tmp_path):
     out = tmp_path / "x.html"
-    r = CliRunner().invoke(cli(), ["viz", "--graph", str(built), "-o", str(out), "--max-nodes", "10"])
+    r = CliRunner().invoke(cli(), ["viz", "-b", str(built.parent), "-o", str(out), "--max-nodes", "10"])
     assert r.exit_code == 0, r.output
     assert "wrote" in r.stdout and "entity map, 10 of" in r.stdout
     assert "most-mentioned" in r.stderr and "search" in r.stderr
     data = page_json(out.read_text(encoding="utf-8"))
     assert data["cap"] == 10 and len(data["nodes"]) > 10
-    r = CliRunner().invoke(cli(), ["viz", "--graph", str(built), "-o", str(out), "--all", "--max-nodes", "10",
+    r = CliRunner().invoke(cli(), ["viz", "-b", str(built.parent), "-o", str(out), "--all", "--max-nodes", "10",
                                    "--fold-metrics"])
     assert r.exit_code == 0, r.output
     assert "10 of" in r.stdout and "dropped" in r.stderr
@@ -610,7 +610,7 @@ def test_cli_viz_default_file_never_lands_on_another_view(built, tmp_path):
     g = tmp_path / "b" / "graph.ttl"
     g.parent.mkdir()
     shutil.copy(built, g)
-    run = lambda *a: CliRunner().invoke(cli(), ["viz", "--graph", str(g), *a])  # noqa: E731
+    run = lambda *a: CliRunner().invoke(cli(), ["viz", "-b", str(g.parent), *a])  # noqa: E731
     r = run()
     assert r.exit_code == 0 and f"wrote {g.parent / 'graph.html'}" in r.stdout
     r = run("--focus", "Microsoft")
@@ -634,7 +634,7 @@ def test_cli_viz_default_file_never_lands_on_another_view(built, tmp_path):
 
 
 @pytest.mark.parametrize("args,code", [
-    (["--graph", "missing.ttl"], "E071"),
+    (["-b", "missing"], "E160"),
     (["--focus", "No Such Co"], "E074"),
     (["--types", "Bogus"], "E073"),
     (["--types", "Event"], "E080"),
@@ -642,7 +642,7 @@ def test_cli_viz_default_file_never_lands_on_another_view(built, tmp_path):
     (["--since", "2026-04-01", "--until", "2026-03-01"], "E078"),
 ])
 def test_cli_viz_errors(built, tmp_path, args, code):
-    base = ["viz", "--graph", str(built), "-o", str(tmp_path / "y.html")]
+    base = ["viz", "-b", str(built.parent), "-o", str(tmp_path / "y.html")]
     r = CliRunner().invoke(cli(), base + args)
     assert r.exit_code == 1 and f"[{code}]" in r.output
     assert len(r.output.strip().splitlines()) == 1 and "Traceback" not in r.output
