@@ -83,7 +83,7 @@ def write_page(graph: Path, html: Path, extra: list[str], repeat: int) -> dict:
     walls, cpus, rss, line = [], [], [], ""
     for _ in range(repeat):
         t = time.perf_counter()
-        p = subprocess.run([sys.executable, "-c", CHILD, "viz", "--graph", str(graph), "-o", str(html), *extra],
+        p = subprocess.run([sys.executable, "-c", CHILD, "viz", "-b", str(graph.parent), "-o", str(html), *extra],
                            cwd=ROOT, capture_output=True, text=True)
         walls.append(time.perf_counter() - t)
         if p.returncode != 0:
