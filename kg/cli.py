@@ -403,6 +403,7 @@ def query(query_arg, query_file, list_queries, params, fmt, out_dir, timeout, al
     import os
     from . import query as q
 
+    previous = _interrupt_handlers()
     try:
         if list_queries:
             for nq in q.list_queries():
@@ -446,6 +447,14 @@ def query(query_arg, query_file, list_queries, params, fmt, out_dir, timeout, al
             sys.stderr.flush()
             os._exit(1)
         _fail(e)
+    except KeyboardInterrupt as e:      # Ctrl-C or SIGTERM: the query (or the store load) is abandoned
+        signum = getattr(e, "signum", 2)
+        click.echo(f"kg query: interrupted ({'SIGTERM' if signum == 15 else 'SIGINT'})", err=True)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(128 + signum)
+    finally:
+        _restore_handlers(previous)
     for note in getattr(res, "notes", []):
         click.echo(f"warning: {note}", err=True)
     click.echo(q.format_result(res, fmt), nl=False)

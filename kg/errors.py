@@ -70,6 +70,9 @@ class Errors:
     E134 = "--param {param}=...: the query has no variable ?{param} to bind"
     E135 = "--param {param}={value!r}: expected a class name of the ontology such as StockMove or Organization"
 
+    # E140-E159: safety (issue #16): build output, locks, input files, remote access
+    E144 = "--param {param}=...: the query assigns ?{param} itself (AS ?{param} or VALUES); a parameter can only be a variable the query reads"
+
 
 class Warnings:
     W001 = "{path}:{line}: skipped an item the rules could not parse: {reason}"
