@@ -351,9 +351,13 @@ def viz(graph_path, out_path, focus, hops, types, since, until, issue, fold_metr
                    "graph per issue (named by the issue's IRI).")
 @click.option("--mode", type=click.Choice(["replace", "merge"]), default="replace", show_default=True,
               help="replace: the graph's old content goes (HTTP PUT); merge: triples are added (POST).")
-@click.option("--timeout", type=float, default=60.0, show_default=True, help="Seconds per request.")
+@click.option("--timeout", type=float, default=60.0, show_default=True,
+              help="Seconds each request may take in all (connecting, sending, the answer).")
+@click.option("--user", default=None, envvar="KG_SPARQL_USER", metavar="NAME[:PASSWORD]",
+              help="HTTP Basic credentials (also KG_SPARQL_USER; the password also KG_SPARQL_PASSWORD, or "
+                   "user:password@ in the URL). Never printed: passwords and URL parameter values show as ***.")
 @click.option("-q", "--quiet", is_flag=True, help="Print only the summary line.")
-def push(endpoint, out_dir, graph_iri, mode, timeout, quiet):
+def push(endpoint, out_dir, graph_iri, mode, timeout, user, quiet):
     """Load the built graph into a SPARQL server, one named graph per issue (or all of it
     into --graph IRI). Each graph is uploaded in one request, so it is stored whole or not
     at all; on a failure the push stops and says which graphs were pushed and which not."""
@@ -364,10 +368,10 @@ def push(endpoint, out_dir, graph_iri, mode, timeout, quiet):
             click.echo(f"  pushed <{iri}> from {path}")
 
     try:
-        res = run_push(out_dir, endpoint, graph=graph_iri, mode=mode, timeout=timeout, on_pushed=pushed)
+        res = run_push(out_dir, endpoint, graph=graph_iri, mode=mode, timeout=timeout, on_pushed=pushed, user=user)
     except KgError as e:
         _fail(e)
-    click.echo(f"pushed {len(res.pushed)} graph(s), {res.bytes / 1e6:.1f} MB of Turtle, to {endpoint} ({mode})")
+    click.echo(f"pushed {len(res.pushed)} graph(s), {res.bytes / 1e6:.1f} MB of Turtle, to {res.endpoint} ({mode})")
 
 
 @cli.command()
@@ -390,7 +394,9 @@ def push(endpoint, out_dir, graph_iri, mode, timeout, quiet):
               help="Query a SPARQL 1.1 server instead of OUT (e.g. http://127.0.0.1:7878/query for Oxigraph; "
                    "fill it with `kg push`). The usual prefixes are sent along; --param values are bound "
                    "as for a local query.")
-def query(query_arg, query_file, list_queries, params, fmt, out_dir, timeout, allow_remote, endpoint):
+@click.option("--user", default=None, envvar="KG_SPARQL_USER", metavar="NAME[:PASSWORD]",
+              help="HTTP Basic credentials for --endpoint, as for kg push.")
+def query(query_arg, query_file, list_queries, params, fmt, out_dir, timeout, allow_remote, endpoint, user):
     """Run a SPARQL query over the built graph: QUERY text, -f FILE, or a named query NAME
     (see --list). The usual prefixes (kg, schema, prov, skos, rdfs, xsd, ent, ...) are
     predeclared. Read-only. ASK exits with status 0 when true, 1 when false.
@@ -426,15 +432,18 @@ def query(query_arg, query_file, list_queries, params, fmt, out_dir, timeout, al
         bound = q.bind_params(named, given)
         q.check_query(text, allow_remote)
         if endpoint:
+            import time
             from . import remote
+            end = time.monotonic() + timeout if timeout else None   # --timeout: for every request together
+
             def remote_select(t):
-                return remote.query(endpoint, remote.with_prefixes(t, q.PREFIXES),
-                                    timeout=timeout or remote.TIMEOUT).rows
+                return remote.query(endpoint, remote.with_prefixes(t, q.PREFIXES), timeout=timeout, user=user,
+                                    until=end).rows
 
             # parameters are bound as for the local store (entity names resolved first)
             terms = q.param_terms(bound, q._kinds(named), remote_select)
             r = remote.query(endpoint, remote.with_prefixes(q.bind_text(text, terms), q.PREFIXES),
-                             timeout=timeout or remote.TIMEOUT)
+                             timeout=timeout, user=user, until=end)
             res = q.QueryResult(kind=r.kind, variables=r.variables, rows=r.rows, boolean=r.boolean,
                                 triples=r.triples)
         else:

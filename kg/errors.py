@@ -71,6 +71,8 @@ class Errors:
     E135 = "--param {param}={value!r}: expected a class name of the ontology such as StockMove or Organization"
 
     # E140-E159: safety (issue #16): build output, locks, input files, remote access
+    E143 = ("push failed at graph <{graph}>: {reason}; pushed {n_ok} graph(s); <{graph}> unknown (the connection "
+            "broke after it was sent: the server may or may not have stored it; push again); not pushed {n_bad}: {not_pushed}")
     E144 = "--param {param}=...: the query assigns ?{param} itself (AS ?{param} or VALUES); a parameter can only be a variable the query reads"
 
 

@@ -99,7 +99,7 @@ def remote_graph(base: str, iri: str) -> set:
 def test_push_one_named_graph_per_issue(server, built):
     r = CliRunner().invoke(cli, ["push", "--endpoint", server + "/store", "-o", str(built)])
     assert r.exit_code == 0, r.output
-    assert "pushed 3 graph(s)" in r.output
+    assert "pushed 4 graph(s)" in r.output          # the 3 issues and the links between them
     res = remote.query(server + "/query", "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s a kg:Issue } }"
                        .replace("kg:Issue", "<https://w3id.org/newskg/ontology#Issue>"))
     assert {row[0].value for row in res.rows} >= ISSUE_IRIS
@@ -153,7 +153,7 @@ def test_push_to_a_server_that_is_down(built):
     assert r.exit_code == 1
     lines = r.output.strip().splitlines()
     assert len(lines) == 1 and "[E020]" in lines[0]
-    assert "pushed 0 graph(s), not pushed 3" in lines[0] and "cannot reach" in lines[0]
+    assert "pushed 0 graph(s), not pushed 4" in lines[0] and "cannot reach" in lines[0]
 
 
 def test_query_a_server_that_is_down():
@@ -208,7 +208,7 @@ def test_partial_push_says_which_graphs_were_pushed(built):
     assert f"pushed <{first}>" in r.output                 # reported as it went
     err = r.output.strip().splitlines()[-1]
     assert err.startswith("Error: [E020]") and f"<{second}>" in err and "HTTP 500: disk full" in err
-    assert "pushed 1 graph(s), not pushed 2" in err and f"<{third}>" in err
+    assert "pushed 1 graph(s), not pushed 3" in err and f"<{third}>" in err and f"<{remote.LINKS_GRAPH}>" in err
     assert len(_FlakyStore.received) == 2                  # stopped at the first failure
 
 

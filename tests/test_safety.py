@@ -180,3 +180,220 @@ def test_killed_query_left_half_built_stores(tmp_path):
     r = run("query", "-o", out, "ASK { ?s ?p ?o }")
     assert r.exit_code == 0 and r.output.strip() == "true"
     assert sorted(p.name for p in out.iterdir()) == ["graph.ttl", "store", "store.stamp"]
+
+
+# --- 9. the server's answer is the local answer ------------------------------------------
+
+@pytest.fixture(scope="module")
+def union_server(tmp_path_factory):
+    """A fresh `oxigraph serve --union-default-graph` (as the README runs it) on a free port."""
+    from test_remote import free_port, oxigraph_cli
+    exe = oxigraph_cli()
+    if exe is None:
+        pytest.skip("the oxigraph server is not installed (pip install oxigraph)")
+    port = free_port()
+    try:
+        proc = subprocess.Popen([exe, "serve", "--location", str(tmp_path_factory.mktemp("oxdb")),
+                                 "--bind", f"127.0.0.1:{port}", "--union-default-graph"],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    except OSError as e:
+        pytest.skip(f"oxigraph serve cannot start: {e}")
+    base = f"http://127.0.0.1:{port}"
+    import urllib.request
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(base + "/query?query=ASK%7B%7D", timeout=1).read()
+            break
+        except OSError:
+            if proc.poll() is not None:
+                pytest.skip("oxigraph serve exited at start")
+            time.sleep(0.1)
+    else:
+        proc.kill()
+        pytest.skip("oxigraph serve did not start")
+    yield base
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+def test_server_answers_differed_from_local_answers_after_push(union_server, built):
+    from collections import Counter
+
+    from kg import query as q
+    from test_query import CASES
+    r = run("push", "--endpoint", union_server + "/store", "-o", built, "-q")
+    assert r.exit_code == 0, r.output
+    store = q.open_store(built)
+
+    def local(text, params=None, named=None):
+        return q.run_query(store, text, params or {}, named=named)
+
+    def remote_(text, params=None, named=None):
+        from kg import remote
+        sel = lambda t: remote.query(union_server + "/query", remote.with_prefixes(t, q.PREFIXES)).rows  # noqa: E731
+        terms = q.param_terms(params or {}, q._kinds(named), sel)
+        return remote.query(union_server + "/query", remote.with_prefixes(q.bind_text(text, terms), q.PREFIXES))
+
+    def rows(res):
+        return [tuple(q.normalize_term(t) for t in row) for row in res.rows]
+
+    links = "SELECT ?a ?b WHERE { ?a kg:conflictsWith ?b } ORDER BY ?a ?b"
+    assert len(rows(local(links))) == 2
+    assert rows(remote_(links)) == rows(local(links))          # the links between issues were not pushed
+    for name, cases in CASES.items():
+        nq = q.load_named(name)
+        for params in cases:
+            bound = q.bind_params(nq, params)
+            want, got = rows(local(nq.text, bound, nq)), rows(remote_(nq.text, bound, nq))
+            assert want, (name, params)
+            # the same rows, in the same order where the query orders them
+            assert Counter(got) == Counter(want), (name, params)
+            assert got == want, (name, params)
+
+
+class _Server:
+    """A local HTTP server whose answer a test chooses: `behave(handler)` per request."""
+
+    def __init__(self, behave):
+        import http.server
+
+        outer = self
+        self.requests: list[dict] = []
+
+        class H(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def _any(self):
+                n = int(self.headers.get("Content-Length", 0) or 0)
+                body = self.rfile.read(n) if n else b""
+                outer.requests.append({"path": self.path, "auth": self.headers.get("Authorization"),
+                                       "method": self.command, "body": body})
+                behave(self)
+
+            do_PUT = do_POST = do_GET = _any
+
+            def log_message(self, *a):
+                pass
+
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
+        self.httpd.daemon_threads = True
+        self.port = self.httpd.server_port
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+def _answer(h, status: int, body: bytes = b"", ctype: str = "text/plain"):
+    h.send_response(status)
+    h.send_header("Content-Type", ctype)
+    h.send_header("Content-Length", str(len(body)))
+    h.end_headers()
+    h.wfile.write(body)
+
+
+# --- 2. credentials ----------------------------------------------------------------------
+
+def test_credentials_in_the_endpoint_were_printed(built, monkeypatch):
+    import base64
+
+    def echo(h):      # a server that echoes the request line in its error, as many do
+        if "fail" in h.path:
+            _answer(h, 403, f"forbidden: {h.command} {h.path}".encode())
+        elif h.command == "POST" and "query" in h.path:
+            _answer(h, 200, b'{"head":{},"boolean":true}', "application/sparql-results+json")
+        else:
+            _answer(h, 204)
+
+    srv = _Server(echo)
+    try:
+        base = f"127.0.0.1:{srv.port}"
+        # user:password@ in the URL: HTTP Basic, and the password never printed
+        r = run("push", "--endpoint", f"http://admin:s3cr%3At@{base}/store", "-o", built)
+        assert r.exit_code == 0, r.output
+        assert {q["auth"] for q in srv.requests} == {"Basic " + base64.b64encode(b"admin:s3cr:t").decode()}
+        assert "s3cr" not in r.output and f"http://admin:***@{base}/store" in r.output
+        # a token in the query string: sent, never printed (success line, E019, E020)
+        srv.requests.clear()
+        r = run("push", "--endpoint", f"http://{base}/store?access_token=tok123", "-o", built)
+        assert r.exit_code == 0 and "tok123" not in r.output and "access_token=***" in r.output
+        assert all("access_token=tok123" in q["path"] for q in srv.requests)
+        r = run("push", "--endpoint", f"http://{base}/fail?access_token=tok123", "-o", built)
+        assert r.exit_code == 1 and "[E020]" in r.output and "HTTP 403" in r.output and "tok123" not in r.output
+        r = run("query", "--endpoint", f"http://u:pw9876@{base}/fail?key=tok123", "ASK {}")
+        assert r.exit_code == 1 and "[E019]" in r.output and "tok123" not in r.output and "pw9876" not in r.output
+        r = run("query", "--endpoint", f"http://u:pw9876@{base}/query", "ASK {}")
+        assert r.exit_code == 0 and r.output.strip() == "true"
+        # --user, and the password from the environment
+        srv.requests.clear()
+        monkeypatch.setenv("KG_SPARQL_PASSWORD", "envpw")
+        r = run("query", "--endpoint", f"http://{base}/query", "--user", "bob", "ASK {}")
+        assert r.exit_code == 0 and srv.requests[-1]["auth"] == "Basic " + base64.b64encode(b"bob:envpw").decode()
+    finally:
+        srv.close()
+    # a server that is down: the error names the host, not the password
+    from test_remote import free_port
+    r = run("push", "--endpoint", f"http://admin:secret@127.0.0.1:{free_port()}/store", "-o", built)
+    assert r.exit_code == 1 and "[E020]" in r.output and "secret" not in r.output, r.output
+
+
+# --- 14. --timeout is a deadline ---------------------------------------------------------
+
+def _one_byte_a_second(h):
+    body = b'{"head":{},"boolean":true}'
+    h.send_response(200)
+    h.send_header("Content-Type", "application/sparql-results+json")
+    h.send_header("Content-Length", str(len(body)))
+    h.end_headers()
+    for b in body:
+        try:
+            h.wfile.write(bytes([b]))
+            h.wfile.flush()
+        except OSError:
+            return
+        time.sleep(1)
+
+
+def test_a_server_sending_one_byte_a_second_was_waited_for_without_end(built):
+    srv = _Server(_one_byte_a_second)
+    try:
+        t0 = time.monotonic()
+        r = run("query", "--endpoint", f"http://127.0.0.1:{srv.port}/query", "--timeout", "2", "ASK {}")
+        assert r.exit_code == 1 and "[E018]" in r.output and "within 2 s" in r.output, r.output
+        assert time.monotonic() - t0 < 6
+        t0 = time.monotonic()
+        r = run("push", "--endpoint", f"http://127.0.0.1:{srv.port}/store", "-o", built, "--timeout", "2")
+        assert r.exit_code == 1 and "within 2 s" in r.output, r.output
+        assert time.monotonic() - t0 < 6
+    finally:
+        srv.close()
+
+
+# --- 9. a server that dies mid-request ---------------------------------------------------
+
+def test_graph_in_flight_when_the_server_died_was_reported_as_not_pushed(built):
+    import socket as _socket
+
+    def die_on_second(h):
+        if len(srv.requests) == 1:
+            _answer(h, 204)
+        else:           # the body was read; the server goes away without an answer
+            h.connection.shutdown(_socket.SHUT_RDWR)
+            h.close_connection = True
+
+    srv = _Server(die_on_second)
+    try:
+        r = run("push", "--endpoint", f"http://127.0.0.1:{srv.port}/store", "-o", built)
+    finally:
+        srv.close()
+    from kg import remote
+    first, second, third = (remote.issue_graph_iri(f) for f in sorted((built / "issues").glob("*.ttl")))
+    err = r.output.strip().splitlines()[-1]
+    assert r.exit_code == 1 and err.startswith("Error: [E143]"), r.output
+    assert "pushed 1 graph(s)" in err and f"<{second}> unknown" in err
+    not_pushed = err.split("not pushed", 1)[1]
+    assert f"<{second}>" not in not_pushed and f"<{third}>" in not_pushed and "not pushed 2:" in err
