@@ -64,8 +64,14 @@ def cli():
                    "and pip install 'kg[dask]'); resolution and writing stay here.")
 @click.option("--scheduler", default=None, metavar="ADDRESS",
               help="Dask scheduler address (tcp://HOST:8786) for --engine dask; implies --engine dask.")
+@click.option("--prune", is_flag=True,
+              help="Remove from OUT the issues built from inputs not given this time (by default the build "
+                   "stops and names them). Issues whose file was removed from an input folder go anyway.")
+@click.option("--follow-symlinks", is_flag=True,
+              help="Read symbolic links in input folders that point outside them (by default they are "
+                   "skipped and reported).")
 def build(inputs, out_dir, model, fmt, newsletter, number, date, url, gazetteer, quiet, rebuild, workers,
-          engine, scheduler):
+          engine, scheduler, prune, follow_symlinks):
     """Build the graph from newsletter issues (files or folders).
 
     Writes OUT/graph.ttl (every issue, merged) and OUT/issues/NAME.ttl (one per issue).
@@ -76,7 +82,6 @@ def build(inputs, out_dir, model, fmt, newsletter, number, date, url, gazetteer,
     """
     from .build import Overrides, build as run_build
     from .errors import SKIPPED_WARNINGS
-    from .io import remove_stale_temp
 
     if fmt == "markdown":
         fmt = "text"
@@ -93,11 +98,10 @@ def build(inputs, out_dir, model, fmt, newsletter, number, date, url, gazetteer,
 
     previous = _interrupt_handlers()
     try:
-        remove_stale_temp(out_dir)  # left by a build that was killed outright
         res = run_build(list(inputs), out_dir, model=model, fmt=fmt,
                         overrides=Overrides(newsletter, number, date, url), gazetteer=gazetteer,
                         progress=progress, on_start=on_start, workers=workers, engine=engine,
-                        scheduler=scheduler, rebuild=rebuild)
+                        scheduler=scheduler, rebuild=rebuild, follow_symlinks=follow_symlinks, prune=prune)
     except KgError as e:
         _fail(e)
     except KeyboardInterrupt as e:

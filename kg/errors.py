@@ -71,9 +71,16 @@ class Errors:
     E135 = "--param {param}={value!r}: expected a class name of the ontology such as StockMove or Organization"
 
     # E140-E159: safety (issue #16): build output, locks, input files, remote access
+    E140 = ("{out}: the build would remove {n} issue(s) built from inputs not given this time: {issues}; "
+            "give those inputs too, build into another folder (-o), or pass --prune to remove them")
+    E141 = "{out}: another kg build (process {pid}) is writing into this folder; wait for it to end, or build into another folder (-o)"
+    E142 = "{path}: cannot write the build output: {reason}"
     E143 = ("push failed at graph <{graph}>: {reason}; pushed {n_ok} graph(s); <{graph}> unknown (the connection "
             "broke after it was sent: the server may or may not have stored it; push again); not pushed {n_bad}: {not_pushed}")
     E144 = "--param {param}=...: the query assigns ?{param} itself (AS ?{param} or VALUES); a parameter can only be a variable the query reads"
+    E145 = "{path}: not a regular file ({kind}); only regular files are read"
+    E146 = "{path}: a symbolic link to a {what} outside the input folders ({target}); pass --follow-symlinks to read it"
+    E149 = "{out}: the merged graph failed its check ({reason}); graph.ttl was not replaced"
 
 
 class Warnings:

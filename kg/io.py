@@ -1,10 +1,17 @@
 """Atomic file output: write to a temporary file beside the target, fsync, rename into
-place. A crash or Ctrl-C leaves either the old file or the new one, never half of one."""
+place. A crash or Ctrl-C leaves either the old file or the new one, never half of one.
+
+Modes: a new file gets what the umask allows (0666 & ~umask, as `open()` would give it: the
+temporary files of `tempfile` are 0600), a file that is replaced keeps its mode (a
+`chmod 644 graph.ttl` survives the next build)."""
 from __future__ import annotations
 
+import errno
 import os
 import re
+import stat
 import tempfile
+from functools import lru_cache
 from pathlib import Path
 
 
@@ -13,22 +20,73 @@ from pathlib import Path
 FSYNC_EACH_UP_TO = 16
 
 
+@lru_cache(maxsize=1)
+def umask() -> int:
+    """The process's umask, read once (from /proc on Linux; elsewhere set and restored)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    old = os.umask(0o022)
+    os.umask(old)
+    return old
+
+
+def _mode(target: Path, mask: int) -> int:
+    """The mode the file at `target` is to have: its own when it exists, else the umask's."""
+    try:
+        return stat.S_IMODE(os.stat(target).st_mode)
+    except OSError:
+        return 0o666 & ~mask
+
+
+def _check_target(target: Path) -> None:
+    """Fail before anything is written when a target cannot be replaced (a folder where
+    graph.ttl should be; a file where its folder should be)."""
+    if target.is_dir():
+        raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(target))
+    for parent in target.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(parent))
+            break
+
+
+def _naming(e: OSError, target: Path) -> OSError:
+    """The error with the file it was about to write as its file name (a write that fails for
+    a full disk names none; a temporary file's name means nothing to a user)."""
+    e.filename = str(target)
+    e.filename2 = None
+    return e
+
+
 def write_atomic_many(files: list[tuple[str | os.PathLike, bytes]]) -> None:
-    """Write several files atomically: every temporary file is written and flushed to disk
-    (an fsync each when they are few, one os.sync for many: a full build writes a thousand
-    issue files), then each is renamed into place."""
+    """Write several files atomically: every target is checked, every temporary file is
+    written and flushed to disk (an fsync each when they are few, one os.sync for many: a
+    full build writes a thousand issue files), then each is renamed into place. A failure
+    before the renames (a full disk, a read-only folder) leaves every target as it was."""
+    for path, _ in files:
+        _check_target(Path(path))
+    mask = umask()
     temps: list[tuple[str, Path]] = []
     try:
         for path, data in files:
             target = Path(path)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix="." + target.name + ".", suffix=".tmp", dir=target.parent)
-            temps.append((tmp, target))
-            with os.fdopen(fd, "wb") as f:
-                f.write(data)
-                if len(files) <= FSYNC_EACH_UP_TO:
-                    f.flush()
-                    os.fsync(f.fileno())
+            try:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                fd, tmp = tempfile.mkstemp(prefix="." + target.name + ".", suffix=".tmp", dir=target.parent)
+                temps.append((tmp, target))
+                os.fchmod(fd, _mode(target, mask))
+                with os.fdopen(fd, "wb") as f:
+                    f.write(data)
+                    if len(files) <= FSYNC_EACH_UP_TO:
+                        f.flush()
+                        os.fsync(f.fileno())
+            except OSError as e:
+                raise _naming(e, target)
         if len(files) > FSYNC_EACH_UP_TO:
             os.sync()
         for tmp, target in temps:
@@ -46,20 +104,27 @@ def write_atomic(path: str | os.PathLike, data: bytes, sync: bool = True) -> Non
     """Write one file atomically; `sync=False` skips the fsync (for caches, where a torn
     file after a power loss is detected and rebuilt)."""
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix="." + target.name + ".", suffix=".tmp", dir=target.parent)
+    _check_target(target)
     try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix="." + target.name + ".", suffix=".tmp", dir=target.parent)
+    except OSError as e:
+        raise _naming(e, target)
+    try:
+        os.fchmod(fd, _mode(target, umask()))
         with os.fdopen(fd, "wb") as f:
             f.write(data)
             if sync:
                 f.flush()
                 os.fsync(f.fileno())
         os.replace(tmp, target)
-    except BaseException:
+    except BaseException as e:
         try:
             os.unlink(tmp)
         except FileNotFoundError:
             pass
+        if isinstance(e, OSError):
+            raise _naming(e, target)
         raise
 
 
@@ -67,10 +132,11 @@ _TEMP = re.compile(r"^\..+\.[A-Za-z0-9_]{6,}\.tmp$")
 
 
 def remove_stale_temp(folder: str | os.PathLike,
-                      subdirs: tuple[str, ...] = ("", "issues", ".kg", ".kg/cache")) -> list[str]:
+                      subdirs: tuple[str, ...] = ("", "issues", ".kg", ".kg/cache", ".kg/terms")) -> list[str]:
     """Delete the temporary files write_atomic leaves behind when a process is killed
     outright (SIGKILL, power loss) between creating and renaming them. Call it before
-    writing into `folder`; two builds must not write into the same folder at once."""
+    writing into `folder`, holding its lock (kg.build.OutputLock): the temporary files of a
+    build in progress must not go."""
     removed = []
     for sub in subdirs:
         d = Path(folder) / sub

@@ -397,3 +397,313 @@ def test_graph_in_flight_when_the_server_died_was_reported_as_not_pushed(built):
     assert "pushed 1 graph(s)" in err and f"<{second}> unknown" in err
     not_pushed = err.split("not pushed", 1)[1]
     assert f"<{second}>" not in not_pushed and f"<{third}>" in not_pushed and "not pushed 2:" in err
+
+
+# --- helpers for the build tests -----------------------------------------------------------
+
+def _issue(number: int, extra: str = "") -> str:
+    return (f"Safety Notes - Issue {number}: Test - 2026-04-0{number % 9 + 1}\n\n"
+            f"Markets\n- Reuters: Gold Rises - Gold rose 2% to $3,010 an ounce on Tuesday.{extra}\n")
+
+
+def _tree(out: Path) -> dict[str, bytes]:
+    """Every file under OUT (the query store aside) with its content."""
+    return {str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*"))
+            if p.is_file() and "store" not in p.parts and p.name != "lock"}
+
+
+def _build_cli(*args, timeout=120, env=None, **kw):
+    return subprocess.run(_kg("build", "--model", "none", *args), capture_output=True, text=True, cwd=ROOT,
+                          timeout=timeout, env=env, **kw)
+
+
+# --- 3. symbolic links out of the input folder ---------------------------------------------
+
+def test_symlink_out_of_the_input_folder_put_its_file_in_the_graph(tmp_path):
+    inp, outside = tmp_path / "in", tmp_path / "outside"
+    inp.mkdir()
+    outside.mkdir()
+    (inp / "a.txt").write_text(_issue(1))
+    (inp / "passwd.txt").symlink_to("/etc/passwd")
+    (outside / "secret.txt").write_text(_issue(2, " Top secret figure: Acme rose 7%."))
+    (inp / "secret.txt").symlink_to(outside / "secret.txt")
+    (inp / "sub").symlink_to(outside, target_is_directory=True)
+    (inp / "same.txt").symlink_to(inp / "a.txt")          # inside the folder: not a leak
+    r = run("build", inp, "-o", tmp_path / "out", "--model", "none")
+    assert r.exit_code == 2, r.output
+    graph = (tmp_path / "out" / "graph.ttl").read_text()
+    assert "root:" not in graph and "secret" not in graph.lower()
+    for name in ("passwd.txt", "secret.txt", "sub"):
+        assert f"[E146] {inp / name}: a symbolic link" in r.output and "--follow-symlinks" in r.output
+    assert "same.txt" in r.output and "W008" in r.output     # read, and the same issue as a.txt
+    r = run("build", inp, "-o", tmp_path / "out2", "--model", "none", "--follow-symlinks")
+    assert "Top secret figure" in (tmp_path / "out2" / "graph.ttl").read_text()
+
+
+# --- 11. FIFOs, devices, files whose size stat does not know -----------------------------
+
+def test_fifo_in_the_input_folder_hung_the_build(tmp_path):
+    inp = tmp_path / "in"
+    inp.mkdir()
+    (inp / "a.txt").write_text(_issue(1))
+    os.mkfifo(inp / "pipe.txt")
+    (inp / "zero.txt").symlink_to("/dev/zero")
+    for args in ([inp], [inp, "--follow-symlinks"], [inp / "pipe.txt", inp / "a.txt"], ["/dev/zero", inp / "a.txt"]):
+        try:
+            p = _build_cli(*args, "-o", tmp_path / "out", timeout=60)
+        except subprocess.TimeoutExpired:
+            pytest.fail(f"kg build {args} hung")
+        assert p.returncode == 2 and "Traceback" not in p.stderr, p.stderr
+        assert "built 1 issue(s)" in p.stdout
+        assert "[E145]" in p.stderr and ("named pipe" in p.stderr or "character device" in p.stderr), p.stderr
+    p = _build_cli(inp / "pipe.txt", "-o", tmp_path / "out3", timeout=60)
+    assert p.returncode == 1 and "not a regular file (a named pipe (FIFO))" in p.stderr
+
+
+def test_file_whose_size_stat_does_not_know_was_read_without_bound(tmp_path):
+    # /proc files say 0 bytes in stat and hold more: the limit counts the bytes read
+    env = dict(os.environ, KG_MAX_BYTES="1000")
+    p = _build_cli("/proc/self/maps", "-o", tmp_path / "out", env=env)
+    assert p.returncode == 1 and "[E012]" in p.stderr and "more than 1000 bytes" in p.stderr, p.stderr
+
+
+# --- 4. a damaged cache -------------------------------------------------------------------
+
+def test_damaged_rendering_cache_put_nul_bytes_into_graph_ttl(built, tmp_path):
+    out = tmp_path / "out"
+    shutil.copytree(built, out)
+    good = (out / "graph.ttl").read_bytes()
+    rdr = max((out / ".kg" / "terms").glob("*.rdr"), key=lambda p: p.stat().st_size)
+    data = bytearray(rdr.read_bytes())
+    mid = len(data) // 2
+    data[mid:mid + 4096] = bytes(4096)
+    rdr.write_bytes(bytes(data))
+    r = run("build", EXAMPLES, "-o", out, "--model", "none")
+    assert r.exit_code == 0, r.output
+    assert b"\x00" not in (out / "graph.ttl").read_bytes()
+    assert (out / "graph.ttl").read_bytes() == good
+    assert bytes(data) != rdr.read_bytes()           # the bad entry was rebuilt
+    # a damaged extraction: its records (read on every build) and its pickled part (read when
+    # the issue is rendered again) are both checked; the file is extracted again
+    kge = max((out / ".kg" / "cache").glob("*.kge"), key=lambda p: p.stat().st_size)
+    raw = bytearray(kge.read_bytes())
+    raw[40:44] = b"\xff\xff\xff\xff"
+    kge.write_bytes(bytes(raw))
+    r = run("build", EXAMPLES, "-o", out, "--model", "none")
+    assert r.exit_code == 0 and "1 extracted, 2 unchanged" in r.output, r.output
+    raw = bytearray(kge.read_bytes())
+    raw[-100:-96] = b"\x00\x00\x00\x00"
+    kge.write_bytes(bytes(raw))
+    for f in (out / ".kg" / "terms").glob("*.rdr"):
+        f.unlink()                                   # every issue is rendered again
+    r = run("build", EXAMPLES, "-o", out, "--model", "none")
+    assert r.exit_code == 0 and "1 extracted" in r.output, r.output
+    assert (out / "graph.ttl").read_bytes() == good
+    from kg.build import _check_merged
+    from kg.rdf import TURTLE_HEADER
+    assert _check_merged(good, TURTLE_HEADER) is None
+    assert "NUL" in _check_merged(good[:5000] + b"\x00" + good[5001:], TURTLE_HEADER)
+    assert "incomplete" in _check_merged(good[:-20], TURTLE_HEADER)
+
+
+# --- 5. the default output folder ---------------------------------------------------------
+
+def test_building_other_inputs_into_a_build_silently_removed_its_issues(built, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    shutil.copytree(built, tmp_path / "out")       # kg build examples/ (into the default out/)
+    before = _tree(tmp_path / "out")
+    Path("plain.md").write_text("- Reuters: Gold Rises - Gold rose 2% to $3,010 an ounce on Tuesday.\n")
+    r = run("build", "plain.md", "--newsletter", "Plain News", "--number", "5", "--date", "2026-02-03",
+            "--model", "none")
+    assert r.exit_code == 1, r.output
+    line = r.output.strip().splitlines()[-1]
+    assert "[E140]" in line and "would remove 3 issue(s)" in line and "--prune" in line
+    for name in ("ai-weekly-470.ttl", "chip-digest-12.ttl", "market-brief-88.ttl"):
+        assert name in line
+    assert "aiweekly-470.txt" in line
+    # no output changed (plain.md's extraction stays cached for the build with --prune)
+    outputs = lambda t: {k: v for k, v in t.items() if not k.startswith((".kg/cache", ".kg/terms"))}  # noqa: E731
+    assert outputs(_tree(tmp_path / "out")) == outputs(before)
+    # adding: give the inputs of the build too
+    Path("x.txt").write_text(_issue(5))
+    r = run("build", EXAMPLES, "x.txt", "--model", "none")
+    assert r.exit_code == 0 and "built 4 issue(s)" in r.output, r.output
+    assert len(list((tmp_path / "out" / "issues").glob("*.ttl"))) == 4
+    # --prune: the user says so
+    r = run("build", "plain.md", "--newsletter", "Plain News", "--number", "5", "--model", "none", "--prune")
+    assert r.exit_code == 0, r.output
+    assert [p.name for p in (tmp_path / "out" / "issues").glob("*.ttl")] == ["plain-news-5.ttl"]
+
+
+def test_removing_a_file_from_an_input_folder_still_removes_its_issues(tmp_path):
+    inp = tmp_path / "in"
+    shutil.copytree(EXAMPLES, inp)
+    out, full = tmp_path / "out", tmp_path / "full"
+    assert run("build", inp, "-o", out, "--model", "none").exit_code == 0
+    (inp / "chip-digest-12.md").unlink()
+    r = run("build", inp, "-o", out, "--model", "none")
+    assert r.exit_code == 0, r.output
+    assert sorted(p.name for p in (out / "issues").glob("*.ttl")) == ["ai-weekly-470.ttl", "market-brief-88.ttl"]
+    # and is byte for byte a build of what is left; the same inputs again change nothing
+    assert run("build", inp, "-o", full, "--model", "none").exit_code == 0
+    assert (out / "graph.ttl").read_bytes() == (full / "graph.ttl").read_bytes()
+    before = _tree(out)
+    assert run("build", inp, "-o", out, "--model", "none").exit_code == 0
+    assert _tree(out) == before
+    # a file kg did not write (no manifest knows it) is not removed without --prune
+    (out / "issues" / "mine.ttl").write_text("# my notes\n")
+    r = run("build", inp, "-o", out, "--model", "none")
+    assert r.exit_code == 1 and "mine.ttl (source unknown)" in r.output
+    assert (out / "issues" / "mine.ttl").exists()
+
+
+# --- 6. two builds into one folder --------------------------------------------------------
+
+def test_two_builds_into_one_folder_both_wrote(built, tmp_path):
+    out = tmp_path / "out"
+    shutil.copytree(built, out)
+    before = _tree(out)
+    holder = subprocess.Popen([sys.executable, "-c", (
+        "import sys, time; from kg.build import OutputLock\n"
+        f"with OutputLock({str(out)!r}):\n"
+        "    print('locked', flush=True); time.sleep(60)")], stdout=subprocess.PIPE, text=True, cwd=ROOT)
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        (tmp_path / "x.txt").write_text(_issue(3))
+        r = run("build", EXAMPLES, tmp_path / "x.txt", "-o", out, "--model", "none")
+        assert r.exit_code == 1, r.output
+        line = r.output.strip()
+        assert line.startswith("Error: [E141]") and f"(process {holder.pid})" in line and "\n" not in line
+        assert _tree(out) == before
+    finally:
+        holder.kill()
+        holder.wait()
+    # the lock goes with the process that held it
+    r = run("build", EXAMPLES, tmp_path / "x.txt", "-o", out, "--model", "none")
+    assert r.exit_code == 0, r.output
+
+
+# --- 7. output I/O errors -----------------------------------------------------------------
+
+def _entries(out: Path) -> list[str]:
+    return sorted(str(p.relative_to(out)) for d in ("cache", "terms") for p in (out / ".kg" / d).iterdir())
+
+
+def _one_line_error(p_or_r) -> str:
+    err = getattr(p_or_r, "stderr", None)
+    text = err if err is not None else p_or_r.output
+    assert "Traceback" not in text, text
+    lines = [ln for ln in text.strip().splitlines() if not ln.startswith("warning:")]
+    assert len(lines) == 1, text
+    return lines[0]
+
+
+def test_output_io_errors_ended_in_tracebacks(built, tmp_path):
+    out = tmp_path / "out"
+    shutil.copytree(built, out)
+    (tmp_path / "x.txt").write_text(_issue(4))     # a new input: new cache entries would be written
+    entries = _entries(out)
+    # graph.ttl is a folder
+    (out / "graph.ttl").unlink()
+    (out / "graph.ttl").mkdir()
+    before = _tree(out)
+    r = run("build", EXAMPLES, tmp_path / "x.txt", "-o", out, "--model", "none")
+    assert r.exit_code == 1
+    assert _one_line_error(r) == f"Error: [E142] {out / 'graph.ttl'}: cannot write the build output: Is a directory"
+    assert _tree(out) == before and _entries(out) == entries
+    # OUT/issues is a file
+    fresh = tmp_path / "fresh"
+    fresh.mkdir()
+    (fresh / "issues").write_text("not a folder")
+    r = run("build", EXAMPLES, "-o", fresh, "--model", "none")
+    assert r.exit_code == 1 and "[E142]" in _one_line_error(r) and "Not a directory" in r.output
+    assert not (fresh / "graph.ttl").exists()
+    assert list((fresh / ".kg" / "cache").iterdir()) == []
+
+
+def test_file_too_large_for_the_disk_left_orphan_cache_entries(built, tmp_path):
+    import resource
+
+    out = tmp_path / "out"
+    shutil.copytree(built, out)
+    (tmp_path / "x.txt").write_text(_issue(4))
+    before, entries = _tree(out), _entries(out)
+
+    def limit():        # files may not grow past 20 KB: graph.ttl (100 KB) cannot be written
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (20_000, 20_000))
+
+    p = _build_cli(EXAMPLES, tmp_path / "x.txt", "-o", out, preexec_fn=limit)
+    assert p.returncode == 1
+    line = _one_line_error(p)
+    assert line.startswith("Error: [E142]") and "File too large" in line, line
+    assert _tree(out) == before and _entries(out) == entries
+
+
+def test_full_disk_left_orphan_cache_entries(built, tmp_path):
+    """A real ENOSPC: the build folder on a small tmpfs (needs a mount namespace)."""
+    if shutil.which("unshare") is None:
+        pytest.skip("no unshare")
+    probe = subprocess.run(["unshare", "-rm", "sh", "-c", f"mount -t tmpfs -o size=64k tmpfs {tmp_path}"],
+                           capture_output=True)
+    if probe.returncode != 0:
+        probe = subprocess.run(["unshare", "-m", "sh", "-c", f"mount -t tmpfs -o size=64k tmpfs {tmp_path}"],
+                               capture_output=True)
+        if probe.returncode != 0:
+            pytest.skip("cannot mount a tmpfs here")
+        unshare = ["unshare", "-m"]
+    else:
+        unshare = ["unshare", "-rm"]
+    work = tmp_path / "disk"
+    work.mkdir()
+    (tmp_path / "x.txt").write_text(_issue(4))
+    size = sum(f.stat().st_size for f in built.rglob("*") if f.is_file())
+    script = f"""
+set -e
+mount -t tmpfs -o size={size + 64 * 1024} tmpfs {work}
+cp -a {built} {work}/out
+before=$(cd {work}/out && find . -type f | sort | xargs sha256sum | sha256sum)
+dd if=/dev/zero of={work}/filler bs=4k count=100000 2>/dev/null || true
+truncate -s -24K {work}/filler       # room for the new cache entries, not for graph.ttl
+set +e
+{sys.executable} -m kg.cli build --model none {EXAMPLES} {tmp_path / 'x.txt'} -o {work}/out 2>{work}/../err.txt
+echo "rc=$?"
+after=$(cd {work}/out && find . -type f | sort | xargs sha256sum | sha256sum)
+[ "$before" = "$after" ] && echo same || echo changed
+ls -A {work}/out/.kg/cache {work}/out/.kg/terms {work}/out {work}/out/issues | grep -c '\\.tmp$' || true
+find {work}/out/.kg/cache {work}/out/.kg/terms -type f | wc -l
+"""
+    p = subprocess.run(unshare + ["sh", "-c", script], capture_output=True, text=True, cwd=ROOT, timeout=300)
+    err = (tmp_path / "err.txt").read_text()
+    assert "rc=1" in p.stdout, (p.stdout, p.stderr, err)
+    assert "Traceback" not in err and "No space left on device" in err, err
+    # it failed after the new extraction was cached (at a rendering or at graph.ttl)
+    assert f"[E142] {work}/out/" in err and f"{work}/out/.kg/cache/" not in err, err
+    assert "same" in p.stdout.split(), (p.stdout, err)     # previous output and cache as they were
+    *_, temps, n_entries = p.stdout.strip().splitlines()
+    assert temps == "0"                                      # no temporary file left
+    assert int(n_entries) == 3 + 3                           # the 3 extractions and 3 renderings before
+
+
+# --- 8. file modes ------------------------------------------------------------------------
+
+def test_output_files_were_created_0600(tmp_path):
+    out = tmp_path / "out"
+    p = subprocess.run(_kg("build", "--model", "none", EXAMPLES, "-o", out), cwd=ROOT, capture_output=True,
+                       text=True, preexec_fn=lambda: os.umask(0o022))
+    assert p.returncode == 0, p.stderr
+    p = subprocess.run(_kg("viz", "--graph", out / "graph.ttl", "-o", out / "graph.html"), cwd=ROOT,
+                       capture_output=True, text=True, preexec_fn=lambda: os.umask(0o022))
+    assert p.returncode == 0, p.stderr
+    mode = lambda f: oct(f.stat().st_mode & 0o777)  # noqa: E731
+    for f in [out / "graph.ttl", out / "graph.html", out / ".kg" / "manifest.json",
+              *(out / "issues").glob("*.ttl")]:
+        assert mode(f) == "0o644", f
+    # a mode the user set is kept by the next build; a stricter umask is honoured
+    (out / "graph.ttl").chmod(0o640)
+    (tmp_path / "x.txt").write_text(_issue(4))
+    p = subprocess.run(_kg("build", "--model", "none", EXAMPLES, tmp_path / "x.txt", "-o", out), cwd=ROOT,
+                       capture_output=True, text=True, preexec_fn=lambda: os.umask(0o077))
+    assert p.returncode == 0, p.stderr
+    assert mode(out / "graph.ttl") == "0o640"
+    assert mode(out / "issues" / "safety-notes-4.ttl") == "0o600"
