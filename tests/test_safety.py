@@ -707,3 +707,19 @@ def test_output_files_were_created_0600(tmp_path):
     assert p.returncode == 0, p.stderr
     assert mode(out / "graph.ttl") == "0o640"
     assert mode(out / "issues" / "safety-notes-4.ttl") == "0o600"
+
+
+# --- 17. JSON Lines warnings name the input's line ----------------------------------------
+
+def test_json_lines_warning_named_a_line_of_the_rendered_document(tmp_path):
+    f = tmp_path / "news.jsonl"
+    f.write_text(
+        '{"newsletter": "Line News", "number": 3, "date": "2026-03-01", "title": "T", "items": ['
+        '{"outlet": "Reuters", "headline": "Gold", "body": "Gold rose 2% to $3,010 an ounce."}]}\n'
+        "\n"
+        '{"newsletter": "Line News", "number": 3, "issue_date": "2026-03-01", "outlet": "AP", '
+        '"headline": "Oil", "body": "Oil fell 1% to $71 a barrel."}\n'
+        '{"newsletter": "Line News", "number": 3, "issue_date": "2026-03-01", "outlet": "Reuters", '
+        '"headline": "Absurd", "body": "Acme rose 999999999999999% on Tuesday."}\n')
+    r = run("build", f, "-o", tmp_path / "out", "--model", "none")
+    assert r.exit_code == 2 and "[W004] news.jsonl:4: absurd figure '999999999999999%'" in r.output, r.output

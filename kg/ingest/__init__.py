@@ -367,7 +367,8 @@ def place_items(issue: Issue, source: str, specs: list[ItemSpec], header: str = 
         issue.items.append(Item(
             lang=lang, position=counters[lang], text=t, start=k, end=k + len(t),
             headline=sp.headline, body=sp.body, outlet=sp.outlet, section=clean_str(sp.section) or None,
-            kind=sp.kind, urls=list(dict.fromkeys(u for u in sp.urls if u)), date=sp.date))
+            kind=sp.kind, urls=list(dict.fromkeys(u for u in sp.urls if u)), date=sp.date,
+            line=sp.line if doc is not source else None))
     return issue
 
 
