@@ -18,7 +18,7 @@ from .model import Issue, IssueExtraction, KnowledgeBase
 from .io import write_atomic_many
 from .nlp import load_pipelines, model_name_for
 from .rdf import issue_file_stem, issue_iri, merged_stats, issue_signature, merge_rendered, render_issue
-from .resolve import resolve
+from .resolve import clean_label, resolve
 
 
 @dataclass
@@ -83,6 +83,7 @@ def read_issues(paths: list[str], fmt: Optional[str] = None, overrides: Optional
                 overrides.apply(iss)
             if not iss.newsletter:
                 iss.newsletter = Path(path).stem.rstrip("-_0123456789") or Path(path).stem
+            iss.newsletter = clean_label(iss.newsletter) or iss.newsletter  # a name: no invisible characters
             if result is not None:
                 if not iss.date:
                     result.warnings.append(warning("W002", path=path, fallback="no date"))

@@ -723,3 +723,32 @@ def test_json_lines_warning_named_a_line_of_the_rendered_document(tmp_path):
         '"headline": "Absurd", "body": "Acme rose 999999999999999% on Tuesday."}\n')
     r = run("build", f, "-o", tmp_path / "out", "--model", "none")
     assert r.exit_code == 2 and "[W004] news.jsonl:4: absurd figure '999999999999999%'" in r.output, r.output
+
+
+# --- 18. invisible and bidi control characters in names ------------------------------------
+
+def test_invisible_characters_in_names_made_different_names_look_the_same(tmp_path):
+    import rdflib
+    from rdflib.namespace import RDFS, SKOS
+
+    f = tmp_path / "bidi.txt"
+    f.write_text("Bidi Notes - Issue 1: Test - 2026-04-01\n\nMarkets\n"
+                 "- Acme News: Gold Rises - Gold rose 2% to $3,010 an ounce on Tuesday.\n"
+                 "- Acme\u200b News: Oil Falls - Oil fell 1% to $71 a barrel on Tuesday.\n"
+                 "- \u202eAcme News\u202c: Copper Gains - Copper rose 3% on Tuesday.\n"
+                 "- Reu\u2066ters\u2069: Silver Slips - Silver fell 2% on Tuesday.\n", encoding="utf-8")
+    r = run("build", f, "-o", tmp_path / "out", "--model", "none", "--newsletter", "Bidi\u200d Notes")
+    assert r.exit_code == 0, r.output
+    g = rdflib.Graph().parse(tmp_path / "out" / "graph.ttl")
+    invisible = ("\u200b", "\u200d", "\u202e", "\u202c", "\u2066", "\u2069")
+    labels = [str(o) for p in (RDFS.label, SKOS.prefLabel, SKOS.altLabel) for o in g.objects(None, p)]
+    assert not [lb for lb in labels if any(c in lb for c in invisible)], labels
+    acme = {s for s, o in g.subject_objects(RDFS.label) if str(o) == "Acme News"}
+    assert [str(s) for s in acme] == ["https://w3id.org/newskg/entity/acme-news"]   # one entity, not three
+    assert not any(any(c in str(t) for c in invisible) for trip in g for t in trip if isinstance(t, rdflib.URIRef))
+    assert (tmp_path / "out" / "issues" / "bidi-notes-1.ttl").exists()
+    # the evidence keeps the text as it was
+    assert "Acme\u200b News: Oil Falls" in (tmp_path / "out" / "graph.ttl").read_text(encoding="utf-8")
+    from kg.resolve import clean_label, slugify
+    assert clean_label("\u202eNvi\u200bdia\ufe0f  Corp\u2069") == "Nvidia Corp"
+    assert slugify("Nvi\u200bdia") == "nvidia" and slugify("英\u200b伟达") == slugify("英伟达")
