@@ -35,24 +35,28 @@ def umask() -> int:
     return old
 
 
-def _mode(target: Path, mask: int) -> int:
-    """The mode the file at `target` is to have: its own when it exists, else the umask's."""
+def _prepare(target: Path, mask: int) -> int:
+    """The mode the file at `target` is to have (its own when it exists, else the umask's),
+    failing before anything is written when it cannot be replaced: a folder where graph.ttl
+    should be, a file where its folder should be. One stat in the usual case."""
     try:
-        return stat.S_IMODE(os.stat(target).st_mode)
-    except OSError:
-        return 0o666 & ~mask
-
-
-def _check_target(target: Path) -> None:
-    """Fail before anything is written when a target cannot be replaced (a folder where
-    graph.ttl should be; a file where its folder should be)."""
-    if target.is_dir():
-        raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(target))
-    for parent in target.parents:
-        if parent.exists():
-            if not parent.is_dir():
+        st = os.stat(target)
+    except FileNotFoundError:
+        parent = target.parent
+        try:
+            if not stat.S_ISDIR(os.stat(parent).st_mode):
                 raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(parent))
-            break
+        except FileNotFoundError:
+            pass        # made by mkdir (which names a file in the way itself)
+        return 0o666 & ~mask
+    except NotADirectoryError:
+        for parent in target.parents:
+            if parent.exists() and not parent.is_dir():
+                raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(parent))
+        raise
+    if stat.S_ISDIR(st.st_mode):
+        raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(target))
+    return stat.S_IMODE(st.st_mode)
 
 
 def _naming(e: OSError, target: Path) -> OSError:
@@ -68,18 +72,17 @@ def write_atomic_many(files: list[tuple[str | os.PathLike, bytes]]) -> None:
     written and flushed to disk (an fsync each when they are few, one os.sync for many: a
     full build writes a thousand issue files), then each is renamed into place. A failure
     before the renames (a full disk, a read-only folder) leaves every target as it was."""
-    for path, _ in files:
-        _check_target(Path(path))
     mask = umask()
+    modes = [_prepare(Path(path), mask) for path, _ in files]
     temps: list[tuple[str, Path]] = []
     try:
-        for path, data in files:
+        for (path, data), mode in zip(files, modes):
             target = Path(path)
             try:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 fd, tmp = tempfile.mkstemp(prefix="." + target.name + ".", suffix=".tmp", dir=target.parent)
                 temps.append((tmp, target))
-                os.fchmod(fd, _mode(target, mask))
+                os.fchmod(fd, mode)
                 with os.fdopen(fd, "wb") as f:
                     f.write(data)
                     if len(files) <= FSYNC_EACH_UP_TO:
@@ -104,14 +107,14 @@ def write_atomic(path: str | os.PathLike, data: bytes, sync: bool = True) -> Non
     """Write one file atomically; `sync=False` skips the fsync (for caches, where a torn
     file after a power loss is detected and rebuilt)."""
     target = Path(path)
-    _check_target(target)
+    mode = _prepare(target, umask())
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix="." + target.name + ".", suffix=".tmp", dir=target.parent)
     except OSError as e:
         raise _naming(e, target)
     try:
-        os.fchmod(fd, _mode(target, umask()))
+        os.fchmod(fd, mode)
         with os.fdopen(fd, "wb") as f:
             f.write(data)
             if sync:
@@ -143,7 +146,7 @@ def remove_stale_temp(folder: str | os.PathLike,
         if not d.is_dir():
             continue
         for p in d.iterdir():
-            if p.is_file() and _TEMP.match(p.name):
+            if _TEMP.match(p.name) and p.is_file():
                 try:
                     p.unlink()
                     removed.append(str(p))
