@@ -188,11 +188,37 @@ def build(paths: list[str], out_dir: str, model: Optional[str] = "auto", fmt: Op
     entry that fails its checksum is rebuilt; the merged graph is checked before it replaces
     graph.ttl; an output that cannot be written is one error (E142) with the previous output
     kept and no cache entry of the failed build left behind."""
+    args = (paths, out_dir, model, fmt, overrides, gazetteer, progress, on_start, workers, engine, scheduler,
+            follow_symlinks, prune)
+    for p in paths:     # before the folder is made (and locked): a mistyped input leaves nothing
+        if not os.path.lexists(p):
+            raise KgError("E001", path=p)
+    existed = os.path.exists(out_dir)
+    try:
+        return _locked_build(args, out_dir, rebuild)
+    except BaseException:
+        if not existed:     # a failed first build leaves no folder behind
+            _remove_empty(out_dir)
+        raise
+
+
+def _remove_empty(out_dir: str) -> None:
+    out = Path(out_dir)
+    try:
+        (out / ".kg" / "lock").unlink()
+    except OSError:
+        pass
+    for d in (out / ".kg" / "cache", out / ".kg" / "terms", out / ".kg", out / "issues", out):
+        try:
+            d.rmdir()
+        except OSError:
+            pass
+
+
+def _locked_build(args: tuple, out_dir: str, rebuild: bool) -> BuildResult:
     from .incremental import DamagedCache
     from .io import remove_stale_temp
 
-    args = (paths, out_dir, model, fmt, overrides, gazetteer, progress, on_start, workers, engine, scheduler,
-            follow_symlinks, prune)
     with OutputLock(out_dir):
         remove_stale_temp(out_dir)  # left by a build that was killed outright
         for attempt in range(3):

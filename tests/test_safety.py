@@ -113,6 +113,9 @@ def test_parameter_in_the_select_list_was_a_syntax_error(built):
     assert head == "e,n" and row.startswith("https://w3id.org/newskg/entity/nvidia,") and int(row.split(",")[1]) > 0
     r = run("query", "-o", built, "--format", "csv", "SELECT ?w WHERE { }", "-p", "w=Gold")
     assert r.exit_code == 0 and r.output.splitlines() == ["w", "Gold"], r.output
+    # a variable the query assigns itself cannot be a parameter: one clear line
+    r = run("query", "-o", built, "SELECT ?w WHERE { BIND(1 AS ?w) }", "-p", "w=Gold")
+    assert r.exit_code == 1 and "[E144]" in r.output and "assigns ?w itself" in r.output
 
 
 # --- 15. Ctrl-C and killed store loads --------------------------------------------------
@@ -619,6 +622,12 @@ def test_output_io_errors_ended_in_tracebacks(built, tmp_path):
     assert r.exit_code == 1 and "[E142]" in _one_line_error(r) and "Not a directory" in r.output
     assert not (fresh / "graph.ttl").exists()
     assert list((fresh / ".kg" / "cache").iterdir()) == []
+    # a first build that fails leaves no folder behind
+    r = run("build", tmp_path / "x.txt", tmp_path / "missing.txt", "-o", tmp_path / "new")
+    assert r.exit_code == 1 and "[E001]" in r.output and not (tmp_path / "new").exists()
+    (tmp_path / "empty.txt").write_text("")
+    r = run("build", tmp_path / "empty.txt", "-o", tmp_path / "new", "--model", "none")
+    assert r.exit_code == 1 and "[E007]" in r.output and not (tmp_path / "new").exists()
 
 
 def test_file_too_large_for_the_disk_left_orphan_cache_entries(built, tmp_path):
