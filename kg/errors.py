@@ -1,5 +1,11 @@
 """Error and warning messages as coded constants (the spaCy way), so that users can
-search for a code and tests can assert on it without matching prose."""
+search for a code and tests can assert on it without matching prose.
+
+The table: `Errors` (raised as KgError(CODE, **arguments)) and `Warnings` (formatted with
+warning(CODE, **arguments)). Every code is raised somewhere, with exactly the arguments
+its message names (tests/test_errors.py). Ranges per area: E001-E024 and W002-W008 input
+and build; E050-E059 scale; E071-E079 viz; E120-E139 query and validate; E140-E159 safety
+(issue #16); E160-E179 and W020-W029 the CLI grammar and validation."""
 from __future__ import annotations
 
 
@@ -22,7 +28,6 @@ class Errors:
     E007 = "nothing could be built: every input failed ({reasons})"
     E008 = "spaCy model {name!r} is not installed; install it or pass --model none"
     E009 = "{path}: the gazetteer file is malformed at line {line}: {reason}"
-    E010 = "{value!r} is not a valid date (expected YYYY-MM-DD)"
     E011 = "{path}: unknown input format {fmt!r} (choose from {choices})"
     E012 = "{path}: the file is too large ({size} bytes; the limit is {limit} bytes)"
     E013 = "{path}: the {fmt} reader could not read the file: {reason}"
@@ -59,7 +64,6 @@ class Errors:
     E123 = "named query {name!r} needs --param {param}=VALUE ({desc})"
     E124 = "{what} is refused: it would reach the network ({detail}); pass --allow-remote to allow it"
     E125 = "updates are refused: kg query is read-only (found {keyword})"
-    E126 = "{path}: no graph to query; build one first with `kg build INPUTS -o {out}`"
     E127 = "{path}: cannot load the graph into the query store: {msg}"
     E128 = "{path}: cannot open the query store: {msg}"
     E129 = "SPARQL syntax error at line {line}, column {col}: {msg}{near}"
@@ -82,21 +86,26 @@ class Errors:
     E146 = "{path}: a symbolic link to a {what} outside the input folders ({target}); pass --follow-symlinks to read it"
     E149 = "{out}: the merged graph failed its check ({reason}); graph.ttl was not replaced"
 
+    # E160-E179: the CLI grammar, explore, validate (kg/cli.py, kg/layout.py, kg/validate.py)
+    E160 = "{path}: no build here (no graph.ttl); run `kg build INPUTS -o {path}` first, or pass -b/--build DIR"
+    E161 = "unknown validation engine {engine!r} (choose from {choices})"
+
 
 class Warnings:
-    W001 = "{path}:{line}: skipped an item the rules could not parse: {reason}"
     W002 = "{path}: no issue date found in the file; pass --date YYYY-MM-DD (using {fallback})"
     W003 = "{path}: no issue number found in the file; pass --number N (using {fallback})"
     W004 = "{path}:{line}: absurd figure {text!r} skipped"
-    W005 = "{path}: skipped: {reason}"
     # readers (kg/ingest): W006 means part of the input was left out, W007 that it was repaired
     W006 = "{path}:{line}: skipped {what}: {reason}"
     W007 = "{path}:{line}: {reason}"
     W008 = "{path}: skipped: it is the same issue ({issue}) as {other}"
+    # W020-W029: the CLI grammar, validate
+    W020 = "{old} is deprecated and goes in the next release; use {new}"
+    W021 = "the shapes use {what}, which the oxigraph validator does not implement: validating with pyshacl (slow)"
 
 
 # warnings that mean some of the input was left out: `kg build` exits with status 2
-SKIPPED_WARNINGS = ("W001", "W004", "W005", "W006", "W008")
+SKIPPED_WARNINGS = ("W004", "W006", "W008")
 
 
 def warning(code: str, **kwargs) -> str:

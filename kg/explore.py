@@ -1,31 +1,25 @@
 """Read views over a built graph: `kg entities`, `kg timeline ENTITY`, `kg conflicts`.
 
-They read OUT/graph.ttl with pyoxigraph and return plain rows (lists of dicts); the CLI
-formats them as a table, JSON or CSV."""
+They read the build through its query store (kg/query.py: BUILD/store/, loaded from
+BUILD/graph.ttl once and reopened in milliseconds after that) and return plain rows (lists
+of dicts); the CLI prints them with kg/table.py."""
 from __future__ import annotations
 
-import csv
-import io
-import json
-from pathlib import Path
 from typing import Optional
 
 import pyoxigraph as ox
 
 from .errors import KgError
-from .rdf import PREFIXES as _RDF_PREFIXES
+from .namespaces import PREFIXES as _PREFIXES
 
 # the builder's own prefixes, so that these queries read the graph in its own terms
-PREFIXES = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in sorted(_RDF_PREFIXES.items()))
+PREFIXES = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in sorted(_PREFIXES.items()))
 
 
-def load_store(graph_path: str) -> ox.Store:
-    p = Path(graph_path)
-    if not p.exists():
-        raise KgError("E001", path=f"{graph_path} (run `kg build` first)")
-    store = ox.Store()
-    store.load(p.read_bytes(), format=ox.RdfFormat.TURTLE)
-    return store
+def load_store(build_dir: str) -> ox.Store:
+    """The build's query store (read-only); KgError E160 when the folder holds no build."""
+    from .query import open_store
+    return open_store(build_dir)
 
 
 def _val(term) -> Optional[str]:
@@ -109,37 +103,28 @@ SELECT ?date ?kind ?what ?value ?unit ?outlet ?issue ?evidence ?node WHERE {
     return rows
 
 
-def conflicts(store: ox.Store) -> list[dict]:
-    """Pairs of metrics where sources disagree on the same quantity."""
-    return _rows(store, """
-SELECT ?subject ?measure ?date ?value_a ?source_a ?value_b ?source_b ?a ?b WHERE {
-  ?a kg:conflictsWith ?b .
-  FILTER(STR(?a) < STR(?b))
-  ?a kg:subject/rdfs:label ?subject ; kg:measure ?measure ; kg:value ?value_a ; kg:date ?date .
-  ?b kg:value ?value_b .
-  { SELECT ?a (GROUP_CONCAT(DISTINCT ?oa; SEPARATOR=", ") AS ?source_a) WHERE {
-      ?a prov:wasDerivedFrom ?ia . OPTIONAL { ?ia kg:reportedBy/rdfs:label ?oa } } GROUP BY ?a }
-  { SELECT ?b (GROUP_CONCAT(DISTINCT ?ob; SEPARATOR=", ") AS ?source_b) WHERE {
-      ?b prov:wasDerivedFrom ?ib . OPTIONAL { ?ib kg:reportedBy/rdfs:label ?ob } } GROUP BY ?b }
-}
-ORDER BY ?subject ?measure ?date ?a ?b""")
+CONFLICT_COLUMNS = ["subject", "measure", "unit", "qualifier", "date", "values", "sources", "outlets",
+                    "conflictsWith"]
 
 
-def render(rows: list[dict], fmt: str, columns: Optional[list[str]] = None) -> str:
-    columns = columns or (list(rows[0].keys()) if rows else [])
-    if fmt == "json":
-        return json.dumps(rows, ensure_ascii=False, indent=2)
-    if fmt == "csv":
-        buf = io.StringIO()
-        w = csv.writer(buf, lineterminator="\n")
-        w.writerow(columns)
-        for r in rows:
-            w.writerow(["|".join(r[c]) if isinstance(r[c], list) else ("" if r[c] is None else r[c]) for c in columns])
-        return buf.getvalue().rstrip("\n")
-    cells = [[("|".join(r[c]) if isinstance(r[c], list) else ("" if r[c] is None else str(r[c])))
-              .replace("\n", " ")[:70] for c in columns] for r in rows]
-    widths = [max([len(c)] + [len(row[i]) for row in cells]) for i, c in enumerate(columns)]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(columns, widths)),
-             "  ".join("-" * w for w in widths)]
-    lines += ["  ".join(v.ljust(w) for v, w in zip(row, widths)).rstrip() for row in cells]
-    return "\n".join(lines)
+def conflicts(store: ox.Store, entity: Optional[str] = None) -> list[dict]:
+    """Figures on which sources disagree: the rows of the named query `conflicts`
+    (kg/queries/conflicts.rq), the one definition `kg conflicts` and `kg query conflicts`
+    share. Values are plain: text, numbers as numbers, IRIs shortened (kg.query.compact)."""
+    from .query import bind_params, display, load_named, run_query
+
+    nq = load_named("conflicts")
+    res = run_query(store, nq.text, bind_params(nq, {"entity": entity} if entity else {}), named=nq)
+    if entity and res.notes:
+        raise KgError("E024", name=entity)
+    rows = []
+    for row in res.rows:
+        r = {}
+        for name, t in zip(res.variables, row):
+            if isinstance(t, ox.Literal) and t.datatype is not None and t.datatype.value.endswith("#integer"):
+                r[name] = int(t.value)
+            else:
+                r[name] = display(t)
+        r["entity"] = r.pop("s")
+        rows.append(r)
+    return rows

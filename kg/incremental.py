@@ -26,6 +26,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Optional
 
+from . import gazetteer as gz
 from .io import write_atomic
 from .model import IssueExtraction, Item
 
@@ -61,7 +62,7 @@ def pipeline_key(model: Optional[str], gazetteer_path: str, options: str) -> str
     h = hashlib.sha256()
     for part in (str(FORMAT_VERSION), code_hash(), model or "none", options):
         h.update(part.encode() + b"\x1f")
-    h.update(Path(gazetteer_path).read_bytes())
+    h.update(gz.content(gazetteer_path))       # the curated and the generated file
     return h.hexdigest()[:16]
 
 

@@ -165,10 +165,7 @@ def extract_dask(issues: list[Issue], model: Optional[str], gazetteer: Optional[
     except ImportError:
         raise KgError("E014")
     gaz_path = Path(gazetteer) if gazetteer else gz.DEFAULT_PATH
-    try:
-        gaz_data = gaz_path.read_bytes()
-    except OSError:
-        raise KgError("E001", path=str(gaz_path))
+    gaz_data = gz.content(gazetteer)    # as one file: the shipped one is two (curated, generated)
     try:
         client = Client(scheduler, timeout=timeout or CONNECT_TIMEOUT, set_as_default=False)
     except (OSError, TimeoutError, ValueError) as e:

@@ -39,7 +39,6 @@ import os
 import re
 import shutil
 import threading
-import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -48,17 +47,18 @@ from typing import Any, Optional, Union
 import pyoxigraph as ox
 
 from .errors import KgError
-from .rdf import BASE, PREFIXES as _RDF_PREFIXES
+from .namespaces import BASE, PREFIXES as _NS_PREFIXES
+from .rdf import PREFIXES as _RDF_PREFIXES
 
-QUERIES_DIR = Path(__file__).resolve().parent / "queries"
-PREFIXES: dict[str, str] = {p: str(ns) for p, ns in _RDF_PREFIXES.items()}
+from .resources import QUERIES_DIR  # noqa: E402
+PREFIXES: dict[str, str] = dict(_NS_PREFIXES)
 FORMATS = ("table", "csv", "tsv", "json", "xml")
 STAMP_NAME = "store.stamp"
 STORE_LAYOUT = 2   # 2: compacted after the bulk load (a stamp without it is stale)
 STORE_NAME = "store"
-MAX_CELL = 60  # display columns of a table cell before it is cut with "…"
+from .table import MAX_CELL  # noqa: E402,F401 (display columns of a table cell before it is cut)
 
-XSD = "http://www.w3.org/2001/XMLSchema#"
+from .namespaces import XSD  # noqa: E402
 _NUMERIC = {XSD + t for t in ("integer", "decimal", "double", "float", "int", "long", "short",
                                "byte", "nonNegativeInteger", "positiveInteger", "negativeInteger",
                                "nonPositiveInteger", "unsignedInt", "unsignedLong")}
@@ -483,9 +483,9 @@ def run_in_thread(fn, timeout: Optional[float] = None):
 def ensure_store(out_dir: Union[str, Path]) -> tuple[Path, bool]:
     """Make OUT/store/ hold OUT/graph.ttl. Returns (store path, whether it was (re)loaded)."""
     out = Path(out_dir)
-    graph = out / "graph.ttl"
-    if not graph.is_file():
-        raise KgError("E126", path=str(graph), out=str(out_dir))
+    from .layout import graph_path
+
+    graph = graph_path(out)
     if store_is_fresh(out):
         return out / STORE_NAME, False
     data = graph.read_bytes()
@@ -535,8 +535,20 @@ def ensure_store(out_dir: Union[str, Path]) -> tuple[Path, bool]:
 
 
 def open_store(out_dir: Union[str, Path]) -> ox.Store:
-    """A read-only handle on OUT/store/, (re)loaded from OUT/graph.ttl first if needed."""
-    path, _ = ensure_store(out_dir)
+    """A read-only handle on OUT/store/, (re)loaded from OUT/graph.ttl first if needed. A
+    build folder where the store cannot be written (read-only) is loaded into memory."""
+    try:
+        path, _ = ensure_store(out_dir)
+    except KgError as e:
+        if e.code != "E128":
+            raise
+        from .layout import graph_path
+        store = ox.Store()
+        try:
+            store.bulk_load(graph_path(out_dir).read_bytes(), format=ox.RdfFormat.TURTLE, base_iri=BASE)
+        except SyntaxError as err:
+            raise KgError("E127", path=str(graph_path(out_dir)), msg=_one_line(str(err)))
+        return store
     try:
         return ox.Store.read_only(str(path))
     except OSError as e:
@@ -547,6 +559,8 @@ def open_store(out_dir: Union[str, Path]) -> ox.Store:
 
 @dataclass
 class QueryResult:
+    """The answer to a query, from the local store, rdflib (query_rdflib) or a remote
+    server (kg.remote.query): printed the same way by format_result."""
     kind: str                                   # "select" | "ask" | "graph"
     variables: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)    # e.g. an entity parameter matched nothing
@@ -714,37 +728,16 @@ def display(t) -> str:
     return str(t)
 
 
-def _width(s: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 0 if unicodedata.combining(c) else 1
-               for c in s)
+def format_table(res: QueryResult, total_width: Optional[int] = None) -> str:
+    """An aligned table (kg/table.py: display width, cells cut at MAX_CELL columns, fitted
+    to total_width when given), then the number of rows. Values are shown as they are
+    (no Markdown stripping: this is the data)."""
+    from .table import format_table as table
 
-
-def _cut(s: str, limit: int) -> str:
-    if _width(s) <= limit:
-        return s
-    out, w = [], 0
-    for c in s:
-        cw = _width(c)
-        if w + cw > limit - 1:
-            break
-        out.append(c)
-        w += cw
-    return "".join(out) + "…"
-
-
-def format_table(res: QueryResult) -> str:
-    cells = [[_cut(display(t), MAX_CELL) for t in row] for row in res.rows]
-    heads = list(res.variables)
-    widths = [max([_width(h)] + [_width(r[i]) for r in cells]) for i, h in enumerate(heads)]
-
-    def line(vals):
-        return "  ".join(v + " " * (w - _width(v)) for v, w in zip(vals, widths)).rstrip()
-
-    out = [line(heads), line(["-" * w for w in widths])]
-    out += [line(r) for r in cells]
+    rows = [{v: display(t) for v, t in zip(res.variables, row)} for row in res.rows]
     n = len(res.rows)
-    out.append(f"({n} row{'s' if n != 1 else ''})")
-    return "\n".join(out) + "\n"
+    return table(rows, list(res.variables), total_width, markdown=False,
+                 footer=f"({n} row{'s' if n != 1 else ''})")
 
 
 _RESULT_FORMATS = {"csv": ox.QueryResultsFormat.CSV, "tsv": ox.QueryResultsFormat.TSV,
@@ -788,7 +781,7 @@ def turtle(triples) -> bytes:
     return ox.serialize(ts, format=ox.RdfFormat.TURTLE, prefixes=used)
 
 
-def format_result(res: QueryResult, fmt: str = "table") -> bytes:
+def format_result(res: QueryResult, fmt: str = "table", total_width: Optional[int] = None) -> bytes:
     if fmt not in FORMATS:
         raise ValueError(fmt)
     if res.kind == "ask":
@@ -802,7 +795,7 @@ def format_result(res: QueryResult, fmt: str = "table") -> bytes:
     if res.kind == "graph":
         return turtle(res.triples)
     if fmt == "table":
-        return format_table(res).encode("utf-8")
+        return format_table(res, total_width).encode("utf-8")
     return _solutions_bytes(res, fmt)
 
 

@@ -19,15 +19,17 @@ from rdflib.namespace import OWL, PROV, RDF, RDFS, SKOS, XSD, DCTERMS
 from .model import Entity, Issue, IssueExtraction, Item, KnowledgeBase
 from .resolve import clean_label, slugify
 
-BASE = "https://w3id.org/newskg/"
-KG = Namespace("https://w3id.org/newskg/ontology#")
-SDO = Namespace("https://schema.org/")
-SEM = Namespace("http://semanticweb.cs.vu.nl/2009/11/sem/")
-QUDT = Namespace("http://qudt.org/schema/qudt/")
-UNIT = Namespace("http://qudt.org/vocab/unit/")
-CUR = Namespace("http://qudt.org/vocab/currency/")
-WD = Namespace("http://www.wikidata.org/entity/")
-ENT = Namespace(BASE + "entity/")
+from . import namespaces as ns
+
+BASE = ns.BASE
+KG = Namespace(ns.KG)
+SDO = Namespace(ns.SCHEMA)
+SEM = Namespace(ns.SEM)
+QUDT = Namespace(ns.QUDT)
+UNIT = Namespace(ns.UNIT)
+CUR = Namespace(ns.CUR)
+WD = Namespace(ns.WD)
+ENT = Namespace(ns.ENT)
 
 PREFIXES = {"kg": KG, "schema": SDO, "prov": PROV, "sem": SEM, "qudt": QUDT, "unit": UNIT,
             "cur": CUR, "skos": SKOS, "owl": OWL, "xsd": XSD, "rdfs": RDFS, "rdf": RDF,

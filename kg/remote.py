@@ -34,18 +34,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Optional
 
+from . import namespaces as ns
 from .errors import KgError
+from .query import QueryResult  # one result type: kg query --endpoint prints like a local query
 
 MODES = {"replace": "PUT", "merge": "POST"}
 TIMEOUT = 60.0
 IRI_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:[^\s<>\"{}|\\^`]+$")
-BASE = "https://w3id.org/newskg/"
-KG_NS = BASE + "ontology#"
-KG_ISSUE = KG_NS + "Issue"
-CONFLICTS_WITH = KG_NS + "conflictsWith"
+KG_ISSUE = ns.KG + "Issue"
+RDF_TYPE = ns.RDF + "type"
+CONFLICTS_WITH = ns.KG + "conflictsWith"
 # per-issue push: the triples of graph.ttl that belong to no one issue (the conflict links)
-LINKS_GRAPH = BASE + "graph/links"
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+LINKS_GRAPH = ns.BASE + "graph/links"
 SHOW_AT_MOST = 5
 
 
@@ -55,17 +55,6 @@ class PushResult:
     mode: str
     pushed: list[tuple[str, str]] = field(default_factory=list)   # (graph IRI, file)
     bytes: int = 0
-
-
-@dataclass
-class QueryResult:
-    """A remote answer, in the shape of kg.query.QueryResult (pyoxigraph terms), so that
-    `kg query --endpoint` prints exactly like a local `kg query`."""
-    kind: str                                   # "select" | "ask" | "graph"
-    variables: list[str] = field(default_factory=list)
-    rows: list[tuple] = field(default_factory=list)   # pyoxigraph terms (None: unbound)
-    boolean: Optional[bool] = None
-    triples: list = field(default_factory=list)       # pyoxigraph Triples
 
 
 # --- HTTP ---------------------------------------------------------------------------------
@@ -319,7 +308,7 @@ def cross_issue_links(out_dir: str) -> bytes:
     except (SyntaxError, ValueError, OSError) as e:
         raise KgError("E022", path=str(path), n=f"none (the file cannot be read: {_reason(e)})")
     return ox.serialize(sorted(set(links), key=str), format=ox.RdfFormat.TURTLE,
-                        prefixes={"kg": KG_NS, "metric": BASE + "metric/"})
+                        prefixes={"kg": ns.KG, "metric": ns.BASE + "metric/"})
 
 
 def push(out_dir: str, endpoint: str, graph: Optional[str] = None, mode: str = "replace",

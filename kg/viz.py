@@ -30,7 +30,9 @@ import networkx as nx
 from .errors import KgError
 from .model import ENTITY_TYPES, EVENT_TYPES
 
-TEMPLATE = Path(__file__).resolve().parent / "templates" / "graph.html"
+from .resources import TEMPLATES_DIR  # noqa: E402
+
+TEMPLATE = TEMPLATES_DIR / "graph.html"
 VIS_VERSION = "9.1.2"
 
 # node type -> (colour, vis shape, hollow). Every shape draws its label below the node,
@@ -52,7 +54,7 @@ TYPE_NAMES = ENTITY_TYPES + ("Event", "Metric")
 MAX_SOURCES = 5       # evidence snippets kept per node (the count of all is kept too)
 MAX_FIGURES = 8
 
-KG_NS = "https://w3id.org/newskg/ontology#"
+from .namespaces import KG as KG_NS, QUDT as QUDT_NS, SCHEMA as SCHEMA_NS, SEM as SEM_NS  # noqa: E402
 
 
 def _u(local: str):
@@ -105,7 +107,7 @@ def _issue_keys(issue_iri: str, number) -> tuple:
 def _items(g) -> dict[str, _ItemInfo]:
     from rdflib.namespace import RDF, RDFS
     from rdflib import Namespace
-    SDO = Namespace("https://schema.org/")
+    SDO = Namespace(SCHEMA_NS)
     out: dict[str, _ItemInfo] = {}
     issue_cache: dict[str, tuple] = {}
     for item in g.subjects(RDF.type, _u("Item")):
@@ -179,7 +181,7 @@ def _num(v: Decimal) -> str:
 
 def _unit_of(g, m) -> str:
     from rdflib import Namespace
-    QUDT = Namespace("http://qudt.org/schema/qudt/")
+    QUDT = Namespace(QUDT_NS)
     u = g.value(m, QUDT.unit)
     if u is None:
         return ""
@@ -197,8 +199,8 @@ def project_all(g) -> nx.MultiDiGraph:
     dates, sources (outlet, issue, date, exact evidence text), n_sources, issues."""
     from rdflib.namespace import RDF, RDFS, SKOS, PROV
     from rdflib import Namespace
-    SDO = Namespace("https://schema.org/")
-    SEM = Namespace("http://semanticweb.cs.vu.nl/2009/11/sem/")
+    SDO = Namespace(SCHEMA_NS)
+    SEM = Namespace(SEM_NS)
     items = _items(g)
     G = nx.MultiDiGraph()
 

@@ -41,7 +41,7 @@ def test_build_seed(tmp_path, seed_path):
 
 def test_help_explains_every_option():
     r = run("build", "--help")
-    for opt in ("--out", "--model", "--format", "--newsletter", "--number", "--date", "--url", "--gazetteer"):
+    for opt in ("--out", "--model", "--input-format", "--newsletter", "--number", "--date", "--url", "--gazetteer"):
         assert opt in r.output
 
 

@@ -46,7 +46,7 @@ def test_eval_cli_table_json_and_errors(tmp_path):
     r = CliRunner().invoke(cli, ["eval", str(gold), "--model", "none"])
     assert r.exit_code == 0, r.output
     assert "overall" in r.output and "ent F1" in r.output
-    r = CliRunner().invoke(cli, ["eval", str(gold), "--model", "none", "--json"])
+    r = CliRunner().invoke(cli, ["eval", str(gold), "--model", "none", "--format", "json"])
     data = json.loads(r.output)
     assert data["overall"]["items"] == 7
     # a wrong gold annotation shows up as a miss with its item
@@ -60,7 +60,7 @@ def test_eval_cli_table_json_and_errors(tmp_path):
 
 
 def test_extract_json_view(seed_path):
-    r = CliRunner().invoke(cli, ["extract", str(seed_path), "--json", "--model", "none"])
+    r = CliRunner().invoke(cli, ["extract", str(seed_path), "--format", "json", "--model", "none"])
     assert r.exit_code == 0, r.output
     v = json.loads(r.output)
     items = {it["id"]: it for it in v["items"]}

@@ -88,25 +88,25 @@ def test_conflicts_are_marked_and_listed(built):
         assert (b, KG.conflictsWith, a) in g
         assert g.value(a, KG.subject) == g.value(b, KG.subject)
         assert g.value(a, KG.value) != g.value(b, KG.value)
-    r = CliRunner().invoke(cli, ["conflicts", "-o", str(out), "--format", "json"])
+    r = CliRunner().invoke(cli, ["conflicts", "-b", str(out), "--format", "json"])
     rows = json.loads(r.output)
     assert any(row["subject"] == "TSMC" and row["measure"] == "capex" for row in rows)
 
 
 def test_entities_and_timeline(built):
     out, g = built
-    r = CliRunner().invoke(cli, ["entities", "-o", str(out), "--format", "json"])
+    r = CliRunner().invoke(cli, ["entities", "-b", str(out), "--format", "json"])
     rows = {row["name"]: row for row in json.loads(r.output)}
     assert rows["Microsoft"]["issues"] == 2 and "MSFT" in rows["Microsoft"]["aliases"]
     for name in ("微软", "MSFT", "microsoft corporation"):
-        r = CliRunner().invoke(cli, ["timeline", name, "-o", str(out), "--json"])
+        r = CliRunner().invoke(cli, ["timeline", name, "-b", str(out), "--format", "json"])
         assert r.exit_code == 0, r.output
         tl = json.loads(r.output)
         assert tl and [t["date"] for t in tl] == sorted(t["date"] for t in tl)
         assert all(t["evidence"] for t in tl)
-    r = CliRunner().invoke(cli, ["timeline", "Microsoft", "-o", str(out), "--csv"])
+    r = CliRunner().invoke(cli, ["timeline", "Microsoft", "-b", str(out), "--format", "csv"])
     assert r.output.splitlines()[0].startswith("date,kind,what")
-    r = CliRunner().invoke(cli, ["timeline", "No Such Corp", "-o", str(out)])
+    r = CliRunner().invoke(cli, ["timeline", "No Such Corp", "-b", str(out)])
     assert r.exit_code == 1 and "E024" in r.output
 
 

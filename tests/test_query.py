@@ -17,6 +17,7 @@ import pytest
 import rdflib
 from click.testing import CliRunner
 
+from kg.table import width
 from kg import query as q
 from kg.build import build
 from kg.cli import cli
@@ -55,7 +56,7 @@ def rdflib_graph(out):
 
 
 def run(out, *args):
-    return CliRunner().invoke(cli, ["query", "-o", str(out), *args])
+    return CliRunner().invoke(cli, ["query", "-b", str(out), *args])
 
 
 def _num(s: str) -> str:
@@ -312,7 +313,7 @@ def test_store_from_an_older_layout_is_reloaded_once(tmp_path, out):
 
 def test_missing_graph_is_a_one_line_error(tmp_path):
     res = run(tmp_path / "nowhere", "conflicts")
-    assert res.exit_code == 1 and "E126" in res.output and "kg build" in res.output
+    assert res.exit_code == 1 and "E160" in res.output and "kg build" in res.output
     assert "Traceback" not in res.output
 
 
@@ -336,7 +337,7 @@ def test_table_is_aligned_and_counts_rows(out):
     # columns line up: every cell of the "measure" column starts where its header does
     col = lines[0].index("measure")
     for line in lines[2:-1]:
-        assert q._width(line[:col]) == col or line[col - 2:col] == "  "
+        assert width(line[:col]) == col or line[col - 2:col] == "  "
 
 
 def test_w3c_result_formats(out):
@@ -377,7 +378,7 @@ def test_query_from_file_and_stdin(tmp_path, out):
     f = tmp_path / "q.rq"
     f.write_text("# the number of metrics\nSELECT (COUNT(?m) AS ?n) WHERE { ?m a kg:Metric }\n", encoding="utf-8")
     a = run(out, "-f", str(f), "--format", "csv")
-    b = CliRunner().invoke(cli, ["query", "-o", str(out), "-f", "-", "--format", "csv"], input=f.read_text())
+    b = CliRunner().invoke(cli, ["query", "-b", str(out), "-f", "-", "--format", "csv"], input=f.read_text())
     assert a.exit_code == 0 and a.stdout == b.stdout and int(a.stdout.split()[1]) > 10
 
 
@@ -431,7 +432,7 @@ def test_unknown_named_query(out):
 def test_timeout_gives_up_and_the_process_exits(out):
     t0 = time.monotonic()
     proc = subprocess.run(
-        [sys.executable, "-m", "kg.cli", "query", "-o", str(out), "--timeout", "1",
+        [sys.executable, "-m", "kg.cli", "query", "-b", str(out), "--timeout", "1",
          "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"],
         capture_output=True, text=True, timeout=60, cwd=str(ROOT))
     assert proc.returncode == 1

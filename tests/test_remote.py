@@ -97,7 +97,7 @@ def remote_graph(base: str, iri: str) -> set:
 
 
 def test_push_one_named_graph_per_issue(server, built):
-    r = CliRunner().invoke(cli, ["push", "--endpoint", server + "/store", "-o", str(built)])
+    r = CliRunner().invoke(cli, ["push", "--endpoint", server + "/store", "-b", str(built)])
     assert r.exit_code == 0, r.output
     assert "pushed 4 graph(s)" in r.output          # the 3 issues and the links between them
     res = remote.query(server + "/query", "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s a kg:Issue } }"
@@ -114,21 +114,21 @@ def test_push_merged_graph_replace_then_merge(server, built, tmp_path):
     small = tmp_path / "small"
     build([str(EXAMPLES / "market-brief-88.txt")], str(small))
     run = CliRunner().invoke
-    r = run(cli, ["push", "--endpoint", server + "/store", "-o", str(built), "--graph", g, "-q"])
+    r = run(cli, ["push", "--endpoint", server + "/store", "-b", str(built), "--graph", g, "-q"])
     assert r.exit_code == 0, r.output
     assert remote_graph(server, g) == local_triples(built / "graph.ttl")
     # replace: the graph's old content goes
-    r = run(cli, ["push", "--endpoint", server + "/store", "-o", str(small), "--graph", g, "--mode", "replace"])
+    r = run(cli, ["push", "--endpoint", server + "/store", "-b", str(small), "--graph", g, "--mode", "replace"])
     assert r.exit_code == 0, r.output
     assert remote_graph(server, g) == local_triples(small / "graph.ttl")
     # merge: triples are added
-    r = run(cli, ["push", "--endpoint", server + "/store", "-o", str(built), "--graph", g, "--mode", "merge"])
+    r = run(cli, ["push", "--endpoint", server + "/store", "-b", str(built), "--graph", g, "--mode", "merge"])
     assert r.exit_code == 0, r.output
     assert remote_graph(server, g) == local_triples(small / "graph.ttl") | local_triples(built / "graph.ttl")
 
 
 def test_remote_select_and_ask(server, built):
-    CliRunner().invoke(cli, ["push", "--endpoint", server + "/store", "-o", str(built), "-q"])
+    CliRunner().invoke(cli, ["push", "--endpoint", server + "/store", "-b", str(built), "-q"])
     res = remote.query(server + "/query", """
         PREFIX kg: <https://w3id.org/newskg/ontology#>
         PREFIX schema: <https://schema.org/>
@@ -149,7 +149,7 @@ def test_query_syntax_error_is_reported(server):
 
 
 def test_push_to_a_server_that_is_down(built):
-    r = CliRunner().invoke(cli, ["push", "--endpoint", f"http://127.0.0.1:{free_port()}/store", "-o", str(built)])
+    r = CliRunner().invoke(cli, ["push", "--endpoint", f"http://127.0.0.1:{free_port()}/store", "-b", str(built)])
     assert r.exit_code == 1
     lines = r.output.strip().splitlines()
     assert len(lines) == 1 and "[E020]" in lines[0]
@@ -163,9 +163,9 @@ def test_query_a_server_that_is_down():
 
 
 def test_push_not_a_build_folder_or_bad_iri(tmp_path, built):
-    r = CliRunner().invoke(cli, ["push", "--endpoint", "http://127.0.0.1:9/store", "-o", str(tmp_path)])
-    assert r.exit_code == 1 and "[E021]" in r.output
-    r = CliRunner().invoke(cli, ["push", "--endpoint", "http://127.0.0.1:9/store", "-o", str(built),
+    r = CliRunner().invoke(cli, ["push", "--endpoint", "http://127.0.0.1:9/store", "-b", str(tmp_path)])
+    assert r.exit_code == 1 and "[E160]" in r.output
+    r = CliRunner().invoke(cli, ["push", "--endpoint", "http://127.0.0.1:9/store", "-b", str(built),
                                  "--graph", "not an iri"])
     assert r.exit_code == 1 and "[E051]" in r.output
 
@@ -199,7 +199,7 @@ def test_partial_push_says_which_graphs_were_pushed(built):
     t.start()
     try:
         url = f"http://127.0.0.1:{httpd.server_port}/store"
-        r = CliRunner().invoke(cli, ["push", "--endpoint", url, "-o", str(built)])
+        r = CliRunner().invoke(cli, ["push", "--endpoint", url, "-b", str(built)])
     finally:
         httpd.shutdown()
     files = sorted((built / "issues").glob("*.ttl"))
@@ -216,12 +216,12 @@ def test_cli_query_endpoint_prints_like_a_local_query(server, built):
     if "endpoint" not in {p.name for p in cli.commands["query"].params}:
         pytest.skip("kg query has no --endpoint option in this checkout")
     run = CliRunner().invoke
-    assert run(cli, ["push", "--endpoint", server + "/store", "-o", str(built), "-q"]).exit_code == 0
+    assert run(cli, ["push", "--endpoint", server + "/store", "-b", str(built), "-q"]).exit_code == 0
     # the server runs with --union-default-graph: its default graph is the union of the issue
     # graphs (plus what other tests pushed: hence DISTINCT), so the same query prints the same answer
     sparql = ("SELECT DISTINCT ?issue ?item ?text WHERE { ?item kg:inIssue ?issue ; schema:headline ?text "
               "FILTER(CONTAINS(?text, ?word)) } ORDER BY ?issue ?item")
-    local = run(cli, ["query", sparql, "-o", str(built), "--format", "csv", "-p", "word=Gold"])
+    local = run(cli, ["query", sparql, "-b", str(built), "--format", "csv", "-p", "word=Gold"])
     remote_ = run(cli, ["query", sparql, "--endpoint", server + "/query", "--format", "csv", "-p", "word=Gold"])
     assert local.exit_code == 0 and remote_.exit_code == 0, (local.output, remote_.output)
     assert remote_.output == local.output

@@ -85,14 +85,14 @@ def _service_attacks(url: str) -> list[str]:
 def test_service_hidden_after_a_carriage_return_reached_the_network(built, listener):
     url = f"http://127.0.0.1:{listener.port}/p"
     for sparql in _service_attacks(url):
-        r = run("query", "-o", built, sparql)
+        r = run("query", "-b", built, sparql)
         assert r.exit_code == 1 and "[E124]" in r.output, (sparql, r.output)
-        r = run("query", "-o", built, "-f", "-", input=sparql)
+        r = run("query", "-b", built, "-f", "-", input=sparql)
         assert r.exit_code == 1 and "[E124]" in r.output, (sparql, r.output)
     time.sleep(0.2)
     assert listener.connections == []
     # the same words inside strings, IRIs, names and comments are no SERVICE
-    ok = run("query", "-o", built, 'SELECT ?x WHERE { BIND("a SERVICE" AS ?x) '
+    ok = run("query", "-b", built, 'SELECT ?x WHERE { BIND("a SERVICE" AS ?x) '
              "FILTER(?x != <http://example.org/service>) FILTER(!STRSTARTS(?x, 'service')) } # SERVICE")
     assert ok.exit_code == 0, ok.output
 
@@ -101,20 +101,20 @@ def test_service_hidden_after_a_carriage_return_reached_the_network(built, liste
 
 def test_parameter_in_the_select_list_was_a_syntax_error(built):
     nvidia = "<https://w3id.org/newskg/entity/nvidia>"
-    r = run("query", "-o", built, "--format", "csv", "SELECT ?e ?l WHERE { ?e rdfs:label ?l }", "-p", f"e={nvidia}")
+    r = run("query", "-b", built, "--format", "csv", "SELECT ?e ?l WHERE { ?e rdfs:label ?l }", "-p", f"e={nvidia}")
     assert r.exit_code == 0, r.output
     assert r.output.splitlines() == ["e,l", "https://w3id.org/newskg/entity/nvidia,Nvidia"]
     # also in ORDER BY / GROUP BY and a sub-select, and a literal parameter
-    r = run("query", "-o", built, "--format", "csv",
+    r = run("query", "-b", built, "--format", "csv",
             "SELECT ?e (COUNT(?i) AS ?n) WHERE { { SELECT ?e ?i WHERE { ?i schema:mentions ?e } } } "
             "GROUP BY ?e ORDER BY ?e", "-p", f"e={nvidia}")
     assert r.exit_code == 0, r.output
     head, row = r.output.splitlines()
     assert head == "e,n" and row.startswith("https://w3id.org/newskg/entity/nvidia,") and int(row.split(",")[1]) > 0
-    r = run("query", "-o", built, "--format", "csv", "SELECT ?w WHERE { }", "-p", "w=Gold")
+    r = run("query", "-b", built, "--format", "csv", "SELECT ?w WHERE { }", "-p", "w=Gold")
     assert r.exit_code == 0 and r.output.splitlines() == ["w", "Gold"], r.output
     # a variable the query assigns itself cannot be a parameter: one clear line
-    r = run("query", "-o", built, "SELECT ?w WHERE { BIND(1 AS ?w) }", "-p", "w=Gold")
+    r = run("query", "-b", built, "SELECT ?w WHERE { BIND(1 AS ?w) }", "-p", "w=Gold")
     assert r.exit_code == 1 and "[E144]" in r.output and "assigns ?w itself" in r.output
 
 
@@ -127,8 +127,8 @@ def _kg(*args) -> list[str]:
 def test_ctrl_c_did_not_stop_a_long_query(built, tmp_path):
     out = tmp_path / "out"
     shutil.copytree(built, out)
-    assert run("query", "-o", out, "ASK {}").exit_code == 0          # the store is built
-    proc = subprocess.Popen(_kg("query", "-o", out, "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"),
+    assert run("query", "-b", out, "ASK {}").exit_code == 0          # the store is built
+    proc = subprocess.Popen(_kg("query", "-b", out, "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"),
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
     time.sleep(3)
     assert proc.poll() is None, proc.communicate()
@@ -164,7 +164,7 @@ def test_killed_query_left_half_built_stores(tmp_path):
     stale = out / f".store.{_dead_pid()}.tmp"
     (stale / "sub").mkdir(parents=True)
     (stale / "sub" / "000001.sst").write_bytes(b"x" * 1000)
-    proc = subprocess.Popen(_kg("query", "-o", out, "ASK { ?s ?p ?o }"), stdout=subprocess.PIPE,
+    proc = subprocess.Popen(_kg("query", "-b", out, "ASK { ?s ?p ?o }"), stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, cwd=ROOT)
     tmp = out / f".store.{proc.pid}.tmp"
     for _ in range(600):                    # SIGTERM while the store is being loaded
@@ -180,7 +180,7 @@ def test_killed_query_left_half_built_stores(tmp_path):
     assert proc.returncode == 143 and "interrupted (SIGTERM)" in err, err
     assert not stale.exists()               # removed when the store load started
     # what the interrupted load was writing is gone, now or at the latest with the next query
-    r = run("query", "-o", out, "ASK { ?s ?p ?o }")
+    r = run("query", "-b", out, "ASK { ?s ?p ?o }")
     assert r.exit_code == 0 and r.output.strip() == "true"
     assert sorted(p.name for p in out.iterdir()) == ["graph.ttl", "store", "store.stamp"]
 
@@ -227,7 +227,7 @@ def test_server_answers_differed_from_local_answers_after_push(union_server, bui
 
     from kg import query as q
     from test_query import CASES
-    r = run("push", "--endpoint", union_server + "/store", "-o", built, "-q")
+    r = run("push", "--endpoint", union_server + "/store", "-b", built, "-q")
     assert r.exit_code == 0, r.output
     store = q.open_store(built)
 
@@ -316,16 +316,16 @@ def test_credentials_in_the_endpoint_were_printed(built, monkeypatch):
     try:
         base = f"127.0.0.1:{srv.port}"
         # user:password@ in the URL: HTTP Basic, and the password never printed
-        r = run("push", "--endpoint", f"http://admin:s3cr%3At@{base}/store", "-o", built)
+        r = run("push", "--endpoint", f"http://admin:s3cr%3At@{base}/store", "-b", built)
         assert r.exit_code == 0, r.output
         assert {q["auth"] for q in srv.requests} == {"Basic " + base64.b64encode(b"admin:s3cr:t").decode()}
         assert "s3cr" not in r.output and f"http://admin:***@{base}/store" in r.output
         # a token in the query string: sent, never printed (success line, E019, E020)
         srv.requests.clear()
-        r = run("push", "--endpoint", f"http://{base}/store?access_token=tok123", "-o", built)
+        r = run("push", "--endpoint", f"http://{base}/store?access_token=tok123", "-b", built)
         assert r.exit_code == 0 and "tok123" not in r.output and "access_token=***" in r.output
         assert all("access_token=tok123" in q["path"] for q in srv.requests)
-        r = run("push", "--endpoint", f"http://{base}/fail?access_token=tok123", "-o", built)
+        r = run("push", "--endpoint", f"http://{base}/fail?access_token=tok123", "-b", built)
         assert r.exit_code == 1 and "[E020]" in r.output and "HTTP 403" in r.output and "tok123" not in r.output
         r = run("query", "--endpoint", f"http://u:pw9876@{base}/fail?key=tok123", "ASK {}")
         assert r.exit_code == 1 and "[E019]" in r.output and "tok123" not in r.output and "pw9876" not in r.output
@@ -340,7 +340,7 @@ def test_credentials_in_the_endpoint_were_printed(built, monkeypatch):
         srv.close()
     # a server that is down: the error names the host, not the password
     from test_remote import free_port
-    r = run("push", "--endpoint", f"http://admin:secret@127.0.0.1:{free_port()}/store", "-o", built)
+    r = run("push", "--endpoint", f"http://admin:secret@127.0.0.1:{free_port()}/store", "-b", built)
     assert r.exit_code == 1 and "[E020]" in r.output and "secret" not in r.output, r.output
 
 
@@ -369,7 +369,7 @@ def test_a_server_sending_one_byte_a_second_was_waited_for_without_end(built):
         assert r.exit_code == 1 and "[E018]" in r.output and "within 2 s" in r.output, r.output
         assert time.monotonic() - t0 < 6
         t0 = time.monotonic()
-        r = run("push", "--endpoint", f"http://127.0.0.1:{srv.port}/store", "-o", built, "--timeout", "2")
+        r = run("push", "--endpoint", f"http://127.0.0.1:{srv.port}/store", "-b", built, "--timeout", "2")
         assert r.exit_code == 1 and "within 2 s" in r.output, r.output
         assert time.monotonic() - t0 < 6
     finally:
@@ -390,7 +390,7 @@ def test_graph_in_flight_when_the_server_died_was_reported_as_not_pushed(built):
 
     srv = _Server(die_on_second)
     try:
-        r = run("push", "--endpoint", f"http://127.0.0.1:{srv.port}/store", "-o", built)
+        r = run("push", "--endpoint", f"http://127.0.0.1:{srv.port}/store", "-b", built)
     finally:
         srv.close()
     from kg import remote
@@ -701,7 +701,7 @@ def test_output_files_were_created_0600(tmp_path):
     p = subprocess.run(_kg("build", "--model", "none", EXAMPLES, "-o", out), cwd=ROOT, capture_output=True,
                        text=True, preexec_fn=lambda: os.umask(0o022))
     assert p.returncode == 0, p.stderr
-    p = subprocess.run(_kg("viz", "--graph", out / "graph.ttl", "-o", out / "graph.html"), cwd=ROOT,
+    p = subprocess.run(_kg("viz", "-b", out, "-o", out / "graph.html"), cwd=ROOT,
                        capture_output=True, text=True, preexec_fn=lambda: os.umask(0o022))
     assert p.returncode == 0, p.stderr
     mode = lambda f: oct(f.stat().st_mode & 0o777)  # noqa: E731

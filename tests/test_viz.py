@@ -299,7 +299,7 @@ def test_layout_spreads_a_big_component():
 def test_cli_viz(built, tmp_path):
     out = tmp_path / "x.html"
     r = CliRunner().invoke(__import__("kg.cli", fromlist=["cli"]).cli,
-                           ["viz", "--graph", str(built), "-o", str(out), "--max-nodes", "10", "--fold-metrics"])
+                           ["viz", "-b", str(built.parent), "-o", str(out), "--max-nodes", "10", "--fold-metrics"])
     assert r.exit_code == 0, r.output
     assert "wrote" in r.stdout and "10 of" in r.stdout
     assert "dropped" in r.stderr and "most-mentioned" in r.stderr
@@ -308,7 +308,7 @@ def test_cli_viz(built, tmp_path):
 
 
 @pytest.mark.parametrize("args,code", [
-    (["--graph", "missing.ttl"], "E071"),
+    (["-b", "missing"], "E160"),
     (["--focus", "No Such Co"], "E074"),
     (["--types", "Bogus"], "E073"),
     (["--max-nodes", "0"], "E077"),
@@ -316,7 +316,7 @@ def test_cli_viz(built, tmp_path):
 ])
 def test_cli_viz_errors(built, tmp_path, args, code):
     from kg.cli import cli
-    base = ["viz", "--graph", str(built), "-o", str(tmp_path / "y.html")]
+    base = ["viz", "-b", str(built.parent), "-o", str(tmp_path / "y.html")]
     r = CliRunner().invoke(cli, base + args)
     assert r.exit_code == 1 and f"[{code}]" in r.output
     assert len(r.output.strip().splitlines()) == 1 and "Traceback" not in r.output
