@@ -66,6 +66,16 @@ def pipeline_key(model: Optional[str], gazetteer_path: str, options: str) -> str
     return h.hexdigest()[:16]
 
 
+def _unlink_all(paths: list[Path]) -> None:
+    """Remove the files and empty the list (a file already gone is fine)."""
+    for p in paths:
+        try:
+            p.unlink()
+        except OSError:
+            pass
+    paths.clear()
+
+
 class DamagedCache(Exception):
     """A cached extraction cannot be read (kg.build then builds again with rebuild=True)."""
 
@@ -151,12 +161,7 @@ class Cache:
     def discard_created(self) -> None:
         """Remove the entries this build wrote: a build that failed (a full disk, say) leaves
         no cache entry behind that no manifest refers to."""
-        for p in self.created:
-            try:
-                p.unlink()
-            except OSError:
-                pass
-        self.created = []
+        _unlink_all(self.created)
 
     def commit(self) -> None:
         """Write the manifest (last) and drop cache entries no input uses any more."""
@@ -214,12 +219,7 @@ class TermCache:
 
     def discard_created(self) -> None:
         """See Cache.discard_created."""
-        for p in self.created:
-            try:
-                p.unlink()
-            except OSError:
-                pass
-        self.created = []
+        _unlink_all(self.created)
 
     def prune(self) -> None:
         if self.dir.exists():

@@ -189,37 +189,9 @@ def test_killed_query_left_half_built_stores(tmp_path):
 
 @pytest.fixture(scope="module")
 def union_server(tmp_path_factory):
-    """A fresh `oxigraph serve --union-default-graph` (as the README runs it) on a free port."""
-    from test_remote import free_port, oxigraph_cli
-    exe = oxigraph_cli()
-    if exe is None:
-        pytest.skip("the oxigraph server is not installed (pip install oxigraph)")
-    port = free_port()
-    try:
-        proc = subprocess.Popen([exe, "serve", "--location", str(tmp_path_factory.mktemp("oxdb")),
-                                 "--bind", f"127.0.0.1:{port}", "--union-default-graph"],
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    except OSError as e:
-        pytest.skip(f"oxigraph serve cannot start: {e}")
-    base = f"http://127.0.0.1:{port}"
-    import urllib.request
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(base + "/query?query=ASK%7B%7D", timeout=1).read()
-            break
-        except OSError:
-            if proc.poll() is not None:
-                pytest.skip("oxigraph serve exited at start")
-            time.sleep(0.1)
-    else:
-        proc.kill()
-        pytest.skip("oxigraph serve did not start")
-    yield base
-    proc.terminate()
-    try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    """A server of its own (the one of test_remote.py holds what its tests pushed)."""
+    from test_remote import oxigraph_server
+    yield from oxigraph_server(tmp_path_factory.mktemp("oxdb"))
 
 
 def test_server_answers_differed_from_local_answers_after_push(union_server, built):
