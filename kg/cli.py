@@ -541,28 +541,43 @@ def conflicts(build_dir, fmt, entity):
 @build_option(legacy_out=False)
 @click.option("--graph", "legacy_graph", default=None, hidden=True, type=click.Path(dir_okay=False))
 @click.option("-o", "--out", "out_path", default=None, type=click.Path(dir_okay=False),
-              help="The HTML file to write (one self-contained file).  [default: BUILD/graph.html]")
+              help="The HTML file to write (one self-contained file). Default: in BUILD, named after the "
+                   "view: graph.html for the entity map, graph-all.html, graph-focus-microsoft-2hops.html, "
+                   "...; a page written over is named on stderr.")
+@click.option("--all", "all_nodes", is_flag=True,
+              help="Draw every entity, event and metric as a node (the full view, for small builds) "
+                   "instead of the entity map.")
 @click.option("--focus", default=None, help="Only the neighbourhood of this entity (label or any alias, "
               "case-insensitive, Chinese too).")
 @click.option("--hops", default=2, show_default=True, type=click.IntRange(0, 20),
               help="How far from --focus to go.")
 @click.option("--types", default=None, help="Node types to keep, comma-separated: Organization, Person, "
-              "Place, Product, Index, Asset, Outlet, Event, Metric, Entity or an event class (Funding, ...).")
+              "Place, Product, Index, Asset, Outlet or Entity; with --all also Event, Metric or an event "
+              "class (Funding, ...).")
 @click.option("--since", callback=_date, default=None, help="Only facts dated on or after YYYY-MM-DD.")
 @click.option("--until", callback=_date, default=None, help="Only facts dated on or before YYYY-MM-DD.")
 @click.option("--issue", default=None, help="Only what this issue reports: a number (462) or NEWSLETTER/NUMBER.")
-@click.option("--fold-metrics", is_flag=True, help="Show metrics as figures of their event or subject, not as nodes.")
-@click.option("--max-nodes", type=int, default=None, help="Keep only the N most-mentioned nodes.")
+@click.option("--fold-metrics", is_flag=True, help="With --all: show metrics as figures of their event or "
+              "subject, not as nodes.")
+@click.option("--max-nodes", type=int, default=None,
+              help="Entity map: how many entities to draw at first, most mentioned first (default 300; the "
+                   "others stay in the page, found by search). With --all: keep only the N most-mentioned nodes.")
 @click.option("--title", default=None, help="Page title.")
 @quiet_option
-def viz(build_dir, legacy_graph, out_path, focus, hops, types, since, until, issue, fold_metrics, max_nodes,
-        title, quiet):
-    """Write an interactive, offline HTML view of the graph (vis-network inlined).
+def viz(build_dir, legacy_graph, out_path, all_nodes, focus, hops, types, since, until, issue, fold_metrics,
+        max_nodes, title, quiet):
+    """Write an interactive, offline HTML page of the graph (vis-network inlined).
 
-    Hover a node for its aliases, figures, dates and sources; click to highlight its
-    neighbourhood; search by name or alias; hide node types with the legend checkboxes.
+    By default an entity map: entities sized by mentions, joined when they share items or
+    events, the most-mentioned drawn first. Click an entity for its figures over time (one
+    chart per measure), events and sources; search finds every entity in the page, also
+    those not drawn; From/to sets the period. --all draws every event and metric too.
     """
+    from .errors import warning
     from .viz import viz as run_viz
+
+    def warn(msg):
+        click.echo(f"kg viz: {msg}", err=True)
 
     try:
         if legacy_graph is not None:
@@ -570,17 +585,21 @@ def viz(build_dir, legacy_graph, out_path, focus, hops, types, since, until, iss
             graph_path = legacy_graph
         else:
             graph_path = str(need_build(build_dir))
-        if out_path is None:
-            out_path = str(Path(build_dir) / "graph.html")
         with _Progress(quiet, "drawing the graph"):
-            res = run_viz(graph_path, out_path, focus=focus, hops=hops, types=types, since=since, until=until,
-                          issue=issue, fold_metrics=fold_metrics, max_nodes=max_nodes, title=title)
+            res = run_viz(graph_path, out_path, all_nodes=all_nodes, focus=focus, hops=hops, types=types,
+                          since=since, until=until, issue=issue, fold_metrics=fold_metrics, max_nodes=max_nodes,
+                          title=title, warn=warn)
     except KgError as e:
         _fail(e)
+    if res.replaced:
+        warn(warning("W030", path=res.out, what=res.replaced))
     if res.notice:
-        click.echo(f"kg viz: {res.notice}", err=True)
-    extra = f" of {res.total}" if res.nodes != res.total else ""
-    click.echo(f"wrote {res.out}: {res.nodes}{extra} nodes, {res.edges} edges, {res.bytes / 1e6:.1f} MB")
+        warn(res.notice)
+    if res.mode == "map":
+        what = f"entity map, {res.nodes:,} of {res.total:,} entities drawn"
+    else:
+        what = f"{res.nodes:,}" + (f" of {res.total:,}" if res.nodes != res.total else "") + " nodes"
+    click.echo(f"wrote {res.out}: {what}, {res.edges:,} edges, {res.bytes / 1e6:.1f} MB")
 
 
 @cli.command()

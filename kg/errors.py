@@ -4,8 +4,8 @@ search for a code and tests can assert on it without matching prose.
 The table: `Errors` (raised as KgError(CODE, **arguments)) and `Warnings` (formatted with
 warning(CODE, **arguments)). Every code is raised somewhere, with exactly the arguments
 its message names (tests/test_errors.py). Ranges per area: E001-E024 and W002-W008 input
-and build; E050-E059 scale; E071-E079 viz; E120-E139 query and validate; E140-E159 safety
-(issue #16); E160-E179 and W020-W029 the CLI grammar and validation."""
+and build; E050-E059 scale; E071-E089 and W030-W039 viz; E120-E139 query and validate;
+E140-E159 safety (issue #16); E160-E179 and W020-W029 the CLI grammar and validation."""
 from __future__ import annotations
 
 
@@ -56,6 +56,8 @@ class Errors:
     E076 = "cannot inline vis-network: {reason}"
     E077 = "--max-nodes must be 1 or more, not {value}"
     E078 = "--since {since} is after --until {until}"
+    # kg viz, the entity map (E080-E089)
+    E080 = "--types {value}: events and metrics are not nodes of the entity map (they are in each entity's panel); add --all to draw them as nodes"
 
     # E120-E139: kg query / kg validate (kg/query.py, kg/validate.py)
     E120 = "no named query {name!r} (named queries: {known}; `kg query --list` describes them)"
@@ -102,6 +104,9 @@ class Warnings:
     # W020-W029: the CLI grammar, validate
     W020 = "{old} is deprecated and goes in the next release; use {new}"
     W021 = "the shapes use {what}, which the oxigraph validator does not implement: validating with pyshacl (slow)"
+    # kg viz (W030-W039)
+    W030 = "{path}: replaced the page that was there ({what})"
+    W031 = "--fold-metrics applies to --all only: the entity map always shows figures in the entity's panel"
 
 
 # warnings that mean some of the input was left out: `kg build` exits with status 2

@@ -33,7 +33,7 @@ def test_wheel_ships_the_data_files(tmp_path: Path):
     names = set(zipfile.ZipFile(whl).namelist())
     wanted = {"kg/ontology/kg.ttl", "kg/ontology/shapes.ttl", "kg/ontology/gazetteer/entities.tsv",
               "kg/ontology/gazetteer/generated.tsv",
-              "kg/templates/graph.html", "kg/resources.py"}
+              "kg/templates/graph.html", "kg/templates/graph.js", "kg/templates/graph.css", "kg/resources.py"}
     wanted |= {f"kg/queries/{p.name}" for p in (ROOT / "kg" / "queries").glob("*.rq")}
     assert wanted <= names, sorted(wanted - names)
     # nothing outside the kg package (no top-level "ontology" that would shadow others)
