@@ -5,6 +5,7 @@ skipped; the rest is built."""
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Optional
@@ -12,13 +13,13 @@ from typing import Callable, Optional
 from . import gazetteer as gz
 from .errors import KgError, warning
 from .extract import extract_issues
-from .ingest import discover, read_bytes, read_path
+from .ingest import discover, input_roots, read_bytes, read_path
 from .ingest.mail import Selection, kind_of as mail_kind
 from .model import Issue, IssueExtraction, KnowledgeBase
 from .io import write_atomic_many
 from .nlp import load_pipelines, model_name_for
 from .rdf import issue_file_stem, issue_iri, merged_stats, issue_signature, merge_rendered, render_issue
-from .resolve import resolve
+from .resolve import clean_label, resolve
 
 
 @dataclass
@@ -62,14 +63,21 @@ class BuildResult:
 
 
 def read_issues(paths: list[str], fmt: Optional[str] = None, overrides: Optional[Overrides] = None,
-                result: Optional[BuildResult] = None, mail=None) -> list[Issue]:
+                result: Optional[BuildResult] = None, mail=None, follow_symlinks: bool = False,
+                roots: Optional[tuple[str, ...]] = None) -> list[Issue]:
     """Read every file; a file that fails is recorded in result.skipped (or raised when
     there is no result to record it in). `mail`: which messages of mailboxes to read
-    (kg.ingest.mail.MailOptions)."""
+    (kg.ingest.mail.MailOptions). `follow_symlinks`: see kg.ingest.discover; `roots`: the
+    input folders (by default the folders among `paths`)."""
     issues: list[Issue] = []
-    for path in discover(paths):
+    skipped: Optional[list] = [] if result is not None else None
+    files = discover(paths, follow_symlinks, skipped)
+    if result is not None:
+        result.skipped.extend((p, str(e)) for p, e in skipped)
+    roots = input_roots(paths) if roots is None else roots
+    for path in files:
         try:
-            got = read_path(path, fmt, mail)
+            got = read_path(path, fmt, mail, follow_symlinks=follow_symlinks, roots=roots)
         except KgError as e:
             if result is None:
                 raise
@@ -80,6 +88,7 @@ def read_issues(paths: list[str], fmt: Optional[str] = None, overrides: Optional
                 overrides.apply(iss)
             if not iss.newsletter:
                 iss.newsletter = Path(path).stem.rstrip("-_0123456789") or Path(path).stem
+            iss.newsletter = clean_label(iss.newsletter) or iss.newsletter  # a name: no invisible characters
             if result is not None:
                 if not iss.date:
                     result.warnings.append(warning("W002", path=path, fallback="no date"))
@@ -93,14 +102,18 @@ def read_issues(paths: list[str], fmt: Optional[str] = None, overrides: Optional
 
 
 def _read_mail(path: str, kind: str, options, overrides: Overrides, cache, rebuild: bool,
-               cached: dict, fresh: list, result: BuildResult, seen: dict) -> list[str]:
+               cached: dict, fresh: list, result: BuildResult, seen: dict, follow_symlinks: bool = False,
+               roots: tuple[str, ...] = ()) -> list[str]:
     """The messages of a mail file or folder (.eml, mbox, Maildir), streamed, each one a unit
     of the build with its own cache entry (keyed by its content without the headers mail
     clients rewrite, and by the name it is built under), so that adding messages to an mbox
     extracts only the new ones. Returns the units, in order. A message that cannot be read
     is reported with its position and Message-ID in result.skipped; `seen` (Message-ID ->
-    where) is shared by all mail of the build, so the same message twice is built once."""
-    sel = Selection(path, kind, options, seen)
+    where) is shared by all mail of the build, so the same message twice is built once.
+    A Maildir's message files obey the input rules (`follow_symlinks`, `roots`: see
+    kg.ingest.mail._maildir): one that is not a regular file, or links outside the input
+    folders, is skipped and reported (E145, E146)."""
+    sel = Selection(path, kind, options, seen, follow_symlinks=follow_symlinks, roots=roots)
     units: list[str] = []
     try:
         for cand in sel.candidates():
@@ -116,6 +129,8 @@ def _read_mail(path: str, kind: str, options, overrides: Overrides, cache, rebui
                 result.skipped.append((cand.unit, str(e)))
                 continue
             overrides.apply(issue)
+            if issue.newsletter:
+                issue.newsletter = clean_label(issue.newsletter) or issue.newsletter  # as read_issues does
             sel.count(issue)
             result.warnings.extend(issue.warnings)
             if kind in ("eml", "emlx"):  # a saved message is a file: the usual notes
@@ -156,32 +171,198 @@ def extract_all(issues: list[Issue], model: Optional[str] = "auto", gazetteer: O
     return out, pipes.model
 
 
+class OutputLock:
+    """An exclusive lock on an output folder while a build writes into it: an flock on
+    OUT/.kg/lock, which holds the builder's process id. A second build into the same folder
+    stops at once (E141, naming that process) instead of both writing and the last one
+    winning. The kernel releases the lock when the process ends, however it ends."""
+
+    def __init__(self, out_dir: str):
+        self.out_dir = out_dir
+        self.path = Path(out_dir) / ".kg" / "lock"
+        self.fd: Optional[int] = None
+
+    def __enter__(self) -> "OutputLock":
+        try:
+            import fcntl
+        except ImportError:  # pragma: no cover - not POSIX: no lock
+            return self
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o666)
+        except OSError as e:
+            raise _write_error(e, self.out_dir)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            try:
+                pid = os.read(fd, 32).decode("ascii", "replace").strip() or "?"
+            finally:
+                os.close(fd)
+            raise KgError("E141", out=self.out_dir, pid=pid)
+        self.fd = fd
+        try:        # who holds it, for the message of a second build (best effort: a full disk)
+            os.ftruncate(fd, 0)
+            os.write(fd, f"{os.getpid()}\n".encode("ascii"))
+        except OSError:
+            pass
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.fd is not None:
+            import fcntl
+            try:
+                try:
+                    os.ftruncate(self.fd, 0)
+                except OSError:
+                    pass
+                fcntl.flock(self.fd, fcntl.LOCK_UN)
+            finally:
+                os.close(self.fd)
+                self.fd = None
+
+
+def _write_error(e: OSError, out_dir: str) -> KgError:
+    return KgError("E142", path=e.filename or out_dir, reason=e.strerror or type(e).__name__)
+
+
 def build(paths: list[str], out_dir: str, model: Optional[str] = "auto", fmt: Optional[str] = None,
           overrides: Optional[Overrides] = None, gazetteer: Optional[str] = None,
           progress: Optional[Callable[[Issue], None]] = None,
           on_start: Optional[Callable[[int], None]] = None, workers: int = 1, engine: str = "local",
-          scheduler: Optional[str] = None, rebuild: bool = False, mail=None) -> BuildResult:
+          scheduler: Optional[str] = None, rebuild: bool = False, follow_symlinks: bool = False,
+          prune: bool = False, mail=None) -> BuildResult:
     """Build OUT/graph.ttl and OUT/issues/*.ttl from the inputs.
 
     Incremental: files whose content, and the pipeline, are unchanged since the last build
     into OUT reuse their cached extraction (OUT/.kg/); `rebuild=True` re-extracts all.
-    The output always reflects exactly the current inputs (a removed file's facts go). A
-    cached extraction that turns out unreadable makes the build start again as a rebuild."""
-    from .incremental import DamagedCache
-    args = (paths, out_dir, model, fmt, overrides, gazetteer, progress, on_start, workers, engine, scheduler)
+    The output reflects exactly the current inputs: an issue whose file was removed from an
+    input folder given again goes, and so does a message no longer in (or no longer selected
+    from) a mailbox given again. An issue built from an input that is not given this time
+    (a message counts as built from its mbox or Maildir) is not removed silently: the build
+    stops (E140) naming it, unless `prune`. `mail`: kg.ingest.mail.MailOptions.
+
+    Safety: the folder is locked while the build writes (E141 for a second build); a cache
+    entry that fails its checksum is rebuilt; the merged graph is checked before it replaces
+    graph.ttl; an output that cannot be written is one error (E142) with the previous output
+    kept and no cache entry of the failed build left behind."""
+    args = (paths, out_dir, model, fmt, overrides, gazetteer, progress, on_start, workers, engine, scheduler,
+            follow_symlinks, prune, mail)
+    for p in paths:     # before the folder is made (and locked): a mistyped input leaves nothing
+        if not os.path.lexists(p):
+            raise KgError("E001", path=p)
+    existed = os.path.exists(out_dir)
     try:
-        return _build(*args, rebuild=rebuild, mail=mail)
-    except DamagedCache:
-        if rebuild:
-            raise
-        return _build(*args, rebuild=True, mail=mail)
+        return _locked_build(args, out_dir, rebuild)
+    except BaseException:
+        if not existed:     # a failed first build leaves no folder behind
+            _remove_empty(out_dir)
+        raise
+
+
+def _remove_empty(out_dir: str) -> None:
+    out = Path(out_dir)
+    try:
+        (out / ".kg" / "lock").unlink()
+    except OSError:
+        pass
+    for d in (out / ".kg" / "cache", out / ".kg" / "terms", out / ".kg", out / "issues", out):
+        try:
+            d.rmdir()
+        except OSError:
+            pass
+
+
+def _locked_build(args: tuple, out_dir: str, rebuild: bool) -> BuildResult:
+    from .incremental import DamagedCache
+    from .io import remove_stale_temp
+
+    with OutputLock(out_dir):
+        remove_stale_temp(out_dir)  # left by a build that was killed outright
+        for attempt in range(3):
+            try:
+                return _build(*args, rebuild=rebuild)
+            except DamagedCache as e:
+                if rebuild:
+                    raise KgError("E149", out=out_dir, reason=str(e.args[-1]) if e.args else "a damaged cache entry")
+                # the damaged entry goes: the next attempt extracts its file again; a third
+                # attempt, or damage that no entry explains, builds everything again
+                if e.args and e.args[0]:
+                    try:
+                        Path(e.args[0]).unlink()
+                    except OSError:
+                        pass
+                if attempt == 1 or not (e.args and e.args[0]):
+                    rebuild = True
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _covered(src: str, inputs: list[tuple[str, str]]) -> bool:
+    """Whether an input file (an absolute path from the manifest) is among the inputs given
+    now (each as (absolute path, real path)): one of them, or inside one of the folders."""
+    real = os.path.realpath(src)
+    for ab, rp in inputs:
+        for a, b in ((src, ab), (real, rp)):
+            if a == b or a.startswith(b.rstrip(os.sep) + os.sep):
+                return True
+    return False
+
+
+def _shown(path: str) -> str:
+    rel = os.path.relpath(path)
+    return path if rel.startswith("..") else rel
+
+
+def _input_of(unit: str) -> str:
+    """The input file a unit of an earlier build's manifest came from: the message
+    'inbox.mbox#3' (kg.build._read_mail) came from the mailbox 'inbox.mbox'."""
+    head, sep, tail = unit.rpartition("#")
+    if sep and tail.isdigit() and not os.path.lexists(unit):
+        return head
+    return unit
+
+
+def _would_lose(cache, to_remove: list[str], paths: list[str]) -> list[str]:
+    """Of the issue files a build would remove, those not built from an input given now:
+    'NAME (built from FILE)'. A file the manifest does not know (a build before kg recorded
+    sources, or a file kg did not write) counts as such, unless every input of the previous
+    build is given again."""
+    inputs = [(os.path.abspath(p), os.path.realpath(p)) for p in paths]
+    sources = cache.manifest.get("sources", {})
+    old_files = [os.path.abspath(_input_of(f)) for f in cache.manifest.get("files", {})]
+    all_given = "sources" not in cache.manifest and bool(old_files) \
+        and all(_covered(f, inputs) for f in old_files)
+    lost = []
+    for name in to_remove:
+        src = sources.get(name)
+        if src is not None and _covered(src, inputs):
+            continue
+        if src is None and all_given:
+            continue
+        lost.append(f"{name} (built from {_shown(src)})" if src else f"{name} (source unknown)")
+    return lost
+
+
+def _check_merged(data: bytes, header: bytes) -> Optional[str]:
+    """Cheap checks of the merged graph before it replaces graph.ttl (a full parse costs
+    1.6 s at 1,000 issues; every block in it has passed its checksum or was just rendered):
+    no NUL byte, the prefixes first, a complete last statement."""
+    nul = data.find(b"\x00")
+    if nul != -1:
+        return f"a NUL byte at offset {nul}"
+    if not data.startswith(header):
+        return "it does not start with the prefixes"
+    if data != header and not data.endswith(b" .\n"):
+        return "its last statement is incomplete"
+    return None
 
 
 def _build(paths: list[str], out_dir: str, model: Optional[str], fmt: Optional[str],
            overrides: Optional[Overrides], gazetteer: Optional[str],
            progress: Optional[Callable[[Issue], None]], on_start: Optional[Callable[[int], None]],
-           workers: int, engine: str, scheduler: Optional[str], rebuild: bool, mail=None) -> BuildResult:
-    from .incremental import Cache, IssueRecord, TermCache, pipeline_key
+           workers: int, engine: str, scheduler: Optional[str], follow_symlinks: bool, prune: bool,
+           mail, rebuild: bool) -> BuildResult:
+    from .incremental import Cache, TermCache, pipeline_key
 
     result = BuildResult(out_dir=out_dir, model=None)
     overrides = overrides or Overrides()
@@ -189,15 +370,49 @@ def _build(paths: list[str], out_dir: str, model: Optional[str], fmt: Optional[s
     pipes_model = model_name_for(model) if engine == "local" and not scheduler else model
     key = pipeline_key(pipes_model, gaz_path, repr((fmt, overrides)))
     cache = Cache(out_dir, key, enabled=True)
-    files = discover(paths)
+    terms_cache = TermCache(out_dir, enabled=not rebuild)
+    try:
+        return _build_into(result, cache, terms_cache, paths, out_dir, model, fmt, overrides, gazetteer,
+                           progress, on_start, workers, engine, scheduler, follow_symlinks, prune, mail, rebuild)
+    except OSError as e:
+        # a full disk, a read-only folder, OUT/issues a file, graph.ttl a folder: one line,
+        # the previous output as it was, and no entry of this build left filling the disk
+        cache.discard_created()
+        terms_cache.discard_created()
+        raise _write_error(e, out_dir)
+    except KgError as e:
+        if e.code == "E140":
+            raise       # a deliberate stop: what was extracted stays for the build with --prune
+        cache.discard_created()
+        terms_cache.discard_created()
+        raise
+
+
+def _build_into(result: BuildResult, cache, terms_cache, paths: list[str], out_dir: str, model: Optional[str],
+                fmt: Optional[str], overrides: Overrides, gazetteer: Optional[str],
+                progress: Optional[Callable[[Issue], None]], on_start: Optional[Callable[[int], None]],
+                workers: int, engine: str, scheduler: Optional[str], follow_symlinks: bool, prune: bool,
+                mail, rebuild: bool) -> BuildResult:
+    from .incremental import DamagedCache, IssueRecord
+    from .rdf import TURTLE_HEADER
+
+    pipes_model = model_name_for(model) if engine == "local" and not scheduler else model
+    skipped: list = []
+    files = discover(paths, follow_symlinks, skipped)
+    result.skipped.extend((p, str(e)) for p, e in skipped)
     cached: dict[str, list[IssueExtraction]] = {}
     fresh: list[tuple[str, str, list[Issue]]] = []
     units: list[str] = []   # files, and the messages of mail files (each cached on its own)
+    container: dict[str, str] = {}  # a message -> the mail file or Maildir it is in (its source, for --prune)
     seen_messages: dict[str, str] = {}
+    roots = input_roots(paths)
     for path in files:
         kind = mail_kind(path, fmt)
         if kind:
-            units += _read_mail(path, kind, mail, overrides, cache, rebuild, cached, fresh, result, seen_messages)
+            got_units = _read_mail(path, kind, mail, overrides, cache, rebuild, cached, fresh, result, seen_messages,
+                                   follow_symlinks, roots)
+            container.update((u, path) for u in got_units)
+            units += got_units
             continue
         units.append(path)
         try:
@@ -238,6 +453,7 @@ def _build(paths: list[str], out_dir: str, model: Optional[str], fmt: Optional[s
     # two files that are the same issue (a text and an HTML copy, say) would mix their
     # items under one IRI: the first file wins, the later one is reported and skipped
     seen_issue: dict[str, str] = {}
+    source_of: dict[int, str] = {}
     for path in files:
         if path not in cached:
             continue
@@ -248,6 +464,7 @@ def _build(paths: list[str], out_dir: str, model: Optional[str], fmt: Optional[s
                 result.skipped.append((path, warning("W008", path=path, issue=iri, other=seen_issue[iri])))
             else:
                 seen_issue[iri] = path
+                source_of[id(ex)] = os.path.abspath(container.get(path, path))
                 keep.append(ex)
         cached[path] = keep
     all_exs = [ex for path in files if path in cached for ex in cached[path]]
@@ -257,9 +474,9 @@ def _build(paths: list[str], out_dir: str, model: Optional[str], fmt: Optional[s
     stems: dict[str, int] = {}
     files_out: list[tuple[Path, bytes]] = []
     parts = []
-    terms_cache = TermCache(out_dir, enabled=not rebuild)
     previous = cache.manifest.get("outputs", {})
     outputs: dict[str, str] = {}
+    sources: dict[str, str] = {}
     sig_memo: dict = {}
     render_memo: dict = {}
     for ix in kb.issues:
@@ -276,19 +493,32 @@ def _build(paths: list[str], out_dir: str, model: Optional[str], fmt: Optional[s
         parts.append(part)
         path = out / "issues" / f"{stem}.ttl"
         outputs[path.name] = sig
+        sources[path.name] = source_of[id(ix)]
         if rebuild or previous.get(path.name) != sig or not path.exists():
             files_out.append((path, part[0]))  # unchanged issue files are not rewritten
     merged, conflict_pairs = merge_rendered(parts)
+    problem = _check_merged(merged, TURTLE_HEADER)
+    if problem:
+        raise DamagedCache(None, problem) if not rebuild else KgError("E149", out=out_dir, reason=problem)
     files_out.append((out / "graph.ttl", merged))
+    # an issue that is no longer among the outputs leaves the folder; one that was built
+    # from an input not given this time only with prune (E140 names them)
+    issues_dir = out / "issues"
+    to_remove = sorted(p.name for p in issues_dir.glob("*.ttl") if p.name not in outputs) \
+        if issues_dir.is_dir() else []
+    if to_remove and not prune:
+        lost = _would_lose(cache, to_remove, paths)
+        if lost:
+            shown = ", ".join(lost[:5]) + (f" and {len(lost) - 5} more" if len(lost) > 5 else "")
+            raise KgError("E140", out=out_dir, n=len(lost), issues=shown)
     write_atomic_many(files_out)  # one sync for all; graph.ttl is renamed last
     result.written.extend(str(p) for p, _ in files_out)
-    # an issue that is no longer among the inputs leaves the output
-    if (out / "issues").exists():
-        for old in (out / "issues").glob("*.ttl"):
-            if old.name not in outputs:
-                old.unlink()
+    for name in to_remove:
+        (issues_dir / name).unlink()
     terms_cache.prune()
     cache.outputs = outputs
+    cache.sources = sources
+    cache.inputs = [os.path.abspath(p) for p in paths]
     cache.commit()
     result.issues = len(kb.issues)
     result.items = sum(len(ix.items) for ix in kb.issues)

@@ -251,8 +251,14 @@ def cli():
 @click.option("--validate", "validate_after", is_flag=True,
               help="Then check the graph against the SHACL shapes as `kg validate` does; exit status 3 "
                    "when it does not conform.")
+@click.option("--prune", is_flag=True,
+              help="Remove from OUT the issues built from inputs not given this time (by default the build "
+                   "stops and names them). Issues whose file was removed from an input folder go anyway.")
+@click.option("--follow-symlinks", is_flag=True,
+              help="Read symbolic links in input folders (and a Maildir's message files) that point outside "
+                   "them (by default they are skipped and reported).")
 def build(inputs, out_dir, model, input_format, newsletter, number, date, url, gazetteer, quiet, rebuild, workers,
-          engine, scheduler, senders, list_ids, since, until, validate_after):
+          engine, scheduler, senders, list_ids, since, until, validate_after, prune, follow_symlinks):
     """Build the graph from newsletter issues (files or folders).
 
     Writes OUT/graph.ttl (every issue, merged) and OUT/issues/NAME.ttl (one per issue).
@@ -269,7 +275,6 @@ def build(inputs, out_dir, model, input_format, newsletter, number, date, url, g
     from .build import Overrides, build as run_build
     from .errors import SKIPPED_WARNINGS
     from .ingest.mail import MailOptions
-    from .io import remove_stale_temp
 
     if since and until and since > until:
         _fail(KgError("E096", since=since, until=until))
@@ -286,11 +291,10 @@ def build(inputs, out_dir, model, input_format, newsletter, number, date, url, g
 
     previous = _interrupt_handlers()
     try:
-        remove_stale_temp(out_dir)  # left by a build that was killed outright
         res = run_build(list(inputs), out_dir, model=model, fmt=fmt,
                         overrides=Overrides(newsletter, number, date, url), gazetteer=gazetteer,
                         progress=progress, on_start=on_start, workers=workers, engine=engine,
-                        scheduler=scheduler, rebuild=rebuild,
+                        scheduler=scheduler, rebuild=rebuild, follow_symlinks=follow_symlinks, prune=prune,
                         mail=MailOptions(tuple(senders), tuple(list_ids), since, until))
     except KgError as e:
         _fail(e)
@@ -623,9 +627,13 @@ def viz(build_dir, legacy_graph, out_path, all_nodes, focus, hops, types, since,
                    "graph per issue (named by the issue's IRI).")
 @click.option("--mode", type=click.Choice(["replace", "merge"]), default="replace", show_default=True,
               help="replace: the graph's old content goes (HTTP PUT); merge: triples are added (POST).")
-@click.option("--timeout", type=float, default=60.0, show_default=True, help="Seconds per request.")
+@click.option("--timeout", type=float, default=60.0, show_default=True,
+              help="Seconds each request may take in all (connecting, sending, the answer).")
+@click.option("--user", default=None, envvar="KG_SPARQL_USER", metavar="NAME[:PASSWORD]",
+              help="HTTP Basic credentials (also KG_SPARQL_USER; the password also KG_SPARQL_PASSWORD, or "
+                   "user:password@ in the URL). Never printed: passwords and URL parameter values show as ***.")
 @quiet_option
-def push(endpoint, build_dir, graph_iri, mode, timeout, quiet):
+def push(endpoint, build_dir, graph_iri, mode, timeout, user, quiet):
     """Load the built graph into a SPARQL server, one named graph per issue (or all of it
     into --graph IRI). Each graph is uploaded in one request, so it is stored whole or not
     at all; on a failure the push stops and says which graphs were pushed and which not."""
@@ -641,14 +649,15 @@ def push(endpoint, build_dir, graph_iri, mode, timeout, quiet):
 
     try:
         need_build(build_dir)
-        total = 1 if graph_iri else len(list((Path(build_dir) / "issues").glob("*.ttl")))
+        # one graph per issue and the links between issues (or the merged graph into --graph)
+        total = 1 if graph_iri else len(list((Path(build_dir) / "issues").glob("*.ttl"))) + 1
         bar = _Progress(quiet, "pushing", total=total, unit="graph")
-        res = run_push(build_dir, endpoint, graph=graph_iri, mode=mode, timeout=timeout, on_pushed=pushed)
+        res = run_push(build_dir, endpoint, graph=graph_iri, mode=mode, timeout=timeout, on_pushed=pushed, user=user)
     except KgError as e:
         bar.close()
         _fail(e)
     bar.close()
-    click.echo(f"pushed {len(res.pushed)} graph(s), {res.bytes / 1e6:.1f} MB of Turtle, to {endpoint} ({mode})")
+    click.echo(f"pushed {len(res.pushed)} graph(s), {res.bytes / 1e6:.1f} MB of Turtle, to {res.endpoint} ({mode})")
 
 
 @cli.command()
@@ -669,7 +678,9 @@ def push(endpoint, build_dir, graph_iri, mode, timeout, quiet):
               help="Query a SPARQL 1.1 server instead of OUT (e.g. http://127.0.0.1:7878/query for Oxigraph; "
                    "fill it with `kg push`). The usual prefixes are sent along; --param values are bound "
                    "as for a local query.")
-def query(query_arg, query_file, list_queries, params, fmt, build_dir, timeout, allow_remote, endpoint):
+@click.option("--user", default=None, envvar="KG_SPARQL_USER", metavar="NAME[:PASSWORD]",
+              help="HTTP Basic credentials for --endpoint, as for kg push.")
+def query(query_arg, query_file, list_queries, params, fmt, build_dir, timeout, allow_remote, endpoint, user):
     """Run a SPARQL query over the built graph: QUERY text, -f FILE, or a named query NAME
     (see --list). The usual prefixes (kg, schema, prov, skos, rdfs, xsd, ent, ...) are
     predeclared. Read-only. ASK exits with status 0 when true, 1 when false.
@@ -682,6 +693,7 @@ def query(query_arg, query_file, list_queries, params, fmt, build_dir, timeout, 
     import os
     from . import query as q
 
+    previous = _interrupt_handlers()
     try:
         if list_queries:
             for nq in q.list_queries():
@@ -704,15 +716,18 @@ def query(query_arg, query_file, list_queries, params, fmt, build_dir, timeout, 
         bound = q.bind_params(named, given)
         q.check_query(text, allow_remote)
         if endpoint:
+            import time
             from . import remote
+            end = time.monotonic() + timeout if timeout else None   # --timeout: for every request together
+
             def remote_select(t):
-                return remote.query(endpoint, remote.with_prefixes(t, q.PREFIXES),
-                                    timeout=timeout or remote.TIMEOUT).rows
+                return remote.query(endpoint, remote.with_prefixes(t, q.PREFIXES), timeout=timeout, user=user,
+                                    until=end).rows
 
             # parameters are bound as for the local store (entity names resolved first)
             terms = q.param_terms(bound, q._kinds(named), remote_select)
             res = remote.query(endpoint, remote.with_prefixes(q.bind_text(text, terms), q.PREFIXES),
-                               timeout=timeout or remote.TIMEOUT)
+                               timeout=timeout, user=user, until=end)
         else:
             store = q.open_store(build_dir)
             res = q.run_query(store, text, bound, allow_remote=allow_remote, timeout=timeout, named=named)
@@ -723,6 +738,14 @@ def query(query_arg, query_file, list_queries, params, fmt, build_dir, timeout, 
             sys.stderr.flush()
             os._exit(1)
         _fail(e)
+    except KeyboardInterrupt as e:      # Ctrl-C or SIGTERM: the query (or the store load) is abandoned
+        signum = getattr(e, "signum", 2)
+        click.echo(f"kg query: interrupted ({'SIGTERM' if signum == 15 else 'SIGINT'})", err=True)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(128 + signum)
+    finally:
+        _restore_handlers(previous)
     for note in getattr(res, "notes", []):
         click.echo(f"warning: {note}", err=True)
     click.echo(q.format_result(res, fmt, _terminal_width()), nl=False)

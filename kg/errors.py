@@ -4,8 +4,9 @@ search for a code and tests can assert on it without matching prose.
 The table: `Errors` (raised as KgError(CODE, **arguments)) and `Warnings` (formatted with
 warning(CODE, **arguments)). Every code is raised somewhere, with exactly the arguments
 its message names (tests/test_errors.py). Ranges per area: E001-E024 and W002-W008 input
-and build; E050-E059 scale; E071-E089 and W030-W039 viz; E120-E139 query and validate; E160-E179 and
-W020-W029 the CLI grammar and validation."""
+and build; E050-E059 scale; E071-E089 and W030-W039 viz; E090-E099 and W040-W049 mail;
+E120-E139 query and validate; E140-E159 safety (issue #16); E160-E179 and W020-W029 the CLI
+grammar and validation."""
 from __future__ import annotations
 
 
@@ -84,6 +85,18 @@ class Errors:
     E133 = "{path}: cannot parse the graph: {msg}"
     E134 = "--param {param}=...: the query has no variable ?{param} to bind"
     E135 = "--param {param}={value!r}: expected a class name of the ontology such as StockMove or Organization"
+
+    # E140-E159: safety (issue #16): build output, locks, input files, remote access
+    E140 = ("{out}: the build would remove {n} issue(s) built from inputs not given this time: {issues}; "
+            "give those inputs too, build into another folder (-o), or pass --prune to remove them")
+    E141 = "{out}: another kg build (process {pid}) is writing into this folder; wait for it to end, or build into another folder (-o)"
+    E142 = "{path}: cannot write the build output: {reason}"
+    E143 = ("push failed at graph <{graph}>: {reason}; pushed {n_ok} graph(s); <{graph}> unknown (the connection "
+            "broke after it was sent: the server may or may not have stored it; push again); not pushed {n_bad}: {not_pushed}")
+    E144 = "--param {param}=...: the query assigns ?{param} itself (AS ?{param} or VALUES); a parameter can only be a variable the query reads"
+    E145 = "{path}: not a regular file ({kind}); only regular files are read"
+    E146 = "{path}: a symbolic link to a {what} outside the input folders ({target}); pass --follow-symlinks to read it"
+    E149 = "{out}: the merged graph failed its check ({reason}); graph.ttl was not replaced"
 
     # E160-E179: the CLI grammar, explore, validate (kg/cli.py, kg/layout.py, kg/validate.py)
     E160 = "{path}: no build here (no graph.ttl); run `kg build INPUTS -o {path}` first, or pass -b/--build DIR"

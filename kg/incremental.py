@@ -7,14 +7,20 @@ gazetteer, the model, the reader options): a changed file, gazetteer, model or k
 re-extracts. One file (cache/*.kge) holds it twice: first as resolution records (marshal),
 which is all resolution and the issue signatures read, then pickled whole, which is loaded
 only for an issue that must be rendered again. Each issue's rendering is cached under
-its signature (terms/*.rdr). The manifest is written last."""
+its signature (terms/*.rdr). Every entry carries a CRC-32 of its content: a damaged entry
+is a cache miss (extracted or rendered again, and rewritten), never part of the output.
+The manifest is written last; it also says which input file each issue file was built
+from, and which inputs were given, so that a build can tell an issue the user removed from
+one it was simply not given this time (kg.build, `prune`)."""
 from __future__ import annotations
 
 import hashlib
 import json
 import marshal
 import pickle
+import struct
 import sys
+import zlib
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
@@ -28,9 +34,18 @@ MANIFEST = "manifest.json"
 FORMAT_VERSION = 1
 # marshal's format belongs to the Python version: records written by another are not read
 _MARSHAL_TAG = ("kg", 1, sys.version_info[:2])
-# a cache entry: the records' length (_LEN bytes), the records, the pickled extraction
+# a cache entry: a header (magic, the records' length, a CRC-32 of the records and one of
+# the pickled extraction), the records, the pickled extraction
 ENTRY_SUFFIX = ".kge"
-_LEN = 8
+_KGE_MAGIC = b"KGE2"
+_KGE_HEADER = struct.Struct("<4sQII")
+# a rendering: magic, a CRC-32 of the marshalled value, the marshalled value
+_RDR_MAGIC = b"KGR2"
+_RDR_HEADER = struct.Struct("<4sI")
+# CRC-32 (zlib) detects damage (a zeroed block, a torn write, a flipped bit) at a fraction of
+# a cryptographic hash's cost: on the 63 MB of renderings an incremental build of 1,000
+# issues reads, 0.04 s against sha256's 0.09 s (see README, "Safety")
+_crc = zlib.crc32
 
 
 @lru_cache(maxsize=1)
@@ -51,6 +66,16 @@ def pipeline_key(model: Optional[str], gazetteer_path: str, options: str) -> str
     return h.hexdigest()[:16]
 
 
+def _unlink_all(paths: list[Path]) -> None:
+    """Remove the files and empty the list (a file already gone is fine)."""
+    for p in paths:
+        try:
+            p.unlink()
+        except OSError:
+            pass
+    paths.clear()
+
+
 class DamagedCache(Exception):
     """A cached extraction cannot be read (kg.build then builds again with rebuild=True)."""
 
@@ -63,6 +88,9 @@ class Cache:
         self.manifest = self._read_manifest() if enabled else {}
         self.used: dict[str, dict] = {}
         self.outputs: dict[str, str] = {}   # issue file name -> signature of its content
+        self.sources: dict[str, str] = {}   # issue file name -> the input file it was built from
+        self.inputs: list[str] = []         # the inputs given (real paths)
+        self.created: list[Path] = []       # entries this build wrote anew
         self._full: dict[str, list[IssueExtraction]] = {}
 
     def _read_manifest(self) -> dict:
@@ -78,14 +106,19 @@ class Cache:
 
     def get_records(self, path: str, content_hash: str) -> Optional[list["IssueRecord"]]:
         """What resolution and the incremental output need of a file's cached extraction
-        (see IssueRecord), read without unpickling the extraction (a third of the time)."""
+        (see IssueRecord), read without unpickling the extraction (a third of the time).
+        None when there is none, or it is damaged (its checksum does not match): the file
+        is then extracted again and the entry rewritten."""
         if not self.enabled:
             return None
         name = self.entry_name(content_hash)
         try:
             with (self.dir / "cache" / name).open("rb") as fh:
-                n = int.from_bytes(fh.read(_LEN), "little")
-                tag, recs = marshal.loads(fh.read(n))
+                magic, n, crc, _ = _KGE_HEADER.unpack(fh.read(_KGE_HEADER.size))
+                raw = fh.read(n)
+            if magic != _KGE_MAGIC or len(raw) != n or _crc(raw) != crc:
+                return None
+            tag, recs = marshal.loads(raw)
             if tag != _MARSHAL_TAG:
                 return None
             out = [IssueRecord.from_tuple(r) for r in recs]
@@ -98,24 +131,37 @@ class Cache:
 
     def load_full(self, rec: "IssueRecord") -> IssueExtraction:
         """The cached extraction a record stands for, with the record's resolution applied;
-        DamagedCache when it cannot be read or does not match its record."""
+        DamagedCache when it cannot be read, fails its checksum or does not match its record."""
         exs = self._full.get(rec.source)
         try:
             if exs is None:
                 with (self.dir / "cache" / rec.source).open("rb") as fh:
-                    fh.seek(_LEN + int.from_bytes(fh.read(_LEN), "little"))
-                    exs = self._full[rec.source] = pickle.load(fh)
+                    magic, n, _, crc = _KGE_HEADER.unpack(fh.read(_KGE_HEADER.size))
+                    fh.seek(_KGE_HEADER.size + n)
+                    raw = fh.read()
+                if magic != _KGE_MAGIC or _crc(raw) != crc:
+                    raise ValueError("checksum mismatch")
+                exs = self._full[rec.source] = pickle.loads(raw)
             return rec.apply_to(exs[rec.index])
         except Exception as e:
-            raise DamagedCache(rec.source) from e
+            raise DamagedCache(str(self.dir / "cache" / rec.source)) from e
 
     def put(self, path: str, content_hash: str, exs: list[IssueExtraction]) -> None:
         """Cache a file's extraction (before resolution, which changes it)."""
         name = self.entry_name(content_hash)
         recs = marshal.dumps((_MARSHAL_TAG, [IssueRecord.to_tuple(ex) for ex in exs]))
-        write_atomic(self.dir / "cache" / name, len(recs).to_bytes(_LEN, "little") + recs
-                     + pickle.dumps(exs, protocol=pickle.HIGHEST_PROTOCOL), sync=False)
+        full = pickle.dumps(exs, protocol=pickle.HIGHEST_PROTOCOL)
+        target = self.dir / "cache" / name
+        if not target.exists():
+            self.created.append(target)
+        write_atomic(target, _KGE_HEADER.pack(_KGE_MAGIC, len(recs), _crc(recs), _crc(full)) + recs + full,
+                     sync=False)
         self.used[path] = {"hash": content_hash, "cache": name}
+
+    def discard_created(self) -> None:
+        """Remove the entries this build wrote: a build that failed (a full disk, say) leaves
+        no cache entry behind that no manifest refers to."""
+        _unlink_all(self.created)
 
     def commit(self) -> None:
         """Write the manifest (last) and drop cache entries no input uses any more."""
@@ -127,7 +173,8 @@ class Cache:
                     f.unlink()
         manifest = {"format": FORMAT_VERSION, "pipeline": self.key,
                     "files": {k: self.used[k] for k in sorted(self.used)},
-                    "outputs": dict(sorted(self.outputs.items()))}
+                    "outputs": dict(sorted(self.outputs.items())),
+                    "sources": dict(sorted(self.sources.items())), "inputs": sorted(self.inputs)}
         write_atomic(self.dir / MANIFEST, json.dumps(manifest, indent=1, sort_keys=True).encode())
 
 
@@ -142,13 +189,21 @@ class TermCache:
         self.dir = Path(out_dir) / ".kg" / "terms"
         self.enabled = enabled
         self.used: set[str] = set()
+        self.created: list[Path] = []
 
     def get(self, sig: str):
+        """The rendering cached under `sig`, or None when there is none or it is damaged (its
+        checksum does not match: the issue is rendered again and the file rewritten)."""
         self.used.add(sig)
         if not self.enabled:
             return None
         try:
-            tag, value = marshal.loads((self.dir / (sig + ".rdr")).read_bytes())
+            raw = (self.dir / (sig + ".rdr")).read_bytes()
+            magic, crc = _RDR_HEADER.unpack_from(raw)
+            body = memoryview(raw)[_RDR_HEADER.size:]
+            if magic != _RDR_MAGIC or _crc(body) != crc:
+                return None
+            tag, value = marshal.loads(body)
             return value if tag == _MARSHAL_TAG else None
         except Exception:
             return None
@@ -156,7 +211,15 @@ class TermCache:
     def put(self, sig: str, value) -> None:
         """value: kg.rdf.Rendered (tuples, strings, numbers)."""
         self.used.add(sig)
-        write_atomic(self.dir / (sig + ".rdr"), marshal.dumps((_MARSHAL_TAG, tuple(value))), sync=False)
+        body = marshal.dumps((_MARSHAL_TAG, tuple(value)))
+        target = self.dir / (sig + ".rdr")
+        if not target.exists():
+            self.created.append(target)
+        write_atomic(target, _RDR_HEADER.pack(_RDR_MAGIC, _crc(body)) + body, sync=False)
+
+    def discard_created(self) -> None:
+        """See Cache.discard_created."""
+        _unlink_all(self.created)
 
     def prune(self) -> None:
         if self.dir.exists():

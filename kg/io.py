@@ -1,10 +1,17 @@
 """Atomic file output: write to a temporary file beside the target, fsync, rename into
-place. A crash or Ctrl-C leaves either the old file or the new one, never half of one."""
+place. A crash or Ctrl-C leaves either the old file or the new one, never half of one.
+
+Modes: a new file gets what the umask allows (0666 & ~umask, as `open()` would give it: the
+temporary files of `tempfile` are 0600), a file that is replaced keeps its mode (a
+`chmod 644 graph.ttl` survives the next build)."""
 from __future__ import annotations
 
+import errno
 import os
 import re
+import stat
 import tempfile
+from functools import lru_cache
 from pathlib import Path
 
 
@@ -13,22 +20,76 @@ from pathlib import Path
 FSYNC_EACH_UP_TO = 16
 
 
+@lru_cache(maxsize=1)
+def umask() -> int:
+    """The process's umask, read once (from /proc on Linux; elsewhere set and restored)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    old = os.umask(0o022)
+    os.umask(old)
+    return old
+
+
+def _prepare(target: Path, mask: int) -> int:
+    """The mode the file at `target` is to have (its own when it exists, else the umask's),
+    failing before anything is written when it cannot be replaced: a folder where graph.ttl
+    should be, a file where its folder should be. One stat in the usual case."""
+    try:
+        st = os.stat(target)
+    except FileNotFoundError:
+        parent = target.parent
+        try:
+            if not stat.S_ISDIR(os.stat(parent).st_mode):
+                raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(parent))
+        except FileNotFoundError:
+            pass        # made by mkdir (which names a file in the way itself)
+        return 0o666 & ~mask
+    except NotADirectoryError:
+        for parent in target.parents:
+            if parent.exists() and not parent.is_dir():
+                raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(parent))
+        raise
+    if stat.S_ISDIR(st.st_mode):
+        raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(target))
+    return stat.S_IMODE(st.st_mode)
+
+
+def _naming(e: OSError, target: Path) -> OSError:
+    """The error with the file it was about to write as its file name (a write that fails for
+    a full disk names none; a temporary file's name means nothing to a user)."""
+    e.filename = str(target)
+    e.filename2 = None
+    return e
+
+
 def write_atomic_many(files: list[tuple[str | os.PathLike, bytes]]) -> None:
-    """Write several files atomically: every temporary file is written and flushed to disk
-    (an fsync each when they are few, one os.sync for many: a full build writes a thousand
-    issue files), then each is renamed into place."""
+    """Write several files atomically: every target is checked, every temporary file is
+    written and flushed to disk (an fsync each when they are few, one os.sync for many: a
+    full build writes a thousand issue files), then each is renamed into place. A failure
+    before the renames (a full disk, a read-only folder) leaves every target as it was."""
+    mask = umask()
+    modes = [_prepare(Path(path), mask) for path, _ in files]
     temps: list[tuple[str, Path]] = []
     try:
-        for path, data in files:
+        for (path, data), mode in zip(files, modes):
             target = Path(path)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix="." + target.name + ".", suffix=".tmp", dir=target.parent)
-            temps.append((tmp, target))
-            with os.fdopen(fd, "wb") as f:
-                f.write(data)
-                if len(files) <= FSYNC_EACH_UP_TO:
-                    f.flush()
-                    os.fsync(f.fileno())
+            try:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                fd, tmp = tempfile.mkstemp(prefix="." + target.name + ".", suffix=".tmp", dir=target.parent)
+                temps.append((tmp, target))
+                os.fchmod(fd, mode)
+                with os.fdopen(fd, "wb") as f:
+                    f.write(data)
+                    if len(files) <= FSYNC_EACH_UP_TO:
+                        f.flush()
+                        os.fsync(f.fileno())
+            except OSError as e:
+                raise _naming(e, target)
         if len(files) > FSYNC_EACH_UP_TO:
             os.sync()
         for tmp, target in temps:
@@ -46,20 +107,27 @@ def write_atomic(path: str | os.PathLike, data: bytes, sync: bool = True) -> Non
     """Write one file atomically; `sync=False` skips the fsync (for caches, where a torn
     file after a power loss is detected and rebuilt)."""
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix="." + target.name + ".", suffix=".tmp", dir=target.parent)
+    mode = _prepare(target, umask())
     try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix="." + target.name + ".", suffix=".tmp", dir=target.parent)
+    except OSError as e:
+        raise _naming(e, target)
+    try:
+        os.fchmod(fd, mode)
         with os.fdopen(fd, "wb") as f:
             f.write(data)
             if sync:
                 f.flush()
                 os.fsync(f.fileno())
         os.replace(tmp, target)
-    except BaseException:
+    except BaseException as e:
         try:
             os.unlink(tmp)
         except FileNotFoundError:
             pass
+        if isinstance(e, OSError):
+            raise _naming(e, target)
         raise
 
 
@@ -67,17 +135,18 @@ _TEMP = re.compile(r"^\..+\.[A-Za-z0-9_]{6,}\.tmp$")
 
 
 def remove_stale_temp(folder: str | os.PathLike,
-                      subdirs: tuple[str, ...] = ("", "issues", ".kg", ".kg/cache")) -> list[str]:
+                      subdirs: tuple[str, ...] = ("", "issues", ".kg", ".kg/cache", ".kg/terms")) -> list[str]:
     """Delete the temporary files write_atomic leaves behind when a process is killed
     outright (SIGKILL, power loss) between creating and renaming them. Call it before
-    writing into `folder`; two builds must not write into the same folder at once."""
+    writing into `folder`, holding its lock (kg.build.OutputLock): the temporary files of a
+    build in progress must not go."""
     removed = []
     for sub in subdirs:
         d = Path(folder) / sub
         if not d.is_dir():
             continue
         for p in d.iterdir():
-            if p.is_file() and _TEMP.match(p.name):
+            if _TEMP.match(p.name) and p.is_file():
                 try:
                     p.unlink()
                     removed.append(str(p))

@@ -36,6 +36,7 @@ class Item:
     kind: str = "item"             # "item" | "lead"
     urls: list[str] = field(default_factory=list)
     date: Optional[str] = None     # ISO date given by the input itself (feeds), else None
+    line: Optional[int] = None     # its line in the input file, when the text is a rendered document
 
     @property
     def key(self) -> str:

@@ -178,9 +178,9 @@ def param_term(value: str) -> Union[ox.Literal, ox.NamedNode]:
 # --------------------------------------------------------------------------- safety checks
 
 _TOKEN = re.compile(r'''
-    (?P<comment>\#[^\n]*)
+    (?P<comment>\#[^\r\n]*)
   | (?P<string>"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^'\\]|\\.|'(?!''))*\'\'\'
-               |"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')
+               |"(?:[^"\\\n\r]|\\.)*"|'(?:[^'\\\n\r]|\\.)*')
   | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
   | (?P<var>[?$][\w\u00B7-\uFFFF]+)
   | (?P<pname>(?:[A-Za-z\u00C0-\uFFFF][\w.\-\u00B7-\uFFFF]*)?:(?:[\w\-.:%\\\u00B7-\uFFFF]*[\w\-:%\u00B7-\uFFFF])?)
@@ -238,11 +238,37 @@ def bind_text(text: str, terms: dict[str, str]) -> str:
     if not terms:
         return text
     out, last = [], 0
+    clause = None       # "select" (a projection), "by" (GROUP BY / ORDER BY), "values" or None
+    depth = 0           # parentheses inside the clause
+    prev = ""           # the previous token, upper-cased
     for m in _TOKEN.finditer(text):
-        if m.lastgroup == "var" and m.group()[1:] in terms:
+        kind, tok = m.lastgroup, m.group()
+        if kind == "comment":
+            continue
+        up = tok.upper()
+        if kind == "word" and up in ("SELECT", "VALUES"):
+            clause, depth = up.lower(), 0
+        elif kind == "word" and up == "BY" and prev in ("GROUP", "ORDER"):
+            clause, depth = "by", 0
+        elif (kind == "word" and up in ("WHERE", "FROM", "LIMIT", "OFFSET", "HAVING", "ORDER", "GROUP")) \
+                or tok in ("{", "}"):
+            clause = None
+        elif tok == "(":
+            depth += 1
+        elif tok == ")":
+            depth = max(0, depth - 1)
+        if kind == "var" and tok[1:] in terms:
+            name, term = tok[1:], terms[tok[1:]]
+            if prev == "AS" or clause == "values":
+                raise KgError("E144", param=name)
+            if clause == "select" and depth == 0:
+                term = f"({term} AS {tok})"   # a projected parameter stays a column
+            elif clause == "by" and depth == 0:
+                term = f"({term})"            # GROUP BY / ORDER BY take an expression
             out.append(text[last:m.start()])
-            out.append(terms[m.group()[1:]])
+            out.append(term)
             last = m.end()
+        prev = up
     out.append(text[last:])
     return "".join(out)
 
@@ -287,6 +313,62 @@ def check_query(text: str, allow_remote: bool = False) -> None:
                 iri = prefixes.get(pfx, "") + local
             if iri and _REMOTE_IRI.match(iri):
                 raise KgError("E124", what="FROM", detail=f"FROM <{iri}>")
+    _check_service_as_the_engine_reads_it(text)
+
+
+# Every spelling of the keyword the engine could read as SERVICE (it is case-insensitive; the
+# regex also takes Unicode case variants, which only makes the check stricter).
+_SERVICE_WORD = re.compile("service", re.I)
+
+
+def _parses(text: str) -> Optional[SyntaxError]:
+    """Parse a query with the engine without running it: None when it parses, else the
+    SyntaxError. A substitution of a variable the query does not have is refused after
+    parsing and before evaluation, so nothing is evaluated (no SERVICE call can happen,
+    and a costly query costs nothing here)."""
+    probe = "kgprobe"
+    while probe in text:
+        probe += "x"
+    try:
+        ox.Store().query(text, prefixes=PREFIXES, substitutions={ox.Variable(probe): ox.Literal("")})
+    except SyntaxError as e:
+        return e
+    except (RuntimeError, ValueError, OSError):
+        pass
+    return None
+
+
+def _check_service_as_the_engine_reads_it(text: str) -> None:
+    """The tokenizer above reads SPARQL as the grammar says, but a regular expression cannot
+    settle every case the engine's parser does ('<' is an IRI or "less than" depending on
+    context; the engine takes `SERVICEx:p` as `SERVICE x:p`). So the engine decides: every
+    spelling of the word is respelled `SERVICZ` (the same length, so no offset moves, and no
+    keyword), and the respelled query is parsed, not run. If the query still parses, none of
+    the words was the keyword (a string, an IRI, a name or a comment parses the same with
+    either spelling); if it does not, the query is refused: as SERVICE when it parses with
+    GRAPH (the same shape) in place of SERVICE, else as the syntax error it has."""
+    words = list(_SERVICE_WORD.finditer(text))
+    if not words:
+        return
+    chars = list(text)
+    for m in words:
+        chars[m.end() - 1] = "z" if text[m.end() - 1].islower() else "Z"
+    respelled = "".join(chars)
+    err = _parses(respelled)
+    if err is None:
+        return
+    # (no text parsed below holds the keyword: each is harmless even if it were run)
+    if _parses(_SERVICE_SILENT.sub("GRAPH ", respelled)) is None:
+        m = words[0]
+        for m in words:     # which one it is, for the message
+            if _parses(respelled[:m.start()] + "GRAPH " + respelled[m.end():].lstrip()) is None:
+                break
+        target = _SERVICE_SILENT.sub("", text[m.start():]).split("{")[0]
+        raise KgError("E124", what="SERVICE", detail=_one_line(f"SERVICE {target}")[:90])
+    raise _syntax_error(text, err)
+
+
+_SERVICE_SILENT = re.compile(r"servic[ez](?:\s+silent(?![\w:]))?\s*", re.I)
 
 
 # --------------------------------------------------------------------------- the store
@@ -336,6 +418,68 @@ def store_is_fresh(out_dir: Union[str, Path]) -> bool:
     return False
 
 
+_STALE_STORE = re.compile(r"^\.%s\.(\d+)\.(?:tmp|old)$" % STORE_NAME)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:                 # EPERM: another user's process
+        return True
+    return True
+
+
+def remove_stale_stores(out_dir: Union[str, Path]) -> list[str]:
+    """Delete the half-built stores (`.store.PID.tmp/`) and replaced ones (`.store.PID.old/`)
+    that a `kg query` killed outright (SIGKILL, power loss) left behind: those whose
+    process is gone."""
+    removed = []
+    try:
+        entries = list(Path(out_dir).iterdir())
+    except OSError:
+        return removed
+    for p in entries:
+        m = _STALE_STORE.match(p.name)
+        if m and int(m.group(1)) != os.getpid() and not _alive(int(m.group(1))):
+            shutil.rmtree(p, ignore_errors=True)
+            removed.append(str(p))
+    return sorted(removed)
+
+
+class Deadline(Exception):
+    """run_in_thread: the work did not finish in time."""
+
+
+def run_in_thread(fn, timeout: Optional[float] = None):
+    """fn() in a daemon worker thread, waited for in short steps so that this thread gets
+    Ctrl-C / SIGTERM at once (pyoxigraph does its work without the GIL, and a long call in
+    the main thread would hold signals until it returns). Raises Deadline when it has not
+    finished after `timeout` seconds (the worker cannot be stopped: it is abandoned)."""
+    import time
+
+    box: dict[str, Any] = {}
+
+    def work():
+        try:
+            box["result"] = fn()
+        except BaseException as e:  # handed to the caller's thread
+            box["error"] = e
+
+    t = threading.Thread(target=work, name="kg-query", daemon=True)
+    t.start()
+    deadline = None if not timeout else time.monotonic() + timeout
+    while t.is_alive():
+        step = 0.1 if deadline is None else min(0.1, deadline - time.monotonic())
+        if step <= 0:
+            raise Deadline
+        t.join(step)
+    if "error" in box:
+        raise box["error"]
+    return box["result"]
+
+
 def ensure_store(out_dir: Union[str, Path]) -> tuple[Path, bool]:
     """Make OUT/store/ hold OUT/graph.ttl. Returns (store path, whether it was (re)loaded)."""
     out = Path(out_dir)
@@ -349,9 +493,11 @@ def ensure_store(out_dir: Union[str, Path]) -> tuple[Path, bool]:
     st = _stat(graph)
     if st["size"] == stamp["size"]:
         stamp["mtime_ns"] = st["mtime_ns"]
+    remove_stale_stores(out)
     tmp = out / f".{STORE_NAME}.{os.getpid()}.tmp"
     shutil.rmtree(tmp, ignore_errors=True)
-    try:
+
+    def load():
         store = ox.Store(str(tmp))
         store.bulk_load(data, format=ox.RdfFormat.TURTLE, base_iri=BASE)
         stamp["triples"] = len(store)
@@ -361,12 +507,20 @@ def ensure_store(out_dir: Union[str, Path]) -> tuple[Path, bool]:
         store.optimize()
         del store
         gc.collect()
+
+    try:
+        # in a worker thread (pyoxigraph releases the GIL), so that Ctrl-C and SIGTERM
+        # reach this thread at once and the half-built store is removed
+        run_in_thread(load)
     except SyntaxError as e:
         shutil.rmtree(tmp, ignore_errors=True)
         raise KgError("E127", path=str(graph), msg=_one_line(str(e)))
     except OSError as e:
         shutil.rmtree(tmp, ignore_errors=True)
         raise KgError("E128", path=str(out / STORE_NAME), msg=_one_line(str(e)))
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
     dest = out / STORE_NAME
     old = out / f".{STORE_NAME}.{os.getpid()}.old"
     if dest.exists():
@@ -470,9 +624,10 @@ def _kinds(named: Optional[NamedQuery]) -> dict[str, str]:
 def run_query(store: ox.Store, text: str, params: Optional[dict[str, str]] = None,
               allow_remote: bool = False, timeout: Optional[float] = None,
               named: Optional[NamedQuery] = None) -> QueryResult:
-    """Check and run a query; with a timeout it runs in a daemon worker thread and a
-    KgError E131 is raised when it does not finish in time (the worker is abandoned: a
-    CLI should exit the process promptly after that)."""
+    """Check and run a query, in a daemon worker thread (see run_in_thread): with a timeout,
+    a KgError E131 is raised when it does not finish in time; on Ctrl-C the caller gets
+    KeyboardInterrupt at once. Either way the worker is abandoned: a CLI should exit the
+    process promptly after that."""
     check_query(text, allow_remote)
     _check_params_used(text, params or {})
 
@@ -483,24 +638,10 @@ def run_query(store: ox.Store, text: str, params: Optional[dict[str, str]] = Non
         res.notes = notes
         return res
 
-    if not timeout:
-        return execute()
-    box: dict[str, Any] = {}
-
-    def work():
-        try:
-            box["result"] = execute()
-        except BaseException as e:  # handed to the caller's thread
-            box["error"] = e
-
-    t = threading.Thread(target=work, name="kg-query", daemon=True)
-    t.start()
-    t.join(timeout)
-    if t.is_alive():
+    try:
+        return run_in_thread(execute, timeout)
+    except Deadline:
         raise KgError("E131", seconds=f"{timeout:g}")
-    if "error" in box:
-        raise box["error"]
-    return box["result"]
 
 
 def query_rdflib(graph, text: str, params: Optional[dict[str, str]] = None,

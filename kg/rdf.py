@@ -17,7 +17,7 @@ from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import OWL, PROV, RDF, RDFS, SKOS, XSD, DCTERMS
 
 from .model import Entity, Issue, IssueExtraction, Item, KnowledgeBase
-from .resolve import slugify
+from .resolve import clean_label, slugify
 
 from . import namespaces as ns
 
@@ -199,7 +199,7 @@ def _entity_terms(ent: Entity, aliases: Iterable[tuple[str, str]]) -> tuple[str,
     _add(t, s, LABEL, S(ent.name))
     for lang, name in sorted(ent.names.items()):
         _add(t, s, "skos:prefLabel", S(name, lang))
-    for form, lang in sorted(set(aliases)):
+    for form, lang in sorted({(clean_label(f) or f, lang) for f, lang in aliases}):  # labels: no invisible characters
         if form != ent.names.get(lang):
             _add(t, s, "skos:altLabel", S(form, lang))
     for tk in ent.tickers:

@@ -1,6 +1,7 @@
 """Entity resolution: every mention and every cited outlet gets an entity id, merged across
 items, languages and issues (gazetteer aliases in English and Chinese, tickers,
-normalization of case, punctuation, legal suffixes and possessives; a surname alone joins
+normalization of case, punctuation, legal suffixes and possessives, and of invisible and
+bidi control characters, which labels and identifiers never show; a surname alone joins
 the full name of a person mentioned in the same issue). Unknown names are merged only when
 their normalized forms are equal: "Nvidia"/"NVIDIA" merge, "Meta"/"Metaculus" never do."""
 from __future__ import annotations
@@ -19,10 +20,28 @@ TYPE_PRIORITY = {t: i for i, t in enumerate(("Organization", "Index", "Asset", "
 CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
 
+# Characters that show nothing, or reorder what is shown: format characters (bidi embeddings,
+# overrides and isolates, zero-width space / joiners, soft hyphen, word joiner, BOM, tags),
+# variation selectors and the combining grapheme joiner. In a name they make two different
+# names look the same ("Nvi\u200bdia" / "Nvidia"), or one read backwards.
+_INVISIBLE = re.compile(r"[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f"
+                        r"\u202a-\u202e\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff9-\ufffb"
+                        r"\U000e0000-\U000e0fff\U0001d173-\U0001d17a]")
+
+
+def clean_label(text: str) -> str:
+    """A name as a label or an identifier shows it: invisible and bidi control characters
+    removed (see _INVISIBLE), whitespace runs one space. The evidence keeps the original."""
+    if _INVISIBLE.search(text):
+        text = _INVISIBLE.sub("", text)
+    return " ".join(text.split())
+
+
 def slugify(text: str) -> str:
     """A readable, IRI-safe slug: ASCII words joined by '-'; Chinese names are kept and
-    percent-encoded; anything else (quotes, <>, newlines) never reaches the IRI."""
-    t = unicodedata.normalize("NFKC", text).strip()
+    percent-encoded; anything else (quotes, <>, newlines, invisible characters) never
+    reaches the IRI."""
+    t = unicodedata.normalize("NFKC", clean_label(text)).strip()
     if CJK.search(t) and not re.search(r"[A-Za-z]", t):
         core = "".join(ch for ch in t if CJK.match(ch) or ch.isalnum())
         if core:
@@ -40,8 +59,9 @@ _LEGAL = re.compile(r"(?:,?\s+(?:Inc|Incorporated|Corp|Corporation|Co|Ltd|Limite
 
 
 def clean_name(surface: str) -> str:
-    """A canonical name from a surface form: no possessive, no legal suffix, one line."""
-    s = " ".join(surface.split())
+    """A canonical name from a surface form: no possessive, no legal suffix, one line, no
+    invisible characters."""
+    s = clean_label(surface)
     s = re.sub(r"['’]s?$", "", s)
     s2 = _LEGAL.sub("", s).strip(" ,")
     return s2 or s
@@ -71,30 +91,34 @@ def resolve(extractions: Iterable[IssueExtraction], gaz: Optional[gz.Gazetteer] 
     for ix in kb.issues:
         # full names of people in this issue, so that "Whitfield" joins "Dana Whitfield"
         surnames: dict[str, str] = {}
+        # names as labels and identifiers see them (clean_label): invisible characters out
         for ex in ix.items:
             for m in ex.mentions:
-                if m.type == "Person" and len(m.text.split()) >= 2:
-                    surnames.setdefault(m.text.split()[-1], m.entity_id or gz.normalize(m.text))
+                name = clean_label(m.text)
+                if m.type == "Person" and len(name.split()) >= 2:
+                    surnames.setdefault(name.split()[-1], m.entity_id or gz.normalize(name))
         for ex in ix.items:
             lang = ex.item.lang
             if ex.item.outlet:
+                outlet = clean_label(ex.item.outlet) or ex.item.outlet
                 oid = ex.outlet_id
                 if oid is None:
-                    oid = gaz.lookup(ex.item.outlet) or slugify(ex.item.outlet)
+                    oid = gaz.lookup(outlet) or slugify(outlet)
                     ex.outlet_id = oid
                 if oid in gaz.entries:
                     ent = ensure_gaz(oid)
                 else:
-                    ent = kb.entities.setdefault(oid, Entity(id=oid, name=ex.item.outlet, type="Outlet"))
-                    ent.names.setdefault(lang, ex.item.outlet)
-                ent.aliases.add((ex.item.outlet, lang))
+                    ent = kb.entities.setdefault(oid, Entity(id=oid, name=outlet, type="Outlet"))
+                    ent.names.setdefault(lang, outlet)
+                ent.aliases.add((outlet, lang))
             for m in ex.mentions:
-                eid = m.entity_id or gaz.lookup(m.text)
-                if eid is None and m.type == "Person" and len(m.text.split()) == 1 and m.text in surnames:
-                    eid = surnames[m.text]
+                name = clean_label(m.text) or m.text
+                eid = m.entity_id or gaz.lookup(name)
+                if eid is None and m.type == "Person" and len(name.split()) == 1 and name in surnames:
+                    eid = surnames[name]
                     if eid not in gaz.entries:
                         eid = None
-                        key = surnames[m.text]
+                        key = surnames[name]
                     else:
                         key = None
                 else:
@@ -102,14 +126,14 @@ def resolve(extractions: Iterable[IssueExtraction], gaz: Optional[gz.Gazetteer] 
                 if eid is not None and eid in gaz.entries:
                     ent = ensure_gaz(eid)
                     m.entity_id = eid
-                    ent.aliases.add((m.text, lang))
+                    ent.aliases.add((name, lang))
                     continue
-                key = key or gz.normalize(m.text)
+                key = key or gz.normalize(name)
                 if not key:
-                    key = m.text
+                    key = name
                 m.entity_id = "~" + key            # provisional; replaced below
                 unknown_types[key][m.type] += 1
-                unknown_names[key][m.text] += 1
+                unknown_names[key][name] += 1
     # unknown entities: one per normalized name; type by majority, name by most frequent form
     ids: dict[str, str] = {}
     for key in sorted(unknown_types):
@@ -125,7 +149,7 @@ def resolve(extractions: Iterable[IssueExtraction], gaz: Optional[gz.Gazetteer] 
             for m in ex.mentions:
                 if m.entity_id and m.entity_id.startswith("~"):
                     m.entity_id = ids[m.entity_id[1:]]
-                    kb.entities[m.entity_id].aliases.add((m.text, ex.item.lang))
+                    kb.entities[m.entity_id].aliases.add((clean_label(m.text) or m.text, ex.item.lang))
                 ent = kb.entities[m.entity_id]
                 if ent.type != m.type and ent.type in ENTITY_TYPES:
                     m.type = ent.type

@@ -216,7 +216,7 @@ def extract_item(it, doc, issue: Issue, gaz: gz.Gazetteer, sector: str,
 
     def warn_absurd(t: str):
         if warn:
-            line = issue.text.count("\n", 0, off) + 1
+            line = it.line or issue.text.count("\n", 0, off) + 1  # the input's line (JSON Lines, feeds)
             warn(warning("W004", path=issue.source_file, line=line, text=t))
 
     body = text[prefix_end:]

@@ -12,9 +12,11 @@ reported in `Issue.warnings` as `[W00x] file:line: ...`.
 """
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Optional
@@ -365,7 +367,8 @@ def place_items(issue: Issue, source: str, specs: list[ItemSpec], header: str = 
         issue.items.append(Item(
             lang=lang, position=counters[lang], text=t, start=k, end=k + len(t),
             headline=sp.headline, body=sp.body, outlet=sp.outlet, section=clean_str(sp.section) or None,
-            kind=sp.kind, urls=list(dict.fromkeys(u for u in sp.urls if u)), date=sp.date))
+            kind=sp.kind, urls=list(dict.fromkeys(u for u in sp.urls if u)), date=sp.date,
+            line=sp.line if doc is not source else None))
     return issue
 
 
@@ -380,19 +383,65 @@ def issue_key(newsletter: Optional[str], number: Optional[int], date: Optional[s
 
 # ------------------------------------------------------------------------------ reading
 
-def read_bytes(path: str) -> bytes:
-    p = Path(path)
-    if not p.exists():
-        raise KgError("E001", path=path)
-    size = p.stat().st_size
-    if size > MAX_BYTES:
-        raise KgError("E012", path=path, size=size, limit=MAX_BYTES)
+_KINDS = ((stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISCHR, "a character device"),
+          (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
+
+
+def _kind(mode: int) -> str:
+    return next((name for test, name in _KINDS if test(mode)), "not a file")
+
+
+def open_regular(path: str) -> tuple[int, os.stat_result]:
+    """An open file descriptor (read-only) of a regular file, and its stat. Anything else is
+    refused before a byte is read: a FIFO (opened non-blocking, so the open cannot hang),
+    a socket or a device E145, a folder E005, a missing file E001. The caller closes it."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0)
     try:
-        data = p.read_bytes()
+        fd = os.open(path, flags)
+    except FileNotFoundError:
+        raise KgError("E001", path=path)
     except IsADirectoryError:
         raise KgError("E005", path=path, patterns="files")
     except OSError as e:
+        if e.errno == errno.ENXIO:      # a Unix socket
+            raise KgError("E145", path=path, kind="a socket")
         raise KgError("E001", path=f"{path} ({e.strerror})")
+    try:
+        st = os.fstat(fd)
+        if stat.S_ISDIR(st.st_mode):
+            raise KgError("E005", path=path, patterns="files")
+        if not stat.S_ISREG(st.st_mode):
+            raise KgError("E145", path=path, kind=_kind(st.st_mode))
+    except BaseException as e:
+        os.close(fd)
+        if isinstance(e, OSError):
+            raise KgError("E001", path=f"{path} ({e.strerror})")
+        raise
+    return fd, st
+
+
+def read_bytes(path: str) -> bytes:
+    """A file's bytes. Only a regular file is read (a FIFO would block for ever, /dev/zero
+    never end: E145), and never more than MAX_BYTES bytes, counted as they are read (a
+    device's or a growing file's size in `stat` says nothing: E012)."""
+    fd, st = open_regular(path)
+    try:
+        if st.st_size > MAX_BYTES:
+            raise KgError("E012", path=path, size=st.st_size, limit=MAX_BYTES)
+        chunks, n = [], 0
+        while True:
+            chunk = os.read(fd, min(1 << 20, MAX_BYTES + 1 - n))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            n += len(chunk)
+            if n > MAX_BYTES:
+                raise KgError("E012", path=path, size=f"more than {MAX_BYTES}", limit=MAX_BYTES)
+        data = b"".join(chunks)
+    except OSError as e:
+        raise KgError("E001", path=f"{path} ({e.strerror})")
+    finally:
+        os.close(fd)
     if not data.strip():
         raise KgError("E002", path=path)
     return data
@@ -451,12 +500,15 @@ def check_items(issue: Issue, path: str) -> None:
         issue.items = keep
 
 
-def read_path(path: str, fmt: Optional[str] = None, mail=None) -> list[Issue]:
+def read_path(path: str, fmt: Optional[str] = None, mail=None, follow_symlinks: bool = False,
+              roots: tuple[str, ...] = ()) -> list[Issue]:
     """The issues in a file (or a Maildir folder). `mail`: kg.ingest.mail.MailOptions, which
-    messages of a mailbox to read. Mail is read from its bytes, streamed (see ingest.mail)."""
+    messages of a mailbox to read. Mail is read from its bytes, streamed (see ingest.mail).
+    `roots` (input_roots) and `follow_symlinks`: where a Maildir's message files may link to
+    (by default inside the Maildir; see discover)."""
     kind = _mail.kind_of(path, fmt)
     if kind:
-        return _mail.read_mail_path(path, kind, mail)
+        return _mail.read_mail_path(path, kind, mail, follow_symlinks=follow_symlinks, roots=roots)
     data = read_bytes(path)
     nul = looks_binary(data)
     if nul is not None:
@@ -499,30 +551,90 @@ def read_path(path: str, fmt: Optional[str] = None, mail=None) -> list[Issue]:
     return issues
 
 
-def discover(paths: list[str]) -> list[str]:
+def _inside(real: str, folder_real: str) -> bool:
+    return real == folder_real or real.startswith(folder_real.rstrip(os.sep) + os.sep)
+
+
+def input_roots(paths: list[str]) -> tuple[str, ...]:
+    """The real paths of the folders among the inputs: what a symbolic link found inside
+    them may point into (see discover; a Maildir's messages, kg.ingest.mail)."""
+    return tuple(os.path.realpath(p) for p in paths if os.path.isdir(p))
+
+
+def discover(paths: list[str], follow_symlinks: bool = False,
+             skipped: Optional[list[tuple[str, KgError]]] = None) -> list[str]:
     """Files to build: files as given, directories expanded (sorted, hidden files skipped).
     A Maildir folder (cur/, new/) is one input, named or found; so is the `mbox` file of an
-    Apple Mail export (`Name.mbox/mbox`)."""
+    Apple Mail export (`Name.mbox/mbox`).
+
+    Inside a directory, only regular files are taken (a FIFO, a socket or a device is
+    skipped: E145), and a symbolic link whose target is outside the directories given is
+    skipped (E146) unless `follow_symlinks`: a link must not bring /etc/passwd into the
+    graph. A link to a directory (a Maildir too) is followed only with `follow_symlinks`
+    (each directory once). What is skipped is added to `skipped` as (path, KgError), or
+    raised when `skipped` is None. A file named on the command line is read as named. (The
+    messages of a Maildir are checked by the same rules as they are read: kg.ingest.mail.)"""
     exts = sorted({e for r in READERS.values() for e in r.extensions})
+    roots = input_roots(paths)
     out: list[str] = []
+
+    def skip(path: str, err: KgError) -> None:
+        if skipped is None:
+            raise err
+        skipped.append((path, err))
+
+    def outside(real: str) -> bool:
+        return not follow_symlinks and not any(_inside(real, r) for r in roots)
+
     for p in paths:
         if os.path.isdir(p) and _mail.is_maildir(p):
             out.append(p)
         elif os.path.isdir(p):
             found = []
-            for root, dirs, files in os.walk(p):
-                maildirs = [d for d in dirs if not d.startswith(".") and _mail.is_maildir(os.path.join(root, d))]
-                found.extend(os.path.join(root, d) for d in maildirs)
-                dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in ("gold",) and d not in maildirs)
+            seen_dirs = {os.path.realpath(p)}
+            for root, dirs, files in os.walk(p, followlinks=follow_symlinks):
+                keep = []
+                for d in sorted(dirs):
+                    if d.startswith(".") or d in ("gold",):
+                        continue
+                    full = os.path.join(root, d)
+                    real = os.path.realpath(full)
+                    if os.path.islink(full):
+                        if outside(real):
+                            skip(full, KgError("E146", path=full, what="folder", target=real))
+                            continue
+                        if not follow_symlinks or real in seen_dirs:
+                            continue    # its files are found where it points (or already were)
+                    seen_dirs.add(real)
+                    if _mail.is_maildir(full):
+                        found.append(full)  # one input; its messages are read by kg.ingest.mail
+                        continue
+                    keep.append(d)
+                dirs[:] = keep
                 for f in sorted(files):
                     if f.startswith(".") or f.lower().endswith(".json") and "gold" in f.lower():
                         continue
-                    if (os.path.splitext(f)[1].lower() in exts or f == "mbox") and f.lower() != "readme.md":
-                        found.append(os.path.join(root, f))
+                    if (os.path.splitext(f)[1].lower() not in exts and f != "mbox") or f.lower() == "readme.md":
+                        continue
+                    full = os.path.join(root, f)
+                    if os.path.islink(full) and outside(os.path.realpath(full)):
+                        skip(full, KgError("E146", path=full, what="file", target=os.path.realpath(full)))
+                        continue
+                    try:
+                        mode = os.stat(full).st_mode
+                    except OSError:
+                        skip(full, KgError("E001", path=full))
+                        continue
+                    if not stat.S_ISREG(mode):
+                        skip(full, KgError("E145", path=full, kind=_kind(mode)))
+                        continue
+                    found.append(full)
             if not found:
+                if skipped is not None and any(sp.startswith(os.path.join(p, "")) for sp, _ in skipped):
+                    continue    # everything in it was skipped, and said so
                 raise KgError("E005", path=p, patterns=", ".join("*" + e for e in exts))
             out.extend(sorted(found))
-        elif not os.path.exists(p):
+        elif not os.path.lexists(p):
             raise KgError("E001", path=p)
         else:
             out.append(p)

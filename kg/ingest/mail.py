@@ -1,10 +1,14 @@
 """Reader for newsletters as they arrive: `.eml` files, mbox archives, Maildir folders.
 
 Parsing is the standard library's: `email` (EmailMessage, get_body) for messages, `mailbox`
-for mbox (also MMDF) files and Maildir folders (`cur/` and `new/`; `tmp/` holds deliveries
-still being written and is not read). Containers are chosen by content (`From ` first line:
-mbox; a block of mail headers: one message; a folder with `cur/` and `new/`: Maildir), like
-the other readers.
+for mbox (also MMDF) files; a Maildir folder's message files (`cur/` and `new/`; `tmp/` holds
+deliveries still being written and is not read) are listed as `mailbox.Maildir` lists them,
+here, so that each is checked as kg's input rules ask (a regular file; no symbolic link out
+of the input folders unless --follow-symlinks). Containers are chosen by content (`From `
+first line: mbox; a block of mail headers: one message; a folder with `cur/` and `new/`:
+Maildir), like the other readers. Only regular files are opened (kg.ingest.open_regular);
+an mbox is streamed, so it may be larger than KG_MAX_BYTES, but no message is read beyond
+its size.
 
 A mailbox is streamed: the mbox's table of contents is built line by line and each message
 is read on its own; a message larger than MAX_MESSAGE_BYTES is not read whole but skimmed
@@ -48,8 +52,8 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 from ..errors import KgError, warning
 from ..model import Issue
-from . import (_CONTROL, ALIASES, READERS, Reader, check_items, clean_text, decode_text, looks_binary, register,
-               repair_mojibake)
+from . import (_CONTROL, ALIASES, READERS, Reader, _inside, check_items, clean_text, decode_text, looks_binary,
+               open_regular, register, repair_mojibake)
 from .text import english_name, parse_text
 
 # a newsletter is tens to hundreds of kilobytes; bigger messages carry attachments, which
@@ -182,11 +186,18 @@ class MessageRef:
         return f"{self.container}#{self.position}" + (f" ({self.name})" if self.name else "")
 
 
+def _open(path: str):
+    """A binary file object of a regular file; E145 for a FIFO, a socket or a device (which
+    would hang or never end), E001 when it is gone (kg.ingest.open_regular)."""
+    fd, _ = open_regular(path)
+    return os.fdopen(fd, "rb")
+
+
 def _head(path: str, n: int = 8192) -> bytes:
     try:
-        with open(path, "rb") as f:
+        with _open(path) as f:
             return f.read(n)
-    except OSError:
+    except (KgError, OSError):
         return b""
 
 
@@ -240,16 +251,18 @@ def kind_of(path: str, fmt: Optional[str] = None) -> Optional[str]:
     return kind
 
 
-def iter_messages(path: str, kind: str) -> Iterator[MessageRef]:
+def iter_messages(path: str, kind: str, follow_symlinks: bool = False,
+                  roots: tuple[str, ...] = ()) -> Iterator[MessageRef]:
     """The messages of a container, in order, without reading them. Raises E095 when the
-    container cannot be opened."""
+    container cannot be opened, E145 when it is not a regular file (a FIFO named on the
+    command line), E146 when a Maildir's cur/ or new/ leads outside `roots` (see _maildir)."""
     try:
         if kind in ("eml", "emlx"):
             yield _single(path, kind)
         elif kind in ("mbox", "mmdf"):
             yield from _single_file_mailbox(path, kind)
         elif kind == "maildir":
-            yield from _maildir(path)
+            yield from _maildir(path, follow_symlinks, roots)
         else:  # pragma: no cover - kind_of gives one of the above
             raise ValueError(kind)
     except OSError as e:
@@ -262,8 +275,8 @@ def _single(path: str, kind: str) -> MessageRef:
     size = os.path.getsize(path)
     skip = 0
     if kind == "emlx":
-        with open(path, "rb") as f:
-            first = f.readline()
+        with _open(path) as f:
+            first = f.readline(4096)
         skip = len(first)
         try:
             size = min(int(first.strip()), size - skip)
@@ -271,7 +284,7 @@ def _single(path: str, kind: str) -> MessageRef:
             size -= skip
 
     def opener():
-        f = open(path, "rb")
+        f = _open(path)
         f.seek(skip)
         return f
     return MessageRef(path, kind, 1, size, opener)
@@ -279,10 +292,11 @@ def _single(path: str, kind: str) -> MessageRef:
 
 def _single_file_mailbox(path: str, kind: str) -> Iterator[MessageRef]:
     cls = mailbox.MMDF if kind == "mmdf" else mailbox.mbox
+    _open(path).close()  # a regular file (mailbox would open a FIFO and wait); streamed, so no size limit
     box = cls(path, factory=None, create=False)
     try:
         keys = list(box.iterkeys())  # the table of contents (offsets), read line by line
-        with open(path, "rb") as f:
+        with _open(path) as f:
             f.seek(0, os.SEEK_END)
             end = f.tell()
             f.seek(max(0, end - 1))
@@ -301,20 +315,41 @@ def _single_file_mailbox(path: str, kind: str) -> Iterator[MessageRef]:
         box.close()
 
 
-def _maildir(path: str) -> Iterator[MessageRef]:
-    box = mailbox.Maildir(path, factory=None, create=False)
-    keys = sorted(box.iterkeys())  # unique names start with the delivery time
-    for i, key in enumerate(keys, start=1):
-        try:
-            fh = box.get_file(key)
-        except (KeyError, OSError):  # moved or deleted while we read
-            continue
-        fh.seek(0, os.SEEK_END)
-        size = fh.tell()
-        fh.close()
+def _maildir(path: str, follow_symlinks: bool = False, roots: tuple[str, ...] = ()) -> Iterator[MessageRef]:
+    """A Maildir's messages: the files of cur/ and new/ (tmp/ holds deliveries still being
+    written), as mailbox.Maildir lists them (a message's key is its file name up to the
+    colon; names starting with a dot are no messages), in the order of their keys. Listed
+    here because the input rules need each message's file, which mailbox does not name:
+    only regular files are read (E145; a FIFO dropped into cur/ would hang the build), and a
+    message file, cur/ or new/ that leads outside the input folders (`roots`; the Maildir
+    itself when none are given) is skipped (E146) unless `follow_symlinks`."""
+    within = roots or (os.path.realpath(path),)
 
-        def opener(key=key):
-            return box.get_file(key)
+    def outside(real: str) -> bool:
+        return not follow_symlinks and not any(_inside(real, r) for r in within)
+
+    entries = []
+    for sub in ("cur", "new"):
+        folder = os.path.join(path, sub)
+        real = os.path.realpath(folder)
+        if outside(real):
+            raise KgError("E146", path=folder, what="folder", target=real)
+        with os.scandir(folder) as it:
+            for e in it:
+                if e.name.startswith(".") or e.is_dir():
+                    continue
+                entries.append((e.name.split(":")[0], sub, e.name, e.is_symlink()))
+    for i, (key, sub, name, link) in enumerate(sorted(entries), start=1):  # keys start with the delivery time
+        full = os.path.join(path, sub, name)
+        try:
+            size = os.stat(full).st_size
+        except OSError:  # moved or deleted while we read (or a dangling link)
+            continue
+
+        def opener(full=full, link=link):
+            if link and outside(os.path.realpath(full)):
+                raise KgError("E146", path=full, what="file", target=os.path.realpath(full))
+            return _open(full)
         yield MessageRef(path, "maildir", i, size, opener, name=key)
 
 
@@ -355,7 +390,7 @@ def load(ref: MessageRef) -> Loaded:
     f = ref.open()
     try:
         if ref.size <= MAX_MESSAGE_BYTES:
-            data = f.read(ref.size if ref.kind == "emlx" else -1)
+            data = f.read(ref.size)  # never more than the size checked (a file growing meanwhile)
             head, body = _split_head(data)
             h = hashlib.sha256(_stable_head(head))
             h.update(body)
@@ -1054,6 +1089,8 @@ class Selection:
     kind: str
     options: Optional[MailOptions] = None
     seen: dict = field(default_factory=dict)   # Message-ID (else content hash) -> where first seen; shared by containers
+    follow_symlinks: bool = False                  # a Maildir's message files: see _maildir
+    roots: tuple = ()
     total: int = 0
     left_out: dict = field(default_factory=dict)   # why -> count
     duplicates: list = field(default_factory=list)
@@ -1064,10 +1101,15 @@ class Selection:
     no_date: int = 0
 
     def candidates(self) -> Iterator[Candidate]:
-        for ref in iter_messages(self.path, self.kind):
+        for ref in iter_messages(self.path, self.kind, self.follow_symlinks, self.roots):
             self.total += 1
             try:
                 msg = load(ref)
+            except KgError as e:  # not a regular file (E145), a link leaving the input folders (E146)
+                if ref.kind in ("eml", "emlx"):
+                    raise
+                self.failed.append((ref.where, str(e)))
+                continue
             except OSError as e:
                 self.failed.append((ref.where, str(KgError("E091", where=ref.where, msgid="",
                                                            reason=f"it cannot be read ({e.strerror or e})"))))
@@ -1133,11 +1175,13 @@ class Selection:
         return KgError("E093", path=self.path, summary=f"of its {self.total:,} message(s), " + ", ".join(parts))
 
 
-def read_mail_path(path: str, kind: str, options: Optional[MailOptions] = None) -> list[Issue]:
+def read_mail_path(path: str, kind: str, options: Optional[MailOptions] = None, follow_symlinks: bool = False,
+                   roots: tuple[str, ...] = ()) -> list[Issue]:
     """Every selected message of a container as an issue (kg.ingest.read_path's mail branch;
     `kg build` reads mail through kg.build, which caches each message on its own). A message
-    that fails becomes a warning of the first issue; one saved message that fails raises."""
-    sel = Selection(path, kind, options)
+    that fails becomes a warning of the first issue; one saved message that fails raises.
+    `follow_symlinks`, `roots`: see _maildir."""
+    sel = Selection(path, kind, options, follow_symlinks=follow_symlinks, roots=roots)
     issues: list[Issue] = []
     errors: list[KgError] = []
     for cand in sel.candidates():
