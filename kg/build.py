@@ -16,7 +16,7 @@ from .extract import extract_issues
 from .ingest import discover, input_roots, read_bytes, read_path
 from .ingest.mail import Selection, kind_of as mail_kind
 from .model import Issue, IssueExtraction, KnowledgeBase
-from .io import write_atomic_many
+from .atomic import write_atomic_many
 from .nlp import load_pipelines, model_name_for
 from .rdf import issue_file_stem, issue_iri, merged_stats, issue_signature, merge_rendered, render_issue
 from .resolve import clean_label, resolve
@@ -275,7 +275,7 @@ def _remove_empty(out_dir: str) -> None:
 
 def _locked_build(args: tuple, out_dir: str, rebuild: bool) -> BuildResult:
     from .incremental import DamagedCache
-    from .io import remove_stale_temp
+    from .atomic import remove_stale_temp
 
     with OutputLock(out_dir):
         remove_stale_temp(out_dir)  # left by a build that was killed outright

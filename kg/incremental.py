@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Optional
 
 from . import gazetteer as gz
-from .io import write_atomic
+from .atomic import write_atomic
 from .model import IssueExtraction, Item
 
 MANIFEST = "manifest.json"

@@ -144,7 +144,7 @@ def _gazetteer_on_worker(name: str, data: bytes) -> str:
     digest = hashlib.sha256(data).hexdigest()[:16]
     path = Path(tempfile.gettempdir()) / f"kg-gazetteer-{digest}-{name}"
     if not path.exists():
-        from .io import write_atomic
+        from .atomic import write_atomic
         write_atomic(path, data)
     return str(path)
 

@@ -1340,7 +1340,7 @@ def viz(graph_path: str, out: Optional[str] = None, *, all_nodes: bool = False, 
     """The library API behind `kg viz`: read graph_path, choose, lay out, write `out`
     (default: default_out(...)). The entity map draws max_nodes (default 300) at first;
     all_nodes=True draws every entity, event and metric (max_nodes: keep that many)."""
-    from .io import write_atomic
+    from .atomic import write_atomic
     if max_nodes is not None and max_nodes < 1:
         raise KgError("E077", value=max_nodes)
     if since and until and since > until:
