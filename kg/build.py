@@ -18,7 +18,7 @@ from .ingest.mail import Selection, kind_of as mail_kind
 from .model import Issue, IssueExtraction, KnowledgeBase
 from .atomic import write_atomic_many
 from .nlp import load_pipelines, model_name_for
-from .rdf import issue_file_stem, issue_iri, merged_stats, issue_signature, merge_rendered, render_issue
+from .rdf import Rendered, issue_file_stem, issue_iri, merged_stats, issue_signature, merge_rendered, render_issue
 from .resolve import clean_label, resolve
 
 
@@ -485,17 +485,19 @@ def _build_into(result: BuildResult, cache, terms_cache, paths: list[str], out_d
         if stems[stem] > 1:
             stem = f"{stem}-{stems[stem]}"
         sig = issue_signature(kb, ix, ext_keys.get(id(ix)), sig_memo)
-        part = terms_cache.get(sig)
-        if part is None:
+        plain = terms_cache.get(sig)
+        if plain is not None:
+            part = Rendered.from_plain(plain)
+        else:
             full = cache.load_full(ix) if isinstance(ix, IssueRecord) else ix
             part = render_issue(kb, full, render_memo)
-            terms_cache.put(sig, part)
+            terms_cache.put(sig, part.as_plain())
         parts.append(part)
         path = out / "issues" / f"{stem}.ttl"
         outputs[path.name] = sig
         sources[path.name] = source_of[id(ix)]
         if rebuild or previous.get(path.name) != sig or not path.exists():
-            files_out.append((path, part[0]))  # unchanged issue files are not rewritten
+            files_out.append((path, part.turtle))  # unchanged issue files are not rewritten
     merged, conflict_pairs = merge_rendered(parts)
     problem = _check_merged(merged, TURTLE_HEADER)
     if problem:

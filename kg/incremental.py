@@ -208,10 +208,10 @@ class TermCache:
         except Exception:
             return None
 
-    def put(self, sig: str, value) -> None:
-        """value: kg.rdf.Rendered (tuples, strings, numbers)."""
+    def put(self, sig: str, value: tuple) -> None:
+        """value: plain tuples, strings and numbers (kg.rdf.Rendered.as_plain)."""
         self.used.add(sig)
-        body = marshal.dumps((_MARSHAL_TAG, tuple(value)))
+        body = marshal.dumps((_MARSHAL_TAG, value))
         target = self.dir / (sig + ".rdr")
         if not target.exists():
             self.created.append(target)

@@ -11,12 +11,13 @@ import hashlib
 import re
 from functools import lru_cache
 from decimal import Decimal
-from typing import Callable, Iterable, Optional
+from dataclasses import dataclass
+from typing import Callable, Iterable, NamedTuple, Optional
 
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import OWL, PROV, RDF, RDFS, SKOS, XSD, DCTERMS
 
-from .model import Entity, Issue, IssueExtraction, Item, KnowledgeBase
+from .model import Entity, EventMention, Issue, IssueExtraction, Item, ItemExtraction, KnowledgeBase, MetricMention
 from .resolve import clean_label, slugify
 
 from . import namespaces as ns
@@ -211,20 +212,54 @@ def _entity_terms(ent: Entity, aliases: Iterable[tuple[str, str]]) -> tuple[str,
     return s, t[s]
 
 
-def _evidence_terms(t: Terms, issue: Issue, item_node: str, item_iri_: str, start: int, end: int) -> str:
-    node = N(f"{item_iri_}/span/{start}-{end}")
+class _At(NamedTuple):
+    """Where a fact is read: the issue, the item's extraction, the item's term and IRI."""
+    issue: Issue
+    ex: ItemExtraction
+    node: str
+    iri: str
+
+
+def _evidence_terms(t: Terms, at: _At, start: int, end: int) -> str:
+    node = N(f"{at.iri}/span/{start}-{end}")
     if node not in t:
         _add(t, node, A, "kg:Evidence")
-        _add(t, node, "kg:text", S(issue.text[start:end]))
+        _add(t, node, "kg:text", S(at.issue.text[start:end]))
         _add(t, node, "kg:startOffset", I(start))
         _add(t, node, "kg:endOffset", I(end))
-        _add(t, node, "prov:wasDerivedFrom", item_node)
+        _add(t, node, "prov:wasDerivedFrom", at.node)
     return node
 
 
-class MetricFacts(dict):
-    """metric term -> (subject, measure, unit, qualifiers, date, value) and its items; what
-    conflict detection needs, gathered while emitting (no graph to query afterwards)."""
+class FigureKey(NamedTuple):
+    """What a figure is about: two figures with the same key and different values, read
+    from different items, conflict (conflict_terms). Terms as the graph writes them."""
+    subject: Optional[str]          # the subject entity's term; None when it is no entity
+    measure: str
+    unit: str                       # the unit's term
+    qualifiers: tuple[str, ...]     # sorted
+    date: Optional[str]
+
+
+@dataclass(slots=True)
+class FigureFacts:
+    """One figure node: its key, the item terms that report it, its value's term."""
+    key: FigureKey
+    items: set[str]
+    value: str
+
+
+class MetricFacts(dict[str, FigureFacts]):
+    """metric term -> FigureFacts: what conflict detection needs, gathered while the terms
+    are made (no graph to query afterwards). A figure met again (in a translation, another
+    item or issue) keeps its first key and value and gains the items."""
+
+    def add(self, metric: str, key: FigureKey, value: str, items: Iterable[str]) -> None:
+        have = self.get(metric)
+        if have is None:
+            self[metric] = FigureFacts(key, set(items), value)
+        else:
+            have.items.update(items)
 
 
 def issue_terms(kb: KnowledgeBase, ix: IssueExtraction, facts: Optional[MetricFacts] = None) -> Terms:
@@ -244,6 +279,40 @@ def _issue_own_terms(kb: KnowledgeBase, ix: IssueExtraction,
     t: Terms = {}
     issue = ix.issue
     inode_iri = str(issue_iri(issue))
+    inode = _issue_head_terms(t, issue, inode_iri)
+    aliases: dict[str, set] = {}
+    translated: dict[str, dict] = {}   # en item key -> {(value, unit, bound): metric term}
+    # English items first, so that their translations can point at their figures
+    for ex in sorted(ix.items, key=lambda ex: (ex.item.lang != "en", ex.item.lang, ex.item.position)):
+        it = ex.item
+        node_iri = f"{inode_iri}/item/{it.lang}-{it.position}"
+        at = _At(issue, ex, N(node_iri), node_iri)
+        _item_terms(t, at, inode, aliases)
+        twin = translated.get(ex.translation_of) if ex.translation_of else None
+        if ex.translation_of:
+            _add(t, at.node, "kg:translationOf", N(f"{inode_iri}/item/{ex.translation_of}"))
+        metric_nodes = []
+        for met in ex.metrics:
+            same_figure = (met.value, met.unit, _bound(met))
+            mnode = twin.get(same_figure) if twin else None
+            if mnode is not None:
+                # the translation reports the English item's figure: one node, two sources
+                _add(t, mnode, "prov:wasDerivedFrom", at.node)
+                _add(t, mnode, "kg:evidence", _evidence_terms(t, at, met.ev_start, met.ev_end))
+                if facts is not None and mnode in facts:
+                    facts[mnode].items.add(at.node)
+            else:
+                mnode = _figure_terms(t, kb, at, met, facts)
+                if it.lang == "en":
+                    translated.setdefault(it.key, {}).setdefault(same_figure, mnode)
+            metric_nodes.append(mnode)
+        for ev in ex.events:
+            _event_terms(t, kb, at, ev, metric_nodes)
+    return t, aliases
+
+
+def _issue_head_terms(t: Terms, issue: Issue, inode_iri: str) -> str:
+    """The issue and its newsletter; returns the issue's term."""
     inode = N(inode_iri)
     nnode = N(str(newsletter_iri(issue)))
     _add(t, nnode, A, "kg:Newsletter")
@@ -261,99 +330,92 @@ def _issue_own_terms(kb: KnowledgeBase, ix: IssueExtraction,
             _add(t, inode, "schema:url", N(u))
     _add(t, inode, "kg:sourceFile", S(issue.source_file))
     _add(t, inode, "kg:contentHash", S(issue.content_hash))
-    aliases: dict[str, set] = {}
-    translated: dict[str, dict] = {}   # en item key -> {(value, unit, bound): metric term}
-    # English items first, so that their translations can point at their figures
-    for ex in sorted(ix.items, key=lambda ex: (ex.item.lang != "en", ex.item.lang, ex.item.position)):
-        it = ex.item
-        node_iri = f"{inode_iri}/item/{it.lang}-{it.position}"
-        node = N(node_iri)
-        _add(t, node, A, "kg:Item")
-        _add(t, node, "kg:inIssue", inode)
-        _add(t, node, "schema:inLanguage", S(it.lang))
-        _add(t, node, "kg:position", I(it.position))
-        if it.section:
-            _add(t, node, "kg:section", S(it.section, it.lang))
-        if it.headline:
-            _add(t, node, "schema:headline", S(it.headline, it.lang))
-        _add(t, node, "schema:text", S(issue.text[it.start:it.end], it.lang))
-        _add(t, node, "kg:startOffset", I(it.start))
-        _add(t, node, "kg:endOffset", I(it.end))
-        for u in it.urls:
-            if _url_ok(u):
-                _add(t, node, "schema:url", N(u))
-        if ex.date:
-            _add(t, node, "kg:date", DATE(ex.date))
-        if ex.outlet_id:
-            _add(t, node, "kg:reportedBy", _entity_term(ex.outlet_id))
-            aliases.setdefault(ex.outlet_id, set()).add((it.outlet, it.lang))
-        for m in ex.mentions:
-            _add(t, node, "schema:mentions", _entity_term(m.entity_id))
-            aliases.setdefault(m.entity_id, set()).add((m.text, it.lang))
-        metric_nodes = []
-        twin = translated.get(ex.translation_of) if ex.translation_of else None
-        if ex.translation_of:
-            _add(t, node, "kg:translationOf", N(f"{inode_iri}/item/{ex.translation_of}"))
-        for met in ex.metrics:
-            same = twin.get((met.value, met.unit, _bound(met))) if twin else None
-            if same is not None:
-                # the translation reports the English item's figure: one node, two sources
-                metric_nodes.append(same)
-                _add(t, same, "prov:wasDerivedFrom", node)
-                _add(t, same, "kg:evidence", _evidence_terms(t, issue, node, node_iri, met.ev_start, met.ev_end))
-                if facts is not None and same in facts:
-                    facts[same][1].add(node)
-                continue
-            h, label = metric_key(node_iri, kb, ex, met)
-            mnode = "metric:" + h
-            metric_nodes.append(mnode)
-            if it.lang == "en":
-                translated.setdefault(it.key, {}).setdefault((met.value, met.unit, _bound(met)), mnode)
-            value, unit = D(met.value), _unit_term(met.unit)
-            _add(t, mnode, A, "kg:Metric")
-            _add(t, mnode, LABEL, S(label))
-            _add(t, mnode, "kg:value", value)
-            _add(t, mnode, "qudt:unit", unit)
-            if met.unit not in ("percent", "count"):
-                _add(t, mnode, "schema:currency", S(met.unit))
-            _add(t, mnode, "kg:measure", S(met.measure))
-            if met.direction:
-                _add(t, mnode, "kg:direction", S(met.direction))
-            quals = sorted(set(met.qualifiers))
-            for q in quals:
-                _add(t, mnode, "kg:qualifier", S(q))
-            subj = None
-            if met.subject is not None:
-                subj = _entity_term(ex.mentions[met.subject].entity_id)
-                _add(t, mnode, "kg:subject", subj)
-            elif met.subject_name:
-                _add(t, mnode, "kg:subjectLabel", S(met.subject_name))
-            if ex.date:
-                _add(t, mnode, "kg:date", DATE(ex.date))
-            _add(t, mnode, "prov:wasDerivedFrom", node)
-            _add(t, mnode, "kg:evidence", _evidence_terms(t, issue, node, node_iri, met.ev_start, met.ev_end))
-            if facts is not None:
-                key = (subj, met.measure, unit, tuple(quals), ex.date)
-                entry = facts.setdefault(mnode, (key, set(), value))
-                entry[1].add(node)
-        for ev in ex.events:
-            actors = sorted({ex.mentions[a].entity_id for a in ev.actors})
-            h = _hash(ev.type, "|".join(actors) or node_iri, ex.date or "")
-            enode = "event:" + h
-            _add(t, enode, A, "kg:Event")
-            _add(t, enode, A, "kg:" + ev.type)
-            names = ", ".join(kb.entities[a].name for a in actors) or "?"
-            _add(t, enode, LABEL, S(f"{names} {ev.type}" + (f" {ex.date}" if ex.date else "")))
-            for a in actors:
-                _add(t, enode, "sem:hasActor", _entity_term(a))
-            if ex.date:
-                _add(t, enode, "kg:date", DATE(ex.date))
-            for mi in ev.metrics:
-                _add(t, enode, "kg:hasMetric", metric_nodes[mi])
-                _add(t, metric_nodes[mi], "kg:event", enode)
-            _add(t, enode, "prov:wasDerivedFrom", node)
-            _add(t, enode, "kg:evidence", _evidence_terms(t, issue, node, node_iri, ev.ev_start, ev.ev_end))
-    return t, aliases
+    return inode
+
+
+def _item_terms(t: Terms, at: _At, inode: str, aliases: dict[str, set]) -> None:
+    """The item: its text and place in the issue, its outlet and the entities it mentions
+    (their forms are added to `aliases`)."""
+    it, ex, node = at.ex.item, at.ex, at.node
+    _add(t, node, A, "kg:Item")
+    _add(t, node, "kg:inIssue", inode)
+    _add(t, node, "schema:inLanguage", S(it.lang))
+    _add(t, node, "kg:position", I(it.position))
+    if it.section:
+        _add(t, node, "kg:section", S(it.section, it.lang))
+    if it.headline:
+        _add(t, node, "schema:headline", S(it.headline, it.lang))
+    _add(t, node, "schema:text", S(at.issue.text[it.start:it.end], it.lang))
+    _add(t, node, "kg:startOffset", I(it.start))
+    _add(t, node, "kg:endOffset", I(it.end))
+    for u in it.urls:
+        if _url_ok(u):
+            _add(t, node, "schema:url", N(u))
+    if ex.date:
+        _add(t, node, "kg:date", DATE(ex.date))
+    if ex.outlet_id:
+        _add(t, node, "kg:reportedBy", _entity_term(ex.outlet_id))
+        aliases.setdefault(ex.outlet_id, set()).add((it.outlet, it.lang))
+    for m in ex.mentions:
+        _add(t, node, "schema:mentions", _entity_term(m.entity_id))
+        aliases.setdefault(m.entity_id, set()).add((m.text, it.lang))
+
+
+def _figure_terms(t: Terms, kb: KnowledgeBase, at: _At, met: MetricMention,
+                  facts: Optional[MetricFacts]) -> str:
+    """A figure's node (a content IRI: the same figure read elsewhere is the same node),
+    with its evidence; its facts go into `facts`. Returns its term."""
+    ex = at.ex
+    h, label = metric_key(at.iri, kb, ex, met)
+    mnode = "metric:" + h
+    value, unit = D(met.value), _unit_term(met.unit)
+    _add(t, mnode, A, "kg:Metric")
+    _add(t, mnode, LABEL, S(label))
+    _add(t, mnode, "kg:value", value)
+    _add(t, mnode, "qudt:unit", unit)
+    if met.unit not in ("percent", "count"):
+        _add(t, mnode, "schema:currency", S(met.unit))
+    _add(t, mnode, "kg:measure", S(met.measure))
+    if met.direction:
+        _add(t, mnode, "kg:direction", S(met.direction))
+    quals = sorted(set(met.qualifiers))
+    for q in quals:
+        _add(t, mnode, "kg:qualifier", S(q))
+    subj = None
+    if met.subject is not None:
+        subj = _entity_term(ex.mentions[met.subject].entity_id)
+        _add(t, mnode, "kg:subject", subj)
+    elif met.subject_name:
+        _add(t, mnode, "kg:subjectLabel", S(met.subject_name))
+    if ex.date:
+        _add(t, mnode, "kg:date", DATE(ex.date))
+    _add(t, mnode, "prov:wasDerivedFrom", at.node)
+    _add(t, mnode, "kg:evidence", _evidence_terms(t, at, met.ev_start, met.ev_end))
+    if facts is not None:
+        facts.add(mnode, FigureKey(subj, met.measure, unit, tuple(quals), ex.date), value, (at.node,))
+    return mnode
+
+
+def _event_terms(t: Terms, kb: KnowledgeBase, at: _At, ev: EventMention, metric_nodes: list[str]) -> None:
+    """An event's node (a content IRI: its type, actors and date), linked both ways to the
+    item's figures it reports (`metric_nodes`: the item's figure terms, in order)."""
+    ex = at.ex
+    actors = sorted({ex.mentions[a].entity_id for a in ev.actors})
+    h = _hash(ev.type, "|".join(actors) or at.iri, ex.date or "")
+    enode = "event:" + h
+    _add(t, enode, A, "kg:Event")
+    _add(t, enode, A, "kg:" + ev.type)
+    names = ", ".join(kb.entities[a].name for a in actors) or "?"
+    _add(t, enode, LABEL, S(f"{names} {ev.type}" + (f" {ex.date}" if ex.date else "")))
+    for a in actors:
+        _add(t, enode, "sem:hasActor", _entity_term(a))
+    if ex.date:
+        _add(t, enode, "kg:date", DATE(ex.date))
+    for mi in ev.metrics:
+        _add(t, enode, "kg:hasMetric", metric_nodes[mi])
+        _add(t, metric_nodes[mi], "kg:event", enode)
+    _add(t, enode, "prov:wasDerivedFrom", at.node)
+    _add(t, enode, "kg:evidence", _evidence_terms(t, at, ev.ev_start, ev.ev_end))
 
 
 def merge_terms(into: Terms, t: Terms) -> None:
@@ -374,18 +436,17 @@ def conflict_terms(t: Terms, facts: MetricFacts) -> int:
     """Two figures about the same subject, measure, unit, qualifiers and date with different
     values, read from different items, conflict: kg:conflictsWith both ways. Returns the
     number of conflicting pairs."""
-    groups: dict[tuple, list[str]] = {}
-    for m, (key, items, value) in facts.items():
-        subj, measure, unit, quals, date = key
-        if subj is None or date is None or measure == "unknown":
+    groups: dict[FigureKey, list[str]] = {}
+    for m, f in facts.items():
+        if f.key.subject is None or f.key.date is None or f.key.measure == "unknown":
             continue
-        groups.setdefault(key, []).append(m)
+        groups.setdefault(f.key, []).append(m)
     pairs = 0
-    for key in sorted(groups, key=repr):
+    for key in sorted(groups, key=lambda k: repr(tuple(k))):
         ms = sorted(set(groups[key]))
         for i, a in enumerate(ms):
             for b in ms[i + 1:]:
-                if facts[a][2] != facts[b][2] and facts[a][1].isdisjoint(facts[b][1]):
+                if facts[a].value != facts[b].value and facts[a].items.isdisjoint(facts[b].items):
                     _add(t, a, "kg:conflictsWith", b)
                     _add(t, b, "kg:conflictsWith", a)
                     pairs += 1
@@ -441,21 +502,38 @@ _RENDER_VERSION = "2"
 _SHARED = ("ent:", "metric:", "event:", "<" + BASE + "newsletter/")
 
 
-class Rendered(tuple):
-    """One issue, rendered: (turtle bytes, figure facts, shared triples, own triples, events).
-
-    * figure facts: ((metric term, (subject, measure, unit, qualifiers, date), items, value), ...),
-      what conflict detection needs;
-    * shared triples: the triples of subjects other issues may describe too (entities,
-      figures, events, the newsletter), one "s p o" per line, so that the merged graph's
-      triples can be counted without duplicates;
-    * own triples: how many triples the issue's own subjects (issue, items, evidence) have;
-    * events: the issue's event terms, one per line.
-
-    Plain tuples, strings and numbers, so that it marshals (kg.incremental caches it)."""
+class Fact(NamedTuple):
+    """One figure of a rendered issue, as conflict detection needs it (see FigureFacts)."""
+    metric: str
+    key: FigureKey
+    items: tuple[str, ...]          # sorted
+    value: str
 
 
-def render_issue(kb: KnowledgeBase, ix: IssueExtraction, memo: Optional[dict] = None) -> "Rendered":
+class Rendered(NamedTuple):
+    """One issue, rendered (render_issue); kg.incremental caches it (as_plain)."""
+    turtle: bytes                   # the issue's Turtle file
+    facts: tuple[Fact, ...]         # its figures, by metric term
+    # the triples of subjects other issues may describe too (entities, figures, events, the
+    # newsletter), one "s p o" per line, so that the merged graph's triples can be counted
+    # without duplicates
+    shared: str
+    own: int                        # how many triples the issue's own subjects (issue, items, evidence) have
+    events: str                     # the issue's event terms, one per line
+
+    def as_plain(self) -> tuple:
+        """Plain tuples, strings and numbers (what marshal writes)."""
+        return (self.turtle, tuple((f.metric, tuple(f.key), f.items, f.value) for f in self.facts),
+                self.shared, self.own, self.events)
+
+    @classmethod
+    def from_plain(cls, t: tuple) -> "Rendered":
+        turtle, facts, shared, own, events = t
+        return cls(turtle, tuple(Fact(m, FigureKey(*key), items, value) for m, key, items, value in facts),
+                   shared, own, events)
+
+
+def render_issue(kb: KnowledgeBase, ix: IssueExtraction, memo: Optional[dict] = None) -> Rendered:
     """One issue's Turtle file, the facts conflict detection needs, and what counting the
     merged graph's triples needs. An entity's description depends only on the entity and
     the forms it has in the issue: `memo` (one dict per knowledge base) keeps each one
@@ -484,46 +562,42 @@ def render_issue(kb: KnowledgeBase, ix: IssueExtraction, memo: Optional[dict] = 
         statements.append(entry[:2])
         shared += entry[2]
     statements.sort()
-    fs = tuple((m, key, tuple(sorted(items)), value) for m, (key, items, value) in sorted(facts.items()))
+    fs = tuple(Fact(m, f.key, tuple(sorted(f.items)), f.value) for m, f in sorted(facts.items()))
     events = "\n".join(sorted(s for s in t if s.startswith("event:")))
     turtle = TURTLE_HEADER + "".join(text for _, text in statements).encode("utf-8")
-    return Rendered((turtle, fs, "\n".join(shared), own, events))
+    return Rendered(turtle, fs, "\n".join(shared), own, events)
 
 
-def merged_stats(parts: list) -> dict:
+def merged_stats(parts: list[Rendered]) -> dict:
     """Distinct triples, figures and events of the merged graph."""
     shared: set[str] = set()
     metrics: set[str] = set()
     events: set[str] = set()
     own = 0
-    for _, facts, sh, n, evs in parts:
-        own += n
-        if sh:
-            shared.update(sh.split("\n"))
-        metrics.update(f[0] for f in facts)  # every figure of an issue is among its facts
-        if evs:
-            events.update(evs.split("\n"))
+    for part in parts:
+        own += part.own
+        if part.shared:
+            shared.update(part.shared.split("\n"))
+        metrics.update(f.metric for f in part.facts)  # every figure of an issue is among its facts
+        if part.events:
+            events.update(part.events.split("\n"))
     return {"triples": own + len(shared), "metrics": len(metrics), "events": len(events)}
 
 
-def merge_rendered(parts: list) -> tuple[bytes, int]:
+def merge_rendered(parts: list[Rendered]) -> tuple[bytes, int]:
     """The merged graph: every issue's block (in issue order) and, last, the conflicts. A
     subject described by several issues (an entity, a figure two issues report) appears
     in each block; the triples are their union. Returns (Turtle, conflicting pairs)."""
     facts = MetricFacts()
     for part in parts:
-        for m, key, items, value in part[1]:
-            have = facts.get(m)
-            if have is None:
-                facts[m] = (key, set(items), value)
-            else:
-                have[1].update(items)
+        for f in part.facts:
+            facts.add(f.metric, f.key, f.value, f.items)
     t: Terms = {}
     pairs = conflict_terms(t, facts)
     chunks = [TURTLE_HEADER]
     n = len(TURTLE_HEADER)
     for part in parts:
-        chunks.append(part[0][n:])
+        chunks.append(part.turtle[n:])
     if t:
         chunks.append(write_turtle(t)[n:])
     return b"".join(chunks), pairs
