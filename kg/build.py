@@ -19,7 +19,7 @@ from .model import Issue, IssueExtraction, KnowledgeBase
 from .atomic import write_atomic_many
 from .nlp import load_pipelines, model_name_for
 from .rdf import Rendered, issue_file_stem, issue_iri, merged_stats, issue_signature, merge_rendered, render_issue
-from .resolve import clean_label, resolve
+from .resolve import clean_label, issue_order, resolve
 
 
 @dataclass
@@ -388,55 +388,33 @@ def _build(paths: list[str], out_dir: str, model: Optional[str], fmt: Optional[s
         raise
 
 
+@dataclass
+class _Unit:
+    """One issue of this build: its extraction (a cached one's resolution record, see
+    kg.incremental.IssueRecord, or a full extraction), the name of that extraction (its
+    cache entry and position: the issue's signature hashes it instead of the extraction)
+    and the input it was read from (absolute; a message: its mail file or Maildir)."""
+    ix: IssueExtraction
+    key: str
+    source: str
+
+
 def _build_into(result: BuildResult, cache, terms_cache, paths: list[str], out_dir: str, model: Optional[str],
                 fmt: Optional[str], overrides: Overrides, gazetteer: Optional[str],
                 progress: Optional[Callable[[Issue], None]], on_start: Optional[Callable[[int], None]],
                 workers: int, engine: str, scheduler: Optional[str], follow_symlinks: bool, prune: bool,
                 mail, rebuild: bool) -> BuildResult:
-    from .incremental import DamagedCache, IssueRecord
+    from .incremental import DamagedCache
     from .rdf import TURTLE_HEADER
 
-    pipes_model = model_name_for(model) if engine == "local" and not scheduler else model
-    skipped: list = []
-    files = discover(paths, follow_symlinks, skipped)
-    result.skipped.extend((p, str(e)) for p, e in skipped)
-    cached: dict[str, list[IssueExtraction]] = {}
-    fresh: list[tuple[str, str, list[Issue]]] = []
-    units: list[str] = []   # files, and the messages of mail files (each cached on its own)
-    container: dict[str, str] = {}  # a message -> the mail file or Maildir it is in (its source, for --prune)
-    seen_messages: dict[str, str] = {}
-    roots = input_roots(paths)
-    for path in files:
-        kind = mail_kind(path, fmt)
-        if kind:
-            got_units = _read_mail(path, kind, mail, overrides, cache, rebuild, cached, fresh, result, seen_messages,
-                                   follow_symlinks, roots)
-            container.update((u, path) for u in got_units)
-            units += got_units
-            continue
-        units.append(path)
-        try:
-            data = read_bytes(path)
-        except KgError as e:
-            result.skipped.append((path, str(e)))
-            continue
-        chash = "sha256:" + hashlib.sha256(data).hexdigest()
-        hit = None if rebuild else cache.get_records(path, chash)
-        if hit is not None:
-            cached[path] = hit
-            result.files.append(path)
-            result.reused += 1
-            continue
-        got = read_issues([path], fmt, overrides, result)
-        if got:
-            fresh.append((path, chash, got))
-    files = units
+    files, cached, fresh, container = _read_inputs(result, cache, paths, fmt, overrides, follow_symlinks, mail,
+                                                   rebuild)
     new_issues = [iss for _, _, got in fresh for iss in got]
     if not new_issues and not cached:
         raise KgError("E007", reasons="; ".join(msg for _, msg in result.skipped) or "no input")
     if on_start:
         on_start(len(new_issues))
-    result.model = pipes_model
+    result.model = model_name_for(model) if engine == "local" and not scheduler else model
     if new_issues:
         extractions, result.model = extract_all(new_issues, model, gazetteer, progress, result.warnings.append,
                                                  workers, engine, scheduler)
@@ -447,57 +425,14 @@ def _build_into(result: BuildResult, cache, terms_cache, paths: list[str], out_d
             cache.put(path, chash, exs)  # before resolve: resolution is redone on every build
             cached[path] = exs  # the cache holds the pickled pre-resolution state
     result.extracted = len(new_issues)
-    # an extraction is named by its cache entry (content hash + pipeline) and position
-    ext_keys = {id(ex): f"{cache.entry_name(cache.used[path]['hash'])}#{i}"
-                for path in files if path in cached for i, ex in enumerate(cached[path])}
-    # two files that are the same issue (a text and an HTML copy, say) would mix their
-    # items under one IRI: the first file wins, the later one is reported and skipped
-    seen_issue: dict[str, str] = {}
-    source_of: dict[int, str] = {}
-    for path in files:
-        if path not in cached:
-            continue
-        keep = []
-        for ex in cached[path]:
-            iri = str(issue_iri(ex.issue))
-            if iri in seen_issue:
-                result.skipped.append((path, warning("W008", path=path, issue=iri, other=seen_issue[iri])))
-            else:
-                seen_issue[iri] = path
-                source_of[id(ex)] = os.path.abspath(container.get(path, path))
-                keep.append(ex)
-        cached[path] = keep
-    all_exs = [ex for path in files if path in cached for ex in cached[path]]
-    kb = resolve(all_exs, gz.load(gazetteer))
+    units = _one_unit_per_issue(result, cache, files, cached, container)
+    kb = resolve([u.ix for u in units], gz.load(gazetteer))
     result.kb = kb
+    units.sort(key=lambda u: issue_order(u.ix))  # as resolve sorted kb.issues
+    if any(u.ix is not ix for u, ix in zip(units, kb.issues)):
+        raise AssertionError("the issues are not in the knowledge base's order")
     out = Path(out_dir)
-    stems: dict[str, int] = {}
-    files_out: list[tuple[Path, bytes]] = []
-    parts = []
-    previous = cache.manifest.get("outputs", {})
-    outputs: dict[str, str] = {}
-    sources: dict[str, str] = {}
-    sig_memo: dict = {}
-    render_memo: dict = {}
-    for ix in kb.issues:
-        stem = issue_file_stem(ix.issue)
-        stems[stem] = stems.get(stem, 0) + 1
-        if stems[stem] > 1:
-            stem = f"{stem}-{stems[stem]}"
-        sig = issue_signature(kb, ix, ext_keys.get(id(ix)), sig_memo)
-        plain = terms_cache.get(sig)
-        if plain is not None:
-            part = Rendered.from_plain(plain)
-        else:
-            full = cache.load_full(ix) if isinstance(ix, IssueRecord) else ix
-            part = render_issue(kb, full, render_memo)
-            terms_cache.put(sig, part.as_plain())
-        parts.append(part)
-        path = out / "issues" / f"{stem}.ttl"
-        outputs[path.name] = sig
-        sources[path.name] = source_of[id(ix)]
-        if rebuild or previous.get(path.name) != sig or not path.exists():
-            files_out.append((path, part.turtle))  # unchanged issue files are not rewritten
+    parts, files_out, outputs, sources = _render(kb, units, cache, terms_cache, out, rebuild)
     merged, conflict_pairs = merge_rendered(parts)
     problem = _check_merged(merged, TURTLE_HEADER)
     if problem:
@@ -529,3 +464,104 @@ def _build_into(result: BuildResult, cache, terms_cache, paths: list[str], out_d
     stats["triples"] += 2 * conflict_pairs  # the conflict links, both ways
     result.metrics, result.events, result.triples = stats["metrics"], stats["events"], stats["triples"]
     return result
+
+
+def _read_inputs(result: BuildResult, cache, paths: list[str], fmt: Optional[str], overrides: Overrides,
+                 follow_symlinks: bool, mail, rebuild: bool) -> tuple[list[str], dict, list, dict]:
+    """Every input file, and the messages of mail files (each cached on its own): the units
+    of the build, in order. Returns (units, their cached extractions' records by unit, the
+    units to extract as (unit, content hash, issues read), the mail file or Maildir of each
+    message)."""
+    skipped: list = []
+    files = discover(paths, follow_symlinks, skipped)
+    result.skipped.extend((p, str(e)) for p, e in skipped)
+    cached: dict[str, list[IssueExtraction]] = {}
+    fresh: list[tuple[str, str, list[Issue]]] = []
+    units: list[str] = []
+    container: dict[str, str] = {}  # a message -> the mail file or Maildir it is in (its source, for --prune)
+    seen_messages: dict[str, str] = {}
+    roots = input_roots(paths)
+    for path in files:
+        kind = mail_kind(path, fmt)
+        if kind:
+            got_units = _read_mail(path, kind, mail, overrides, cache, rebuild, cached, fresh, result, seen_messages,
+                                   follow_symlinks, roots)
+            container.update((u, path) for u in got_units)
+            units += got_units
+            continue
+        units.append(path)
+        try:
+            data = read_bytes(path)
+        except KgError as e:
+            result.skipped.append((path, str(e)))
+            continue
+        chash = "sha256:" + hashlib.sha256(data).hexdigest()
+        hit = None if rebuild else cache.get_records(path, chash)
+        if hit is not None:
+            cached[path] = hit
+            result.files.append(path)
+            result.reused += 1
+            continue
+        got = read_issues([path], fmt, overrides, result)
+        if got:
+            fresh.append((path, chash, got))
+    return units, cached, fresh, container
+
+
+def _one_unit_per_issue(result: BuildResult, cache, files: list[str], cached: dict,
+                        container: dict[str, str]) -> list[_Unit]:
+    """The extracted issues, in input order. Two files that are the same issue (a text and
+    an HTML copy, say) would mix their items under one IRI: the first file wins, the later
+    one is reported (W008) and skipped."""
+    units: list[_Unit] = []
+    seen_issue: dict[str, str] = {}
+    for path in files:
+        if path not in cached:
+            continue
+        entry = cache.entry_name(cache.used[path]["hash"])
+        for i, ex in enumerate(cached[path]):
+            iri = str(issue_iri(ex.issue))
+            if iri in seen_issue:
+                result.skipped.append((path, warning("W008", path=path, issue=iri, other=seen_issue[iri])))
+                continue
+            seen_issue[iri] = path
+            units.append(_Unit(ex, f"{entry}#{i}", os.path.abspath(container.get(path, path))))
+    return units
+
+
+def _render(kb: KnowledgeBase, units: list[_Unit], cache, terms_cache, out: Path,
+            rebuild: bool) -> tuple[list[Rendered], list[tuple[Path, bytes]], dict[str, str], dict[str, str]]:
+    """Each issue's rendering (from the rendering cache when its signature is there) and
+    the issue files to write (those that changed). Returns (renderings, files to write,
+    issue file -> signature, issue file -> its input)."""
+    from .incremental import IssueRecord
+
+    stems: dict[str, int] = {}
+    files_out: list[tuple[Path, bytes]] = []
+    parts: list[Rendered] = []
+    previous = cache.manifest.get("outputs", {})
+    outputs: dict[str, str] = {}
+    sources: dict[str, str] = {}
+    sig_memo: dict = {}
+    render_memo: dict = {}
+    for u in units:
+        ix = u.ix
+        stem = issue_file_stem(ix.issue)
+        stems[stem] = stems.get(stem, 0) + 1
+        if stems[stem] > 1:
+            stem = f"{stem}-{stems[stem]}"
+        sig = issue_signature(kb, ix, u.key, sig_memo)
+        plain = terms_cache.get(sig)
+        if plain is not None:
+            part = Rendered.from_plain(plain)
+        else:
+            full = cache.load_full(ix) if isinstance(ix, IssueRecord) else ix
+            part = render_issue(kb, full, render_memo)
+            terms_cache.put(sig, part.as_plain())
+        parts.append(part)
+        path = out / "issues" / f"{stem}.ttl"
+        outputs[path.name] = sig
+        sources[path.name] = u.source
+        if rebuild or previous.get(path.name) != sig or not path.exists():
+            files_out.append((path, part.turtle))  # unchanged issue files are not rewritten
+    return parts, files_out, outputs, sources

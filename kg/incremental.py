@@ -24,11 +24,12 @@ import zlib
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
-from typing import Optional
+from dataclasses import dataclass
+from typing import ClassVar, Optional
 
 from . import gazetteer as gz
 from .atomic import write_atomic
-from .model import IssueExtraction, Item
+from .model import Issue, IssueExtraction, Item, ItemExtraction, Mention, MetricMention
 
 MANIFEST = "manifest.json"
 FORMAT_VERSION = 1
@@ -234,61 +235,76 @@ class TermCache:
 # figures' value and unit. A file's cached extraction is also stored as these records
 # (marshal: plain tuples), so that an incremental build resolves all issues without
 # unpickling every extraction; the full extraction is loaded only for an issue that must
-# be rendered again. The classes below have the attribute names of kg.model's, so
-# kg.resolve runs on them unchanged.
+# be rendered again. Each record class stands for the kg.model class named in its
+# docstring, with that class's attribute names (`MODEL`), so that kg.resolve runs on
+# either unchanged; tests/test_merge.py checks that every name is the model's and holds
+# the model's value, and that resolution gives the same on records as on extractions.
 
-class _Issue:
-    __slots__ = ("newsletter", "number", "date", "source_file", "content_hash")
+@dataclass(slots=True)
+class IssueHead:
+    """kg.model.Issue as resolution reads it."""
+    MODEL: ClassVar[type] = Issue
+    newsletter: str
+    number: Optional[int]
+    date: Optional[str]
+    source_file: str
+    content_hash: str
 
-    def __init__(self, newsletter, number, date, source_file, content_hash):
-        self.newsletter, self.number, self.date = newsletter, number, date
-        self.source_file, self.content_hash = source_file, content_hash
 
-
-class _Item:
-    __slots__ = ("lang", "position", "outlet", "kind")
-
-    def __init__(self, lang, position, outlet, kind):
-        self.lang, self.position, self.outlet, self.kind = lang, position, outlet, kind
+@dataclass(slots=True)
+class ItemHead:
+    """kg.model.Item as resolution reads it."""
+    MODEL: ClassVar[type] = Item
+    lang: str
+    position: int
+    outlet: Optional[str]
+    kind: str
 
     key = Item.key  # "en-2": the same property as kg.model.Item's
 
 
-class _Mention:
-    __slots__ = ("text", "type", "entity_id")
+@dataclass(slots=True)
+class MentionRecord:
+    """kg.model.Mention as resolution reads it (and sets: entity_id, type)."""
+    MODEL: ClassVar[type] = Mention
+    text: str
+    type: str
+    entity_id: Optional[str]
 
-    def __init__(self, text, type_, entity_id):
-        self.text, self.type, self.entity_id = text, type_, entity_id
 
-
-class _Figure:
-    __slots__ = ("_value", "unit")
-
-    def __init__(self, value: str, unit: str):
-        self._value, self.unit = value, unit
+@dataclass(slots=True)
+class FigureRecord:
+    """kg.model.MetricMention as resolution reads it: its unit, and its value (kept as text;
+    made a Decimal only when read, when a translation is aligned)."""
+    MODEL: ClassVar[type] = MetricMention
+    value_text: str
+    unit: str
 
     @property
-    def value(self) -> Decimal:  # read only when a translation is aligned
-        return Decimal(self._value)
+    def value(self) -> Decimal:
+        return Decimal(self.value_text)
 
 
-class _ItemRecord:
-    __slots__ = ("item", "outlet_id", "translation_of", "mentions", "metrics")
+@dataclass(slots=True)
+class ItemRecord:
+    """kg.model.ItemExtraction as resolution reads it (and sets: outlet_id, translation_of)."""
+    MODEL: ClassVar[type] = ItemExtraction
+    item: ItemHead
+    outlet_id: Optional[str]
+    translation_of: Optional[str]
+    mentions: list[MentionRecord]
+    metrics: list[FigureRecord]
 
-    def __init__(self, item, outlet_id, translation_of, mentions, metrics):
-        self.item, self.outlet_id, self.translation_of = item, outlet_id, translation_of
-        self.mentions, self.metrics = mentions, metrics
 
-
+@dataclass(slots=True)
 class IssueRecord:
-    """An IssueExtraction as resolution sees it (see above); `source` and `index` say which
-    cached extraction it stands for."""
-    __slots__ = ("issue", "items", "source", "index")
-
-    def __init__(self, issue, items):
-        self.issue, self.items = issue, items
-        self.source: Optional[str] = None
-        self.index = 0
+    """kg.model.IssueExtraction as resolution sees it; `source` and `index` say which
+    cached extraction (the cache entry's name, the position in it) it stands for."""
+    MODEL: ClassVar[type] = IssueExtraction
+    issue: IssueHead
+    items: list[ItemRecord]
+    source: Optional[str] = None
+    index: int = 0
 
     @staticmethod
     def to_tuple(ix: IssueExtraction) -> tuple:
@@ -301,9 +317,9 @@ class IssueRecord:
 
     @classmethod
     def from_tuple(cls, t: tuple) -> "IssueRecord":
-        return cls(_Issue(*t[:5]), [
-            _ItemRecord(_Item(lang, pos, outlet, kind), oid, tr, [_Mention(*m) for m in ms],
-                        [_Figure(*f) for f in fs])
+        return cls(IssueHead(*t[:5]), [
+            ItemRecord(ItemHead(lang, pos, outlet, kind), oid, tr, [MentionRecord(*m) for m in ms],
+                       [FigureRecord(*f) for f in fs])
             for lang, pos, outlet, kind, oid, tr, ms, fs in t[5]])
 
     def apply_to(self, ix: IssueExtraction) -> IssueExtraction:

@@ -76,10 +76,14 @@ def _gaz_entity(e: gz.GazEntry) -> Entity:
     return ent
 
 
+def issue_order(ix: IssueExtraction) -> tuple:
+    """The order of a knowledge base's issues (resolve sorts them by it; sorting is stable)."""
+    return ix.issue.newsletter, ix.issue.number or 0, ix.issue.date or "", ix.issue.source_file
+
+
 def resolve(extractions: Iterable[IssueExtraction], gaz: Optional[gz.Gazetteer] = None) -> KnowledgeBase:
     gaz = gaz or gz.load()
-    kb = KnowledgeBase(issues=sorted(extractions, key=lambda x: (x.issue.newsletter, x.issue.number or 0,
-                                                                  x.issue.date or "", x.issue.source_file)))
+    kb = KnowledgeBase(issues=sorted(extractions, key=issue_order))
     unknown_types: dict[str, Counter] = defaultdict(Counter)
     unknown_names: dict[str, Counter] = defaultdict(Counter)
 

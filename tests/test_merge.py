@@ -190,3 +190,68 @@ def test_incremental_build_renders_reused_issues_from_their_records(tmp_path):
     r = run(src, "-o", inc)
     assert "5 extracted, 0 unchanged" in r.output, r.output
     assert _outputs(inc) == _outputs(full)
+
+
+def _model_names(cls) -> set[str]:
+    import dataclasses
+    return {f.name for f in dataclasses.fields(cls)} | {n for n, v in vars(cls).items() if isinstance(v, property)}
+
+
+def _same_as_model(rec, obj, where="issue") -> None:
+    """Every attribute the record has under a model name holds the model object's value
+    (records within records and lists of them compared in turn)."""
+    from kg import incremental
+    record_types = tuple(c for c in vars(incremental).values() if isinstance(c, type) and hasattr(c, "MODEL"))
+    assert isinstance(obj, rec.MODEL), where
+    for name in _model_names(type(rec)) & _model_names(rec.MODEL):
+        a, b = getattr(rec, name), getattr(obj, name)
+        if isinstance(a, record_types):
+            _same_as_model(a, b, f"{where}.{name}")
+        elif isinstance(a, list) and a and isinstance(a[0], record_types):
+            assert len(a) == len(b), f"{where}.{name}"
+            for k, (x, y) in enumerate(zip(a, b)):
+                _same_as_model(x, y, f"{where}.{name}[{k}]")
+        else:
+            assert a == b, f"{where}.{name}: {a!r} != {b!r}"
+
+
+def test_resolution_records_stand_for_the_model_and_resolve_the_same(rules):
+    """The records an incremental build resolves from (kg.incremental) and the full
+    extractions a full build resolves cannot drift apart: each record class names only
+    attributes its kg.model class has, each holds the extraction's value, and resolution
+    decides the same on records as on extractions (ids, types, outlets, translations,
+    entities, signatures)."""
+    import copy
+
+    from kg import gazetteer as gz
+    from kg import incremental
+    from kg.build import read_issues
+    from kg.extract import extract_issues
+    from kg.rdf import issue_signature
+    from kg.resolve import resolve
+
+    record_types = [c for c in vars(incremental).values() if isinstance(c, type) and hasattr(c, "MODEL")]
+    assert {c.MODEL.__name__ for c in record_types} >= {"Issue", "Item", "Mention", "MetricMention",
+                                                         "ItemExtraction", "IssueExtraction"}
+    bookkeeping = {"value_text", "source", "index"}   # a record's own: what it stands for, a value as text
+    for c in record_types:
+        assert _model_names(c) - bookkeeping <= _model_names(c.MODEL), c.__name__
+
+    issues = read_issues([str(p) for p in sorted(EXAMPLES.glob("*.*")) if p.suffix in (".txt", ".md")])
+    exs = list(extract_issues(issues, rules, gz.load()))
+    records = [incremental.IssueRecord.from_tuple(incremental.IssueRecord.to_tuple(ix)) for ix in exs]
+    for rec, ix in zip(records, exs):
+        _same_as_model(rec, ix)
+
+    full = resolve(copy.deepcopy(exs))
+    from_records = resolve(records)
+
+    def decided(kb):
+        return [(ix.issue.source_file, [(ex.item.key, ex.outlet_id, ex.translation_of,
+                                         [(m.text, m.type, m.entity_id) for m in ex.mentions]) for ex in ix.items])
+                for ix in kb.issues]
+
+    assert decided(full) == decided(from_records) and any(ex.translation_of for ix in full.issues for ex in ix.items)
+    assert full.entities == from_records.entities and len(full.entities) > 20
+    assert [issue_signature(full, ix, "k") for ix in full.issues] == \
+        [issue_signature(from_records, ix, "k") for ix in from_records.issues]
