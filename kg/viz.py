@@ -941,7 +941,7 @@ def compute_layout(G: nx.MultiDiGraph, seed: int = 7, weight: Optional[str] = No
         elif n == 2:
             arr = np.array([[-0.5, 0.0], [0.5, 0.0]])
         elif n < 500:
-            sub = U.subgraph(comp)
+            sub = _component(U, comp)
             pos = nx.spring_layout(sub, seed=seed, iterations=50 if n < 200 else 30, method="force",
                                    weight="w" if weight else None)
             arr = np.array([pos[c] for c in comp], dtype=float)
@@ -968,6 +968,17 @@ def compute_layout(G: nx.MultiDiGraph, seed: int = 7, weight: Optional[str] = No
     return out
 
 
+def _component(U: nx.Graph, comp: list) -> nx.Graph:
+    """The component `comp` (sorted nodes) of U as a graph of its own whose nodes and edges
+    come in sorted order. Not U.subgraph(comp): a subgraph view of less than half of U
+    iterates its nodes in the order of a set of strings, which changes with the process's
+    hash seed, and the layout with it (spring_layout's random start is given in node order)."""
+    sub = nx.Graph()
+    sub.add_nodes_from(comp)
+    sub.add_edges_from(sorted((min(u, v), max(u, v), d) for u, v, d in U.edges(comp, data=True)))
+    return sub
+
+
 def _fr_big(comp: list, U: nx.Graph, seed: int, iterations: int = 50, sample: int = 1000):
     """Fruchterman-Reingold for a big component in numpy: attraction along edges, repulsion
     exact up to `sample` nodes and above that estimated each iteration from a fresh random
@@ -976,7 +987,7 @@ def _fr_big(comp: list, U: nx.Graph, seed: int, iterations: int = 50, sample: in
     import numpy as np
     n = len(comp)
     idx = {c: i for i, c in enumerate(comp)}
-    edges = np.array([(idx[u], idx[v]) for u, v in U.subgraph(comp).edges()], dtype=np.int64).reshape(-1, 2)
+    edges = np.array([(idx[u], idx[v]) for u, v in _component(U, comp).edges()], dtype=np.int64).reshape(-1, 2)
     rng = np.random.default_rng(seed)
     pos = rng.random((n, 2), dtype=np.float32)
     k = np.float32(math.sqrt(1.0 / n))
