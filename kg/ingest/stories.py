@@ -111,7 +111,7 @@ CITE_LINE = re.compile(
     r"^\s*[(（\[]?\s*(?:source|sources|via|from|h/t|来源|消息来源|信源)\s*[:：]?\s*(?P<o>[^()（）\[\]\n]{2,60}?)\s*[)）\]]?\s*[.。]?\s*$",
     re.I)
 TRAILING_CITE = re.compile(
-    r"[(（]\s*(?:(?:source|via|来源|消息来源)\s*[:：]?\s*)?(?P<o>[A-Z][\w'’&.\- ]{0,40}|[\u4e00-\u9fff][\u4e00-\u9fffA-Za-z]{1,14})\s*[)）]\s*[.。]?\s*$")
+    r"[(（]\s*(?:(?i:source|via|来源|消息来源)\s*[:：]?\s*)?(?P<o>[A-Z][\w'’&.\- ]{0,40}|[\u4e00-\u9fff][\u4e00-\u9fffA-Za-z]{1,14})\s*[)）]\s*[.。]?\s*$")
 LINK_CITE = re.compile(
     r"^(?:learn\s+more|read\s+(?:more|the\s+(?:full\s+)?story)|more|full\s+story|details)\s+(?:at|on|from|in)\s+(?P<o>[A-Z][\w'’&.\- ]{1,40})$",
     re.I)
@@ -246,8 +246,10 @@ def cut(blocks: list[Block]) -> list[Story]:
     intro_colon = False                 # the current headless story ends with "...:" (its list follows)
 
     def close():
-        nonlocal cur, head_kind, cur_level, intro_colon
-        if cur is not None and cur.blocks:
+        nonlocal cur, head_kind, cur_level, intro_colon, section
+        if cur is not None and head_kind == "heading" and len(cur.blocks) == 1 and cur.kind != "sponsor":
+            section = cur.blocks[0].text.strip(" :：*_#") or section   # a heading with nothing under it
+        elif cur is not None and cur.blocks:
             stories.append(cur)
         cur, head_kind, cur_level, intro_colon = None, None, 0, False
 
@@ -344,16 +346,16 @@ def cut(blocks: list[Block]) -> list[Story]:
                                                               and not b.title and not b.lead):
             open_story(b, None, headline=False)     # greetings, sign-offs, footers: a story of their own
             continue
-        if cur is not None and head_kind in ("heading", "title") and len(cur.blocks) == 1 \
-                and k == "para" and not b.title and not b.lead and short(b.text):
-            append(b)           # a dek under a headline
-            continue
         if SPONSOR.match(b.text) and (b.title or b.lead or short(b.text) or b.text.startswith("【")):
             if (b.title or short(b.text)) and n is not None and (n.kind == "heading" or n.title):
                 set_section(b)
                 continue
             open_story(b, "sponsor", headline=b.title or short(b.text))
             cur.kind = "sponsor"
+            continue
+        if cur is not None and head_kind in ("heading", "title") and len(cur.blocks) == 1 \
+                and k == "para" and not b.title and not b.lead and short(b.text):
+            append(b)           # a dek under a headline
             continue
         if b.title or (k == "para" and _headline_like(b) and n is not None and not is_cite(n)):
             # a title line: a section name when stories or a list of stories follow it

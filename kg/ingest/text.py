@@ -127,9 +127,12 @@ def _width(s: str) -> int:
     return len(s) + sum(map(len, CJK_RUN.findall(s)))
 
 
+STRAY_EMPH = re.compile(r"(?<!\S)(?:\*\*|__|\*|_)+|(?:\*\*|__|\*|_)+(?!\S)")
+
+
 def _flat(s: str) -> str:
     """A block's clean text: Markdown masked, whitespace collapsed."""
-    return " ".join(mask_markdown(s)[0].split())
+    return " ".join(STRAY_EMPH.sub(lambda m: " " * len(m.group(0)), mask_markdown(s)[0]).split())
 
 
 def _line_block(kind: str, raw: str, start: int, end: int, level: int = 0, ordered: bool = False) -> Block:
@@ -276,10 +279,13 @@ class _TextBlocks:
             new = lines[j][3] or CITE_LINE_TEXT.match(lines[j][2]) is not None
             if not wrapped:
                 new = True
-            elif widths[j - 1] < 0.6 * max(widths) and (j - 1 > 0 or not TERMINAL_TEXT.search(prev) or True):
-                new = True
-            elif TERMINAL_TEXT.search(prev) and widths[j - 1] < 0.8 * max(widths):
-                new = True
+            else:
+                # a wrapped line is full: the next line's first word would not have fit on it
+                nxt_word = lines[j][2].split(None, 1)[0] if lines[j][2].split() else ""
+                if CJK.match(nxt_word[:1]):
+                    nxt_word = nxt_word[:1]
+                if widths[j - 1] + 1 + _width(nxt_word) + 4 <= max(widths):
+                    new = True
             if new:
                 groups.append([j])
             else:
@@ -313,6 +319,8 @@ TERMINAL_TEXT = re.compile(r"[.!?。！？;；:：]['\"’”)]?$")
 def _masked_text(text: str, masks: list[tuple[int, int]], wraps: list[int]) -> str:
     """The text the extractors see: Markdown markup blanked, wrap newlines spaces; same length."""
     out, _ = mask_markdown(text)
+    if "*" in out or "_" in out:
+        out = STRAY_EMPH.sub(lambda m: " " * len(m.group(0)), out)
     if not masks and not wraps:
         return out
     chars = list(out)
