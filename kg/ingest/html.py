@@ -294,7 +294,8 @@ class _Walker:
 
     def _stories(self) -> list[ItemSpec]:
         specs = []
-        for st in stories_of(self.blocks):
+        stories = stories_of(self.blocks)
+        for st in stories:
             texts = [b.text for b in st.blocks if b.kind not in ("media", "rule", "boundary") and b.text]
             if not texts:
                 continue
@@ -303,7 +304,7 @@ class _Walker:
             specs.append(ItemSpec(text="\n".join(texts), headline=st.headline_text, body=body or texts[0],
                                   outlet=st.outlet, section=st.section,
                                   kind=st.kind, urls=urls))
-        self.recognised = recognised(stories_of(self.blocks)) if len(specs) > 1 else True
+        self.recognised = recognised(stories) if len(specs) > 1 else True
         return specs
 
 

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Optional
 
 # --------------------------------------------------------------------------- blocks
@@ -71,6 +72,12 @@ class Story:
         h = self.headline
         if h is None:
             return ""
+        if h.kind == "item" and len(self.blocks) == 1 and (
+                not h.lead or h.text[len(h.lead):].lstrip().startswith((":", "："))):
+            from .text import split_item     # '- Outlet: Headline – body', '- **Outlet**: …'
+            head = split_item(h.text)[1]
+            if head:
+                return head
         return h.lead or h.text
 
     def body_blocks(self) -> list[Block]:
@@ -117,7 +124,7 @@ ZH_ASIDE = re.compile(r"^\((?!(?:来源|消息来源))|^（\s*(?:如|即|含|包
 LINK_CITE = re.compile(
     r"^(?:learn\s+more|read\s+(?:more|the\s+(?:full\s+)?story)|more|full\s+story|details)\s+(?:at|on|from|in)\s+(?P<o>[A-Z][\w'’&.\- ]{1,40})$",
     re.I)
-PREFIX_OUTLET = re.compile(r"^(?P<o>[\u4e00-\u9fff]{2,6}|[A-Z][\w'’&.]*(?:\s+[A-Z][\w'’&.]*){0,3})\s*[:：]\s*\S")
+PREFIX_OUTLET = re.compile(r"^(?P<o>[\u4e00-\u9fff][\u4e00-\u9fffA-Za-z]{1,11}|[A-Z][\w'’&.]*(?:\s+(?:[A-Z][\w'’&.]*|&|and|of|the)){0,4})\s*[:：]\s*\S")
 # credits are not outlets
 CREDIT = re.compile(r"^\s*[(（]?\s*(?:图片来源|图源|图片|摄影|图/|image|photo|illustration|chart|gif|video)\b", re.I)
 NOT_OUTLET = re.compile(r"^(?:AI|US|UK|EU|CEO|CFO|IPO|GPU|YoY|QoQ|est|e\.g|i\.e|see|via|and|the|note|update[ds]?|"
@@ -131,8 +138,11 @@ STOP = frozenset("a an the of to in on for and or but with at by from as is are 
 TEASER_LOOKAHEAD = 40       # later stories a teaser line is compared with (a cap keeps it linear)
 
 
+_CJK = re.compile(r"[\u3400-\u9fff]")
+
+
 def has_cjk(s: str) -> bool:
-    return any("\u3400" <= c <= "\u9fff" for c in s)
+    return _CJK.search(s) is not None
 
 
 def short(s: str) -> bool:
@@ -466,7 +476,9 @@ def mark_teasers(stories: list[Story]) -> None:
         if s.kind in ("sponsor", "boilerplate"):
             continue
         lines = _teaser_lines(s)
-        if len(lines) < 2 or any(not short(ln) for ln in lines):
+        # teaser lines are headlines: short, most without a full stop
+        if len(lines) < 2 or any(not short(ln) for ln in lines) \
+                or sum(1 for ln in lines if ln.rstrip().endswith((".", "。"))) * 2 > len(lines):
             continue
         later = range(i + 1, min(len(stories), i + 1 + TEASER_LOOKAHEAD))
         hits = 0
@@ -493,11 +505,16 @@ def _clean_outlet(o: str) -> Optional[str]:
     return o
 
 
+@lru_cache(maxsize=1)
+def _gazetteer():
+    from .. import gazetteer as gz
+    return gz.load()
+
+
 def _known_non_outlet(name: str) -> bool:
     """A name the gazetteer knows as a company, product, index or asset: '(Meta)' at the
     end of a sentence names the company, not the outlet that reported it."""
-    from .. import gazetteer as gz
-    g = gz.load()
+    g = _gazetteer()
     eid = g.lookup(name.strip())
     return eid is not None and g.entries[eid].type != "Outlet"
 

@@ -12,6 +12,7 @@ valid while `**`, `[`, `](url)` never reach the NLP.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Optional
 
 from ..errors import warning
@@ -152,6 +153,16 @@ def _line_block(kind: str, raw: str, start: int, end: int, level: int = 0, order
     return b
 
 
+@lru_cache(maxsize=1)
+def _block_parser():
+    """CommonMark block structure only: inline markup is read per block (cheaper, and a
+    block's own text is what the flags need)."""
+    from markdown_it import MarkdownIt
+    md = MarkdownIt("commonmark").enable("table")
+    md.core.ruler.disable(["inline", "text_join"])
+    return md
+
+
 class _TextBlocks:
     """Markdown (CommonMark, through markdown-it-py's block tokens and their line maps) and
     plain text -> Blocks with offsets into the file. A paragraph whose lines are not
@@ -174,9 +185,7 @@ class _TextBlocks:
         self.masks: list[tuple[int, int]] = []  # markup to blank in the extractors' text
 
     def run(self) -> list[Block]:
-        from markdown_it import MarkdownIt
-        md = MarkdownIt("commonmark").enable("table")
-        tokens = md.parse(self.visible)
+        tokens = _block_parser().parse(self.visible)
         depth = -1
         ordered: list[bool] = []
         in_item_first = False
@@ -531,10 +540,9 @@ def parse_text(text: str, source_file: str, content_hash: str) -> Issue:
         urls += [m.group("url") for b in st.blocks for m in MD_LINK.finditer(text[b.start:b.end])]
         body = " ".join(b.text for b in st.body_blocks())
         headline = st.headline_text
-        if len(st.blocks) == 1 and st.blocks[0].kind == "item" and not st.blocks[0].lead:
-            _, h, bd = split_item(st.blocks[0].text)     # '- Outlet: Headline – body'
-            if h:
-                headline, body = h, bd
+        if headline != (st.headline.lead or st.headline.text if st.headline else ""):
+            body = split_item(st.blocks[0].text)[2] or body     # '- Outlet: Headline – body'
+
         issue.items.append(Item(lang=lang, position=counters[lang], text=t, start=start, end=end,
                                 headline=headline, body=body or headline,
                                 outlet=st.outlet, section=st.section, kind=st.kind,
