@@ -359,3 +359,10 @@ def test_classify_keeps_news_after_a_greeting():
     ss = cut(blocks)
     classify(ss)
     assert [s.kind for s in ss] == ["boilerplate", "item"]
+
+
+def test_units_in_capitalised_headlines_reach_the_extractors():
+    issue = _text_issue("1. GLOBEX RAISES $2.5 BILLION\n\nGlobex closed the round on Monday.\n")
+    [it] = issue.items
+    assert "$2.5 billion" in it.text and it.headline == "GLOBEX RAISES $2.5 BILLION"
+    assert len(it.text) == it.end - it.start

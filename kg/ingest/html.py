@@ -28,7 +28,7 @@ from ..errors import warning
 from ..extract.dates import parse_date
 from ..model import Issue
 from . import ItemSpec, Reader, clean_str, place_items, register
-from .stories import Block, recognised, stories_of
+from .stories import Block, recognised, soften_units, stories_of
 from .text import URL_LINE, _parse_title
 
 REMOVE_TAGS = ("script", "style", "noscript", "template", "nav", "footer", "aside", "form",
@@ -296,7 +296,8 @@ class _Walker:
         specs = []
         stories = stories_of(self.blocks)
         for st in stories:
-            texts = [b.text for b in st.blocks if b.kind not in ("media", "rule", "boundary") and b.text]
+            texts = [soften_units(b.text) if b is st.headline else b.text
+                     for b in st.blocks if b.kind not in ("media", "rule", "boundary") and b.text]
             if not texts:
                 continue
             urls = [u for b in st.blocks for u in self.block_urls[b.start]]

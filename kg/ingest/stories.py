@@ -556,6 +556,15 @@ def find_outlet(s: Story) -> Optional[str]:
     return found
 
 
+UNIT_WORDS = re.compile(r"\b(?:THOUSAND|MILLION|BILLION|TRILLION|PERCENT|Thousand|Million|Billion|Trillion|Percent)\b")
+
+
+def soften_units(s: str) -> str:
+    """A headline in Title Case or capitals writes its figures' units so ('$1.1 BILLION',
+    'a $273 Billion Selloff'): lower-case them for the extractors (same length)."""
+    return UNIT_WORDS.sub(lambda m: m.group(0).lower(), s) if UNIT_WORDS.search(s) else s
+
+
 def stories_of(blocks: list[Block]) -> list[Story]:
     """cut + classify + outlets: what every reader calls."""
     stories = cut(blocks)

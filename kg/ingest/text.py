@@ -19,7 +19,7 @@ from ..errors import warning
 from ..extract.dates import parse_date
 from ..model import Issue, Item
 from .stories import (HEADER, NUMBER, TERMINAL, Block, is_cite, issue_number, masthead_date, recognised,
-                      sender_name, short, stories_of)
+                      sender_name, short, soften_units, stories_of)
 
 CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 LATIN = re.compile(r"[A-Za-z]")
@@ -534,6 +534,9 @@ def parse_text(text: str, source_file: str, content_hash: str) -> Issue:
         if end <= start:
             continue
         t = shown[start:end]
+        if st.headline is not None:
+            h0, h1 = max(st.headline.start, start) - start, st.headline.end - start
+            t = t[:h0] + soften_units(t[h0:h1]) + t[h1:]
         lang = lang_of(t)
         counters[lang] = counters.get(lang, 0) + 1
         urls = [u for b in st.blocks for u in URL.findall(text[b.start:b.end])]
