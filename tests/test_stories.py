@@ -366,3 +366,11 @@ def test_units_in_capitalised_headlines_reach_the_extractors():
     [it] = issue.items
     assert "$2.5 billion" in it.text and it.headline == "GLOBEX RAISES $2.5 BILLION"
     assert len(it.text) == it.end - it.start
+
+
+def test_numeric_masthead_date_follows_the_page_locale():
+    from kg.ingest.html import read_html
+    page = ("<html lang='{}'><body><p>12/11/2025</p><h2>Acme rises</h2><p>Acme rose 5% (Reuters).</p>"
+            "<h2>Globex falls</h2><p>Globex fell 2% (AP).</p></body></html>")
+    assert read_html(page.format("en-US"), "a.html", "h")[0].date == "2025-12-11"
+    assert read_html(page.format("en-GB"), "a.html", "h")[0].date == "2025-11-12"

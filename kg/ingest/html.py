@@ -28,7 +28,7 @@ from ..errors import warning
 from ..extract.dates import parse_date
 from ..model import Issue
 from . import ItemSpec, Reader, clean_str, place_items, register
-from .stories import Block, recognised, soften_units, stories_of
+from .stories import DAY_FIRST, Block, numeric_date, recognised, soften_units, stories_of
 from .text import URL_LINE, _parse_title
 
 REMOVE_TAGS = ("script", "style", "noscript", "template", "nav", "footer", "aside", "form",
@@ -114,6 +114,7 @@ class _Walker:
         self.date: Optional[str] = None
         self.urls: list[str] = []
         self.block_urls: list[list[str]] = []
+        self.day_first = False          # the page's locale writes 12/11/2025 as 12 November
 
     @property
     def specs(self) -> list[ItemSpec]:
@@ -275,7 +276,7 @@ class _Walker:
         if not text:
             return
         if not self.date and len(text) <= 40:
-            d = parse_date(text)
+            d = parse_date(text) or numeric_date(text, self.day_first)
             if d:
                 self.date = d
                 return
@@ -369,6 +370,8 @@ def html_to_specs(fragment_or_page: str, base: Optional[str] = None) -> tuple["_
     if b is not None:
         base = urljoin(base or "", b.attributes.get("href") or "") or base
     walker = _Walker(base)
+    html_node = tree.css_first("html")
+    walker.day_first = bool(DAY_FIRST.match((html_node.attributes.get("lang") or "") if html_node is not None else ""))
     body = tree.body
     if body is None:
         return walker, tree
