@@ -374,3 +374,14 @@ def test_numeric_masthead_date_follows_the_page_locale():
             "<h2>Globex falls</h2><p>Globex fell 2% (AP).</p></body></html>")
     assert read_html(page.format("en-US"), "a.html", "h")[0].date == "2025-12-11"
     assert read_html(page.format("en-GB"), "a.html", "h")[0].date == "2025-11-12"
+
+
+def test_title_marked_sponsor_at_its_end_and_referral_lines():
+    issue = _text_issue("Byte Brief 2026-05-08\n\nNotesBot writes your minutes (Sponsor)\n"
+                        "NotesBot joins your calls and writes the recap. Try it free.\n\n"
+                        "Initech buys a printer maker (2 minute read)\n"
+                        "Initech agreed on Monday to buy a printer maker for $80 million.\n\n"
+                        "Enjoying Byte Brief? Tell your friends and earn a mug!\n")
+    assert (issue.newsletter, issue.date) == ("Byte Brief", "2026-05-08")
+    assert [(it.kind, it.outlet) for it in issue.items] == [("sponsor", None), ("item", None), ("boilerplate", None)]
+    assert issue.items[1].headline == "Initech buys a printer maker (2 minute read)"

@@ -103,7 +103,10 @@ FOOTER = re.compile(
     r"unsubscribe|opt\s+out|update\s+your\s+(?:email\s+)?preferences|referral|refer\s+a\s+friend|"
     r"forward(?:ed)?\s+(?:this|to\s+a\s+friend)|view\s+(?:this\s+email\s+)?in\s+(?:your\s+)?browser|"
     r"privacy\s+policy|all\s+rights\s+reserved|copyright|©|you\s+are\s+receiving|sign\s+up\b|subscribe\b|"
+    r"tell\s+(?:your\s+)?friends|share\s+(?:it|this|us)\s+with|"
     r"转载|版权|本文由|授权|退订|订阅", re.I)
+# a title marked as paid for at its end: 'Notion AI Meeting Notes (Sponsor)'
+SPONSOR_TAIL = re.compile(r"[(\[（【]\s*(?:sponsor(?:ed)?|ad|advertisement|partner|promoted|广告|推广|赞助)\s*[)\]）】]\s*$", re.I)
 CALENDAR = re.compile(r"^\W*(?:calendar|coming\s+up|on\s+the\s+calendar|what'?s\s+(?:next|ahead|coming)|"
                       r"the\s+week\s+ahead|upcoming|earnings\s+(?:calendar|this\s+week)|日程|日历|下周前瞻)\b", re.I)
 # labelled parts of one story: they never start a story
@@ -128,6 +131,7 @@ PREFIX_OUTLET = re.compile(r"^(?P<o>[\u4e00-\u9fff][\u4e00-\u9fffA-Za-z]{1,11}|[
 # credits are not outlets
 CREDIT = re.compile(r"^\s*[(（]?\s*(?:图片来源|图源|图片|摄影|图/|image|photo|illustration|chart|gif|video)\b", re.I)
 NOT_OUTLET = re.compile(r"^(?:AI|US|UK|EU|CEO|CFO|IPO|GPU|YoY|QoQ|est|e\.g|i\.e|see|via|and|the|note|update[ds]?|"
+                        r"sponsor(?:ed)?|ad|advertisement|partner|promoted|"
                         r"图片来源.*|图源.*|视觉中国|Getty.*|Giphy|Shutterstock|Unsplash|AP Photo.*)$", re.I)
 DATELINE = re.compile(r"\d")
 TEASER_HEAD = re.compile(r"in\s+(?:today'?s|this)\s+(?:issue|edition|email)|today'?s\s+(?:stories|headlines|issue)|"
@@ -438,7 +442,8 @@ def classify(stories: list[Story]) -> None:
             continue
         first = s.blocks[0]
         text = first.text
-        if SPONSOR.match(text) and (s.headline is not None or len(text) < 300):
+        if SPONSOR.match(text) and (s.headline is not None or len(text) < 300) \
+                or (s.headline is not None and SPONSOR_TAIL.search(s.headline_text)):
             s.kind = "sponsor"
         elif s.headline is None or s.headline is first and not s.body_blocks():
             whole = " ".join(b.text for b in s.blocks)

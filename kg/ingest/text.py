@@ -321,7 +321,7 @@ class _TextBlocks:
             if g_i + 1 < len(groups) and (g_i == 0 or not wrapped) and len(g) == 1 and not glyph \
                     and k == "para" and short(b.text) and not TERMINAL.search(b.text) \
                     and _width(lines[groups[g_i + 1][0]][2]) > 1.3 * widths[g[0]] and not is_cite(b) \
-                    and not short(lines[groups[g_i + 1][0]][2]):
+                    and (not short(lines[groups[g_i + 1][0]][2]) or TERMINAL.search(lines[groups[g_i + 1][-1]][2])):
                 b.title = True
             self.blocks.append(b)
 
@@ -409,6 +409,10 @@ def _read_metadata(text: str, issue: Issue) -> str:
             if d and len(re.sub(r"[\d\W_]", "", plain.replace("Published", "").replace("Reading time", "").replace("min read", ""))) <= 40:
                 issue.date = d
                 took = True
+                if seen == 1 and not issue.newsletter:   # 'TLDR AI 2026-05-08': the name beside the date
+                    name = DATE_TEXT.sub(" ", plain).strip(" -–—|,:·*_#")
+                    if name and len(name.split()) <= 5 and not CJK.search(name[:1] or "x") or 2 <= len(name) <= 12:
+                        issue.newsletter = english_name(name)
         if took:
             used.append(k)
     if not issue.newsletter and sender:
@@ -425,6 +429,10 @@ def _read_metadata(text: str, issue: Issue) -> str:
     return "".join(out)
 
 
+DATE_TEXT = re.compile(r"(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,?\s*)?(?:\d{4}-\d\d?-\d\d?|\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|"
+                       r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}|"
+                       r"\d{1,2}\s+(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?,?\s+\d{4}|\d{1,2}/\d{1,2}/\d{4})"
+                       r"(?:\s*(?:星期|周)[一二三四五六日天])?", re.I)
 FORWARDED = re.compile(r"^(?:-{2,}\s*(?:Forwarded|Original)\s+message\s*-{2,}|Begin forwarded message:?)$", re.I)
 
 
