@@ -385,3 +385,25 @@ def test_title_marked_sponsor_at_its_end_and_referral_lines():
     assert (issue.newsletter, issue.date) == ("Byte Brief", "2026-05-08")
     assert [(it.kind, it.outlet) for it in issue.items] == [("sponsor", None), ("item", None), ("boilerplate", None)]
     assert issue.items[1].headline == "Initech buys a printer maker (2 minute read)"
+
+
+def test_html_email_of_layout_tables():
+    """An e-mail built of one-cell tables: cells are blocks, not a data table; a bold linked
+    title and its cells are one story; '•' cells are bullets."""
+    from kg.ingest.html import read_html
+    page = ("<html><body><table><tr><td>Deal Sheet — June 3, 2026</td></tr></table>"
+            "<table><tr><td><a href='https://x.example/1'><strong>Globex's $4 billion bet</strong></a></td></tr>"
+            "<tr><td>Globex agreed on Monday to buy Initech for $4 billion in cash.</td></tr>"
+            "<tr><td><strong>Why it matters:</strong> It doubles Globex's software revenue.</td></tr></table>"
+            "<table><tr><td><strong>Venture deals</strong></td></tr>"
+            "<tr><td>• <strong>Hooli</strong>, a search startup, raised $50 million.</td></tr>"
+            "<tr><td>• <strong>Pied Piper</strong>, a compression startup, raised $12 million.</td></tr></table>"
+            "<table><tr><td>Nasdaq</td><td>21,886.06</td><td>+0.03%</td></tr>"
+            "<tr><td>Dow</td><td>45,490.92</td><td>-0.48%</td></tr></table></body></html>")
+    issue = read_html(page, "deal.html", "h")[0]
+    assert issue.date == "2026-06-03"
+    news = [it for it in issue.items if it.kind in ("item", "lead")]
+    assert news[0].headline == "Globex's $4 billion bet" and "doubles Globex" in news[0].text
+    assert [it.section for it in news[1:3]] == ["Venture deals"] * 2
+    assert news[1].text.startswith("Hooli, a search startup")
+    assert "Nasdaq 21,886.06 +0.03%" in news[3].text and "Dow 45,490.92" in news[3].text

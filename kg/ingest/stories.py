@@ -78,7 +78,12 @@ class Story:
             head = split_item(h.text)[1]
             if head:
                 return head
-        return h.lead or h.text
+        if h.lead:
+            rest = h.text[len(h.lead):].lstrip() if h.text.startswith(h.lead) else ""
+            if rest[:1] in (",", ";") or rest[:1].islower():
+                return h.text       # '**Hooli**, a search startup, raised …': a bold name, no headline
+            return h.lead
+        return h.text
 
     def body_blocks(self) -> list[Block]:
         return [b for b in self.blocks if b is not self.headline]
@@ -406,7 +411,7 @@ def cut(blocks: list[Block]) -> list[Story]:
                 open_story(b, "lead")
             continue
         if cur is not None and head_kind is not None and not (
-                head_kind == "bullet" and k == "para" and not cite):
+                head_kind == "bullet" and k in ("para", "table") and not cite):
             append(b)
             continue
         # a paragraph with no headline: a story of its own
