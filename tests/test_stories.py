@@ -407,3 +407,16 @@ def test_html_email_of_layout_tables():
     assert [it.section for it in news[1:3]] == ["Venture deals"] * 2
     assert news[1].text.startswith("Hooli, a search startup")
     assert "Nasdaq 21,886.06 +0.03%" in news[3].text and "Dow 45,490.92" in news[3].text
+
+
+def test_sections_wrapping_single_paragraphs_do_not_cut_stories():
+    """WeChat-style pages wrap each paragraph in its own <section>: a title and its
+    paragraphs stay one story; a <section> holding a heading and paragraphs bounds one."""
+    from kg.ingest.html import read_html
+    page = ("<html><body><section><section><p><strong>宏达电子一季度营收增长12%</strong></p></section>"
+            "<section><p>宏达电子周二公布一季度营收5亿元，同比增长12%。</p></section>"
+            "<section><p>公司预计二季度延续增长。</p></section></section>"
+            "<section><h2>Acme rises</h2><p>Acme rose 5%.</p></section><p>Unrelated note.</p></body></html>")
+    items = read_html(page, "wx.html", "h")[0].items
+    assert items[0].headline == "宏达电子一季度营收增长12%" and "二季度延续增长" in items[0].text
+    assert items[1].headline == "Acme rises" and "Unrelated" not in items[1].text

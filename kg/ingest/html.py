@@ -265,7 +265,7 @@ class _Walker:
                 self.para_text(*self.inline_marked(child, skip_lists=False))
             elif tag == "hr":
                 self.add("rule", None, text="")
-            elif tag in ("section", "article"):
+            elif tag in ("section", "article") and _container(child):
                 self.add("boundary", None, text="")
                 self.walk(child, depth + 1, list_depth)
                 self.add("boundary", None, text="")
@@ -344,6 +344,22 @@ def _flags(b: Block, runs: list[tuple[str, str]]) -> None:
                 break
             lab.append(t)
         b.link_label = clean_str("".join(reversed(lab)))
+
+
+CONTAINED = {"p", "ul", "ol", "table", "figure", "div", "blockquote", "section", "article", *HEADINGS}
+
+
+def _container(node: LexborNode) -> bool:
+    """A <section> or <article> that bounds stories: it holds a heading or several blocks of
+    its own (WeChat-style pages wrap every paragraph in a <section>: those bound nothing).
+    Only its children are looked at, so nested sections cost no more than the page."""
+    n = 0
+    for c in node.iter(include_text=False):
+        if c.tag in HEADINGS:
+            return True
+        if c.tag in CONTAINED:
+            n += 1
+    return n >= 2
 
 
 GLYPH = re.compile(r"^[·•▪●◦‣–-]\s+")
