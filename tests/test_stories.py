@@ -155,7 +155,7 @@ def test_substack_markdown_with_via_lines_and_subheadings():
     assert "Why it matters" in meta.text and "more than $29 billion" in meta.text
     # Markdown markup is blanked, never seen by the extractors
     assert "#" not in meta.text and "*" not in meta.text
-    assert [it.text[:2] for it in kinds["boilerplate"]] == ["Hi", "Th"]
+    assert [it.text[:2] for it in kinds["boilerplate"]] == ["Hi", "Th", "Su"]   # greeting, sign-off, "Subscribe now"
 
 
 def test_html_bullet_digest_with_sponsor_teaser_and_signoff():

@@ -108,7 +108,7 @@ FOOTER = re.compile(
     r"unsubscribe|opt\s+out|update\s+your\s+(?:email\s+)?preferences|referral|refer\s+a\s+friend|"
     r"forward(?:ed)?\s+(?:this|to\s+a\s+friend)|view\s+(?:this\s+email\s+)?in\s+(?:your\s+)?browser|"
     r"privacy\s+policy|all\s+rights\s+reserved|copyright|©|you\s+are\s+receiving|sign\s+up\b|subscribe\b|"
-    r"tell\s+(?:your\s+)?friends|share\s+(?:it|this|us)\s+with|"
+    r"tell\s+(?:your\s+)?friends|share\s+(?:it|this|us)\s+with|^\W*(?:share|read\s+online|view\s+online|open\s+in\s+app)\W*$|"
     r"转载|版权|本文由|授权|退订|订阅", re.I)
 # a title marked as paid for at its end: 'Notion AI Meeting Notes (Sponsor)'
 SPONSOR_TAIL = re.compile(r"[(\[（【]\s*(?:sponsor(?:ed)?|ad|advertisement|partner|promoted|广告|推广|赞助)\s*[)\]）】]\s*$", re.I)
@@ -148,6 +148,7 @@ TEASER_LOOKAHEAD = 40       # later stories a teaser line is compared with (a ca
 
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
+LETTER = re.compile(r"[A-Za-z\u3400-\u9fff]")
 
 
 def has_cjk(s: str) -> bool:
@@ -229,11 +230,14 @@ SEPARATOR = re.compile(r"\s+[–—]+\s+|——|\s+-{1,2}\s+|(?<=\S)—(?=\S)")
 def _headline_like(b: Block) -> bool:
     """A one-line block that can be a title: short, no sentence punctuation at its end."""
     return short(b.text) and not TERMINAL.search(b.text.rstrip("*_ ")) and not is_label(b) \
-        and not GREETING.match(b.text) and not SIGNOFF.match(b.text)
+        and not GREETING.match(b.text) and not SIGNOFF.match(b.text) and LETTER.search(b.text) is not None
 
 
 def _mark_credits(blocks: list[Block]) -> None:
     """A short plain line right after an image is its credit ('Giphy', 'Source: Koyfin')."""
+    for b in blocks:
+        if b.title and LETTER.search(b.text) is None:
+            b.title = False         # a footnote's number, a bare figure: no title
     for i in range(1, len(blocks)):
         b = blocks[i]
         if blocks[i - 1].kind in ("media", "credit") and b.kind == "para" and not b.title and not b.lead \
@@ -365,8 +369,8 @@ def cut(blocks: list[Block]) -> list[Story]:
             if cur is not None:
                 append(b)       # an image credit: kept in the story's text, never an outlet
             continue
-        if GREETING.match(b.text) or SIGNOFF.match(b.text) or (len(b.text) < 300 and FOOTER.search(b.text)
-                                                              and not b.title and not b.lead):
+        if GREETING.match(b.text) or SIGNOFF.match(b.text) or (
+                FOOTER.search(b.text) and (len(b.text) < 300 and not b.title and not b.lead or len(b.text) <= 40)):
             open_story(b, None, headline=False)     # greetings, sign-offs, footers: a story of their own
             continue
         if SPONSOR.match(b.text) and (b.title or b.lead or short(b.text) or b.text.startswith("【")):

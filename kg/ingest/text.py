@@ -495,13 +495,14 @@ def parse_text(text: str, source_file: str, content_hash: str) -> Issue:
     blocks: list[Block] = []
     summary: list[str] = []
     mode: Optional[str] = None
-    title_taken = bool(issue.newsletter or issue.title)
+    # the first level-1 heading is the issue's title, unless the file has a few of them
+    title_taken = sum(1 for b in raw_blocks if b.kind == "heading" and b.level == 1) > 2
     for b in raw_blocks:
         s = b.text
         if b.kind == "heading" and b.level == 1 and not title_taken:
             title_taken = True
             if not _parse_title(s, issue):
-                issue.title = issue.title or s
+                issue.title = s
                 if not issue.newsletter and len(s.split()) <= 4:
                     issue.newsletter = english_name(s)
             continue
