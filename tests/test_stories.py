@@ -420,3 +420,9 @@ def test_sections_wrapping_single_paragraphs_do_not_cut_stories():
     items = read_html(page, "wx.html", "h")[0].items
     assert items[0].headline == "宏达电子一季度营收增长12%" and "二季度延续增长" in items[0].text
     assert items[1].headline == "Acme rises" and "Unrelated" not in items[1].text
+
+
+def test_outlet_prefix_of_a_paragraph_when_it_is_an_outlet():
+    its = _news("【苹果拟明年推出折叠屏手机】\n彭博：苹果计划明年秋季推出首款折叠屏iPhone，售价约2000美元。\n\n"
+                "【宏达电子扩产】\n记者：宏达电子周二宣布投资10亿元扩建工厂。\n")
+    assert [it.outlet for it in its] == ["彭博", None]

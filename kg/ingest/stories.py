@@ -533,6 +533,12 @@ def _known_non_outlet(name: str) -> bool:
     return eid is not None and g.entries[eid].type != "Outlet"
 
 
+def _known_outlet(name: str) -> bool:
+    g = _gazetteer()
+    eid = g.lookup(name.strip())
+    return eid is not None and g.entries[eid].type == "Outlet"
+
+
 def find_outlet(s: Story) -> Optional[str]:
     """The outlet a story cites: a cite line, a trailing `(Outlet)` or `（来源：X）` at the end
     of one of its paragraphs or bullets (the last one wins), a trailing link label
@@ -565,6 +571,13 @@ def find_outlet(s: Story) -> Optional[str]:
         m = PREFIX_OUTLET.match(s.headline.text)
         if m and SEPARATOR.search(s.headline.text):   # '- Outlet: Headline – body': the prefix wins
             found = _clean_outlet(m.group("o")) or found
+    if found is None:
+        # '彭博：苹果将…', 'Reuters: Apple will…' opening the story's first paragraph: the
+        # prefix is an outlet when the gazetteer knows it as one ('记者：' is not)
+        first = next((b for b in s.blocks if b is not s.headline and b.kind in ("para", "item")), s.headline)
+        m = PREFIX_OUTLET.match(first.text) if first is not None else None
+        if m and _known_outlet(m.group("o")):
+            found = m.group("o")
     if found is None and s.blocks and has_cjk(s.blocks[-1].text) is False:
         pass
     return found
