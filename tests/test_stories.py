@@ -426,3 +426,10 @@ def test_outlet_prefix_of_a_paragraph_when_it_is_an_outlet():
     its = _news("【苹果拟明年推出折叠屏手机】\n彭博：苹果计划明年秋季推出首款折叠屏iPhone，售价约2000美元。\n\n"
                 "【宏达电子扩产】\n记者：宏达电子周二宣布投资10亿元扩建工厂。\n")
     assert [it.outlet for it in its] == ["彭博", None]
+
+
+def test_chart_credit_under_an_image_line_is_no_outlet():
+    its = _news("MARKETS\n\nStocks slip as yields rise\nThe S&P 500 fell 0.8% on Tuesday as yields climbed.\n"
+                "![Chart of the index](https://img.example/c.png)\nSource: Koyfin\n\n"
+                "Oil jumps on supply worries\nBrent crude rose 3% to $84 a barrel on Tuesday. (Reuters)\n")
+    assert [(it.section, it.outlet) for it in its] == [("MARKETS", None), ("MARKETS", "Reuters")]

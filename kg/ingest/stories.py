@@ -229,7 +229,8 @@ SEPARATOR = re.compile(r"\s+[–—]+\s+|——|\s+-{1,2}\s+|(?<=\S)—(?=\S)")
 
 def _headline_like(b: Block) -> bool:
     """A one-line block that can be a title: short, no sentence punctuation at its end."""
-    return short(b.text) and not TERMINAL.search(b.text.rstrip("*_ ")) and not is_label(b) \
+    bare = TRAILING_CITE.sub("", b.text) if b.text.endswith((")", "）")) else b.text   # '… Tuesday. (Reuters)'
+    return short(b.text) and not TERMINAL.search(bare.rstrip("*_ ")) and not is_label(b) \
         and not GREETING.match(b.text) and not SIGNOFF.match(b.text) and LETTER.search(b.text) is not None
 
 
@@ -240,7 +241,7 @@ def _mark_credits(blocks: list[Block]) -> None:
             b.title = False         # a footnote's number, a bare figure: no title
     for i in range(1, len(blocks)):
         b = blocks[i]
-        if blocks[i - 1].kind in ("media", "credit") and b.kind == "para" and not b.title and not b.lead \
+        if blocks[i - 1].kind == "media" and b.kind == "para" and not b.title and not b.lead \
                 and (len(b.text.split()) <= 6 and not TERMINAL.search(b.text) or CREDIT.match(b.text)
                      or re.match(r"^\s*(?:source|credit|image|photo)\s*:", b.text, re.I)) and len(b.text) <= 60:
             b.kind = "credit"
