@@ -433,3 +433,10 @@ def test_chart_credit_under_an_image_line_is_no_outlet():
                 "![Chart of the index](https://img.example/c.png)\nSource: Koyfin\n\n"
                 "Oil jumps on supply worries\nBrent crude rose 3% to $84 a barrel on Tuesday. (Reuters)\n")
     assert [(it.section, it.outlet) for it in its] == [("MARKETS", None), ("MARKETS", "Reuters")]
+
+
+def test_byline_stays_in_its_story_and_is_no_title():
+    its = _news("OpenAI's new chip\nBy Jane Doe\n\nOpenAI is working on a chip with Broadcom, people said.\n\n"
+                "Globex's quiet quarter\nBy Sam Roe and Lee Park\n\nGlobex reported flat revenue of $2 billion.\n")
+    assert [it.headline for it in its] == ["OpenAI's new chip", "Globex's quiet quarter"]
+    assert "By Jane Doe" in its[0].text and "working on a chip" in its[0].text

@@ -139,6 +139,8 @@ NOT_OUTLET = re.compile(r"^(?:AI|US|UK|EU|CEO|CFO|IPO|GPU|YoY|QoQ|est|e\.g|i\.e|
                         r"sponsor(?:ed)?|ad|advertisement|partner|promoted|"
                         r"图片来源.*|图源.*|视觉中国|Getty.*|Giphy|Shutterstock|Unsplash|AP Photo.*)$", re.I)
 DATELINE = re.compile(r"\d")
+BYLINE = re.compile(r"^\W*(?:[Bb]y|[Ww]ritten\s+by|[Ww]ords\s+by|[Rr]eporting\s+by)\s+[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){0,3}"
+                    r"(?:\s*(?:,|and|&)\s*[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){0,3})*\s*$|^\W*(?:作者|记者|撰文|编辑)\s*[:：｜|]")
 TEASER_HEAD = re.compile(r"in\s+(?:today'?s|this)\s+(?:issue|edition|email)|today'?s\s+(?:stories|headlines|issue)|"
                          r"inside\b|导读|导览|看点|要闻速览|目录", re.I)
 WORD = re.compile(r"[A-Za-z][A-Za-z0-9'’.-]*|\d[\d.,]*|[\u3400-\u9fff]+")
@@ -207,7 +209,7 @@ def _next_content(blocks: list[Block]) -> list[int]:
     following = len(blocks)
     for i in range(len(blocks) - 1, -1, -1):
         nxt[i] = following
-        if blocks[i].kind not in ("media", "credit", "boundary"):
+        if blocks[i].kind not in ("media", "credit", "boundary", "byline"):
             following = i
     return nxt
 
@@ -239,6 +241,8 @@ def _mark_credits(blocks: list[Block]) -> None:
     for b in blocks:
         if b.title and LETTER.search(b.text) is None:
             b.title = False         # a footnote's number, a bare figure: no title
+        if b.kind == "para" and len(b.text) <= (24 if has_cjk(b.text) else 60) and BYLINE.match(b.text):
+            b.kind = "byline"       # 'By Jane Doe': part of the story, never its title
     for i in range(1, len(blocks)):
         b = blocks[i]
         if blocks[i - 1].kind == "media" and b.kind == "para" and not b.title and not b.lead \
@@ -316,6 +320,10 @@ def cut(blocks: list[Block]) -> list[Story]:
             continue
         if k in ("media", "credit"):
             continue            # images and their credits are no text of a story
+        if k == "byline":
+            if cur is not None:
+                append(b)
+            continue
         if k == "heading":
             if cur is not None and head_kind == "heading" and (b.level > cur_level or is_label(b)):
                 append(b)       # a sub-heading inside the story

@@ -282,7 +282,8 @@ class _TextBlocks:
         if not lines:
             return
         widths = [_width(ln[2]) for ln in lines]
-        wrapped = max(widths) <= WRAP_MAX and len(lines) > 1
+        # hard-wrapped: lines of 40 to WRAP_MAX columns (shorter lines are lines of their own)
+        wrapped = 40 <= max(widths) <= WRAP_MAX and len(lines) > 1
         groups: list[list[int]] = [[0]]
         for j in range(1, len(lines)):
             prev = lines[j - 1][2]
