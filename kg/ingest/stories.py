@@ -241,7 +241,8 @@ def _mark_credits(blocks: list[Block]) -> None:
     for b in blocks:
         if b.title and LETTER.search(b.text) is None:
             b.title = False         # a footnote's number, a bare figure: no title
-        if b.kind == "para" and len(b.text) <= (24 if has_cjk(b.text) else 60) and BYLINE.match(b.text):
+        if b.kind == "para" and len(b.text) <= (20 if has_cjk(b.text) else 60) and BYLINE.match(b.text) \
+                and not TERMINAL.search(b.text):
             b.kind = "byline"       # 'By Jane Doe': part of the story, never its title
     for i in range(1, len(blocks)):
         b = blocks[i]
