@@ -448,3 +448,10 @@ def test_loose_list_of_titled_stories():
     its = _news(text)
     assert [it.headline for it in its] == ["Briefs", "Acme raises $5 million", "Globex falls 3%"]
     assert "raised $5 million" in its[1].text and "weak sales" in its[2].text
+
+
+def test_calendar_of_upcoming_releases_is_boilerplate():
+    issue = _text_issue("### Acme beats estimates\n\nAcme reported revenue of $3 billion on Monday.\n\n"
+                        "### On the calendar\n\n- Tuesday: Globex earnings\n- Wednesday: CPI report\n"
+                        "- Thursday: Initech earnings\n")
+    assert [it.kind for it in issue.items] == ["item", "boilerplate"]
