@@ -434,14 +434,25 @@ def test_mail_is_chosen_by_content_and_by_format(tmp_path):
 def test_nothing_to_build_says_why(tmp_path):
     for sub in ("cur", "new", "tmp"):
         (tmp_path / "Empty" / sub).mkdir(parents=True)
-    p = tmp_path / "note.eml"  # a message that is not a newsletter
-    p.write_bytes(simple(list_id=""))
-    r = CliRunner().invoke(cli, ["build", str(tmp_path / "Empty"), str(p), "--model", "none", "-o", str(tmp_path / "o")])
+    box = tmp_path / "notes.mbox"  # a mailbox whose one message is not a newsletter
+    box.write_bytes(b"From x@y Mon Jan  1 00:00:00 2026\n" + simple(list_id=""))
+    r = CliRunner().invoke(cli, ["build", str(tmp_path / "Empty"), str(box), "--model", "none", "-o", str(tmp_path / "o")])
     assert r.exit_code == 1
     assert f"[E093] {tmp_path / 'Empty'}: no message to build: it holds no message" in r.output
-    assert f"[E093] {p}: no message to build: of its 1 message(s), 1 without List-Id or List-Unsubscribe" in r.output
-    r = CliRunner().invoke(cli, ["build", str(p), "--from", "wire.example", "--model", "none", "-o", str(tmp_path / "o")])
+    assert f"[E093] {box}: no message to build: of its 1 message(s), 1 without List-Id or List-Unsubscribe" in r.output
+    r = CliRunner().invoke(cli, ["build", str(box), "--from", "wire.example", "--model", "none", "-o", str(tmp_path / "o")])
     assert r.exit_code == 0 and "built 1 issue(s)" in r.output, r.output
+
+
+def test_a_saved_message_is_built_without_list_headers(tmp_path):
+    # a forwarded or saved issue has lost its List-Id / List-Unsubscribe: the user named the file
+    p = tmp_path / "note.eml"
+    p.write_bytes(simple(list_id=""))
+    r = CliRunner().invoke(cli, ["build", str(p), "--model", "none", "-o", str(tmp_path / "o")])
+    assert r.exit_code == 0 and "built 1 issue(s)" in r.output, r.output
+    # the filters a user gives still apply to it
+    r = CliRunner().invoke(cli, ["build", str(p), "--from", "nobody.example", "--model", "none", "-o", str(tmp_path / "p")])
+    assert r.exit_code == 1 and "E093" in r.output, r.output
 
 
 def test_mail_options_select():
@@ -492,3 +503,17 @@ def test_mangled_messages_never_stop_the_reader(tmp_path):
             except KgError as e:
                 assert "kg could not read it" not in str(e), str(e)
 
+
+
+def test_a_digest_saved_with_its_mail_headers_reads_like_the_forwarded_one(tmp_path):
+    # a numbered digest saved as text that starts with its Subject:/From:/Date: lines is built
+    # as the message it is: the same stories, title and date as when a line precedes the headers
+    layout = Path(__file__).parent / "data" / "layouts" / "chipwire-31.txt"
+    lines = layout.read_text(encoding="utf-8").splitlines(keepends=True)
+    assert lines[1].startswith("Subject:")
+    saved = tmp_path / "saved.txt"
+    saved.write_text("".join(lines[1:]), encoding="utf-8")
+    a = read_path(str(layout))[0]
+    b = read_path(str(saved))[0]
+    assert (b.newsletter, b.number, b.date) == (a.newsletter, a.number, a.date)
+    assert [(i.kind, i.headline) for i in b.items] == [(i.kind, i.headline) for i in a.items]

@@ -582,14 +582,16 @@ def _list_matches(env: Envelope, value: str) -> bool:
     return bool(v) and (v in env.list_id or (bool(env.list_name) and v == env.list_name.lower()))
 
 
-def select(env: Envelope, opts: Optional[MailOptions]) -> Optional[str]:
+def select(env: Envelope, opts: Optional[MailOptions], single: bool = False) -> Optional[str]:
     """None when the message is to be built, else why not: 'not-newsletter', 'from',
-    'list-id', 'date'."""
+    'list-id', 'date'. `single`: the message is a file of its own (.eml, .emlx, a saved or
+    forwarded message): the user named it, so it needs no mailing-list header to count as a
+    newsletter (forwarding and saving often drop them); the filters given still apply."""
     opts = opts or MailOptions()
     if opts.senders:
         if not any(_sender_matches(env, v) for v in opts.senders):
             return "from"
-    elif not is_newsletter(env):
+    elif not single and not is_newsletter(env):
         return "not-newsletter"
     if opts.list_ids and not any(_list_matches(env, v) for v in opts.list_ids):
         return "list-id"
@@ -1120,7 +1122,7 @@ class Selection:
                 self.failed.append((ref.where, str(KgError("E091", where=ref.where, msgid="", reason=(
                     f"its headers cannot be read ({type(e).__name__}: {e})")[:200]))))
                 continue
-            why = select(env, self.options)
+            why = select(env, self.options, single=ref.kind in ("eml", "emlx"))
             if why:
                 self.left_out[why] = self.left_out.get(why, 0) + 1
                 continue
