@@ -27,6 +27,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 from ..extract.dates import parse_date
 from ..model import Issue
 from . import ItemSpec, Reader, clean_str, place_items, register
+from ._markup import bound_nesting
 from .text import URL_LINE, _parse_title
 
 REMOVE_TAGS = ("script", "style", "noscript", "template", "nav", "footer", "aside", "form",
@@ -240,7 +241,7 @@ def _iso(value: Optional[str]) -> Optional[str]:
 def html_to_specs(fragment_or_page: str, base: Optional[str] = None) -> tuple["_Walker", LexborHTMLParser]:
     """Parse HTML (a page or a fragment) and walk its content: the shared core of the HTML
     reader and of feed entries that carry a whole issue."""
-    tree = LexborHTMLParser(fragment_or_page)
+    tree = LexborHTMLParser(bound_nesting(fragment_or_page))  # linear however deep it nests
     b = tree.css_first("base[href]")
     if b is not None:
         base = urljoin(base or "", b.attributes.get("href") or "") or base
@@ -269,8 +270,8 @@ def html_to_specs(fragment_or_page: str, base: Optional[str] = None) -> tuple["_
 
 def read_html(text: str, source_file: str, content_hash: str) -> list[Issue]:
     canonical = None
-    pre = LexborHTMLParser(text[:200_000]) if len(text) > 200_000 else None
-    probe = pre or LexborHTMLParser(text)
+    pre = LexborHTMLParser(bound_nesting(text[:200_000])) if len(text) > 200_000 else None
+    probe = pre or LexborHTMLParser(bound_nesting(text))
     node = probe.css_first('link[rel="canonical"]')
     if node is not None:
         canonical = (node.attributes.get("href") or "").strip() or None
