@@ -24,6 +24,7 @@ end tags, which is what decides the depth.
 from __future__ import annotations
 
 import re
+from typing import Optional
 
 # below the HTML reader's walk limit (kg.ingest.html.MAX_DEPTH, 150), so that what is kept
 # is walked as blocks; email templates nest tables four levels each, ten to fifteen deep
@@ -73,8 +74,7 @@ INTEGRATION = {"s": frozenset("foreignobject desc title".split()),
 BREAKOUT = frozenset("b big blockquote body br center code dd div dl dt em embed h1 h2 h3 h4 h5 h6 head hr i "
                      "img li listing menu meta nobr ol p pre ruby s small span strong strike sub sup table tt "
                      "u ul var".split())
-CONTENT = frozenset("ul ol li dl dt dd menu p h1 h2 h3 h4 h5 h6 blockquote pre table tbody thead tfoot tr td th "
-                    "caption article main".split())
+CONTENT = frozenset("ul ol li dl dt dd menu p h1 h2 h3 h4 h5 h6 blockquote pre".split())
 INLINE = FORMATTING | frozenset("span abbr cite data dfn kbd mark q samp sub sup time var label bdi bdo "
                                 "ins del wbr".split())
 SCOPES = ("default", "button", "list", "table", "special", "listop", "html", "marker")
@@ -127,6 +127,7 @@ class _Stack:
         # it was opened
         self.fmt: list[tuple[str, int]] = []
         self.pushes = self.pops = 0      # counted for the last start tag
+        self.journal: Optional[list] = None  # what the last start tag popped, to undo it
 
     def depth(self) -> int:
         return len(self.names) + len(self.fmt)
@@ -175,8 +176,10 @@ class _Stack:
     def pop(self) -> None:
         name = self.names.pop()
         self.pops += 1
-        self.ns.pop()
+        ns = self.ns.pop()
         snap = self.snap.pop()
+        if self.journal is not None:
+            self.journal.append((name, ns, snap, self.fmt[snap:] if name in MARKERS else []))
         idx = len(self.names)
         p = self.pos.get(name)
         if p and p[-1] == idx:
@@ -186,6 +189,28 @@ class _Stack:
                 lst.pop()
         if name in MARKERS:
             del self.fmt[snap:]
+
+    def try_start(self, name: str, attrs: str, limit: int, content: bool) -> bool:
+        """Apply a start tag unless it would leave the depth past `limit` (for an element
+        readers make items of: past `limit` and deeper than before); then undo it and say so."""
+        d0 = self.depth()
+        self.journal = []
+        kind = self.start(name, attrs)
+        if kind == "fmt":
+            self.fmt.append((name, len(self.names)))
+        d1 = self.depth()
+        journal, self.journal = self.journal, None
+        if d1 <= limit or (content and d1 <= d0):
+            return True
+        if kind == "fmt":
+            self.fmt.pop()
+        for _ in range(self.pushes):
+            self.pop()
+        for pname, ns, snap, fmt in reversed(journal):
+            self.fmt.extend(fmt)
+            self.push(pname, ns)
+            self.snap[-1] = snap
+        return False
 
     def pop_to(self, idx: int) -> None:
         """Pop the element at idx and everything above it."""
@@ -459,21 +484,23 @@ def bound_nesting(html: str, max_depth: int = MAX_DEPTH) -> str:
         if m.group(1):
             st.end(name)
             continue
-        if name in FORMATTING and (len(st.fmt) >= MAX_FORMATTING or st.depth() >= max_depth):
+        if name in FORMATTING and (len(st.fmt) >= MAX_FORMATTING or st.depth() >= max_depth - RESERVE):
             out.append(html[done:lt])  # only this tag goes (it wraps text, nothing more), before
             done = i                   # it acts on anything (a breakout from SVG, say)
             continue
-        kind = st.start(name, m.group(3))
-        if kind == "fmt":
-            st.fmt.append((name, len(st.names)))
-        if not st.pops and st.depth() > (max_depth if name in CONTENT else max_depth - RESERVE):
-            # a tag that only opens elements, past the depth: it goes alone (text and the
-            # tags that close something stay: the items after a deep part still come out)
-            for _ in range(st.pushes):
-                st.pop()
+        content = name in CONTENT
+        if not st.try_start(name, m.group(3), max_depth if content else max_depth - RESERVE, content):
+            # past the depth, the tag goes alone (its text and the tags that close something
+            # stay: the items after a deep part still come out); a block still ends the text
+            # before it: a <p> in its place (the next one closes it)
             out.append(html[done:lt])
-            out.append("" if name in INLINE else " ")
             done = i
+            if name in INLINE or name == "script" or name in RAWTEXT:
+                out.append("")
+            elif st.try_start("p", "", max_depth + 1, True):  # one level above any other
+                out.append("<p>")
+            else:
+                out.append(" ")
             if name == "script" or name in RAWTEXT:  # its content goes with it
                 e = _script_end(html, i) if name == "script" else -1
                 if name != "script":
