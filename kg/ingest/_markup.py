@@ -114,6 +114,34 @@ def _script_end(html: str, i: int) -> int:
             state = 2
 
 
+def _scopes_of(name: str, ns: str) -> tuple[str, ...]:
+    """The scope searches an element stops (bounds), and the other lists it is kept in."""
+    out = []
+    if ns == "h":
+        d = name in DEFAULT_SCOPE
+        if d or name == "button":
+            out.append("button")
+        if d or name in ("ol", "ul"):
+            out.append("list")
+        if d:
+            out.append("default")
+        if name in ("table", "template"):
+            out.append("table")
+        if name in SPECIAL:
+            out.append("special")
+            if name not in ("address", "div", "p"):
+                out.append("listop")
+        if name in MARKERS:
+            out.append("marker")
+        out.append("html")
+    elif name in INTEGRATION[ns]:
+        out += ["default", "button", "list", "special", "listop"]
+    return tuple(out)
+
+
+_SCOPES_OF: dict[tuple[str, str], tuple[str, ...]] = {}
+
+
 class _Stack:
     """The stack of open elements below <body>, with what each scope search needs in O(1)."""
 
@@ -151,27 +179,11 @@ class _Stack:
         self.ns.append(ns)
         self.snap.append(len(self.fmt))
         self.pos.setdefault(name, []).append(idx)
-        b = self.bounds
-        if ns == "h":
-            d = name in DEFAULT_SCOPE
-            if d or name == "button":
-                b["button"].append(idx)
-            if d or name in ("ol", "ul"):
-                b["list"].append(idx)
-            if d:
-                b["default"].append(idx)
-            if name in ("table", "template"):
-                b["table"].append(idx)
-            if name in SPECIAL:
-                b["special"].append(idx)
-                if name not in ("address", "div", "p"):
-                    b["listop"].append(idx)
-            if name in MARKERS:
-                b["marker"].append(idx)
-            b["html"].append(idx)
-        elif name in INTEGRATION[ns]:
-            for s in ("default", "button", "list", "special", "listop"):
-                b[s].append(idx)
+        scopes = _SCOPES_OF.get((name, ns))
+        if scopes is None:
+            scopes = _SCOPES_OF[(name, ns)] = _scopes_of(name, ns)
+        for sc in scopes:
+            self.bounds[sc].append(idx)
 
     def pop(self) -> None:
         name = self.names.pop()
@@ -184,7 +196,8 @@ class _Stack:
         p = self.pos.get(name)
         if p and p[-1] == idx:
             p.pop()
-        for lst in self.bounds.values():
+        for sc in _SCOPES_OF[(name.lstrip("#") if name[0] == "#" else name, ns)]:
+            lst = self.bounds[sc]
             if lst and lst[-1] == idx:
                 lst.pop()
         if name in MARKERS:
@@ -194,6 +207,10 @@ class _Stack:
         """Apply a start tag unless it would leave the depth past `limit` (for an element
         readers make items of: past `limit` and deeper than before); then undo it and say so."""
         d0 = self.depth()
+        if d0 + 3 <= limit:  # no start tag opens more than three (<td> in a bare <table>)
+            if self.start(name, attrs) == "fmt":
+                self.fmt.append((name, len(self.names)))
+            return True
         self.journal = []
         kind = self.start(name, attrs)
         if kind == "fmt":
