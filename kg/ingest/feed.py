@@ -112,11 +112,17 @@ def _without_subset(xml: str) -> tuple[str, int]:
     ones (billion laughs) nor literal ones. Its line ends go after the DOCTYPE, so that the
     parser's line numbers stay those of the file."""
     m = PROLOG.match(xml)
-    if not m:
-        return xml, 0
-    d = DOCTYPE_RE.search(xml, 0, m.start("tag"))
+    d = DOCTYPE_RE.search(xml, 0, m.start("tag")) if m else None
     if not d or d.group("subset") is None:
-        return xml, 0
+        # a subset too broken to match: what feedparser would keep of it (its declarations
+        # before the first element) goes all the same
+        root = re.search(r"<\w", xml)
+        head = xml[:root.start()] if root else xml
+        if "<!ENTITY" not in head.upper():
+            return xml, 0
+        line = head.upper().index("<!ENTITY")
+        head = re.sub(r"<!ENTITY[^>]*>", lambda e: "\n" * e.group(0).count("\n"), head, flags=re.I)
+        return head + (xml[root.start():] if root else ""), xml.count("\n", 0, line) + 1
     a, b = d.span("subset")
     return xml[:a] + xml[b:d.end()] + "\n" * xml.count("\n", a, b) + xml[d.end():], xml.count("\n", 0, a) + 1
 
