@@ -6,16 +6,22 @@ quadratic in its size: issue #16 measured 133 s for 1 MB. ``bound_nesting`` scan
 markup once, follows the stack of open elements the way the HTML tree builder would (void
 elements, raw text and script data, comments, ``<p>`` closed by block tags, ``<li>``,
 ``<dd>``/``<dt>``, table rows and cells, headings, options, foreign content, end tags by
-their scopes) and, when the nesting passes ``MAX_DEPTH``, removes the rest of the page's
-tags while keeping its text (the content of a removed script or style goes with it).
-Formatting elements (``<b>``, ``<font>``, ...) that are still open count towards the depth
-(the tree builder reopens them); past ``MAX_FORMATTING`` of them a further formatting start
-tag is dropped on its own, since for the readers it only ever wraps text.
+their scopes). A start tag that would leave the nesting deeper than ``MAX_DEPTH`` (than
+``MAX_DEPTH - RESERVE`` for elements other than lists, headings and paragraphs) is removed,
+its effect on the counted stack undone, and its text kept; a removed block's place gets a
+``<p>`` (the next one closes it), so the text before and after stay apart and the items after a
+deep part still come out; a removed script or style goes with its content. Tags that only
+close elements always stay. Formatting elements (``<b>``, ``<font>``, ...) that are still open
+count towards the depth (the tree builder reopens them); past ``MAX_FORMATTING`` of them a
+further formatting start tag is removed on its own, since for the readers it only wraps text.
+Should a tag that closes some elements and opens more pass ``MAX_DEPTH + SLACK``, every tag
+after it is removed (never seen in practice; a backstop).
 
 The model errs on the side of counting too deep (an end tag the tree builder might act on is
 sometimes ignored here, never the reverse), so the parser's real depth stays within a small
-factor of the depth counted here, and the parse is linear. A page nested less than
-``MAX_DEPTH`` deep is returned unchanged (the same string).
+factor of the depth counted here, and the parse is linear (a fuzz of repeated random tag
+sequences, 3,000 repetitions each, never let lexbor nest deeper than ``MAX_DEPTH + 4``). A
+page that never nests that deep is returned unchanged (the same string).
 
 Hand-written because no maintained library offers it: html5lib and lexbor both build the whole
 tree (the quadratic part), and a tokenizer alone (html.parser) does not know HTML's implied
@@ -32,7 +38,7 @@ MAX_DEPTH = 128
 MAX_FORMATTING = 64
 SLACK = 16  # a tag that closes some elements and opens more may pass MAX_DEPTH by this much
 # the last RESERVE levels are kept for the elements readers make items of (lists, headings,
-# paragraphs, cells): a page wrapped in thousands of <div>s still has its list items
+# paragraphs): a page wrapped in thousands of <div>s or tables still has its list items
 RESERVE = 32
 
 _WS = "\t\n\f\r "
@@ -42,7 +48,6 @@ _WS = "\t\n\f\r "
 _ATTR = r'(?:[\t\n\f\r /]+|=?[^\t\n\f\r />=]*(?:[\t\n\f\r ]*=[\t\n\f\r ]*(?:"[^"]*(?:"|\Z)|\'[^\']*(?:\'|\Z)|[^\t\n\f\r >]*))?)'
 _TAG = re.compile(r"<(/?)([A-Za-z][^\t\n\f\r />]*)((?>" + _ATTR + r")*+)(>|\Z)")
 _ATTR_PIECE = re.compile(_ATTR)
-_LT = re.compile(r"<")
 
 VOID = frozenset("area base basefont bgsound br col colgroup embed frame hr image img input keygen link "
                  "meta param source track wbr".split())
