@@ -742,3 +742,174 @@ def test_invisible_characters_in_names_made_different_names_look_the_same(tmp_pa
     from kg.resolve import clean_label, slugify
     assert clean_label("\u202eNvi\u200bdia\ufe0f  Corp\u2069") == "Nvidia Corp"
     assert slugify("Nvi\u200bdia") == "nvidia" and slugify("英\u200b伟达") == slugify("英伟达")
+
+
+# --- 12. quadratic HTML: elements that never close ------------------------------------------
+
+def _items(path: Path) -> list:
+    from kg.ingest import read_path
+    return [it for issue in read_path(str(path)) for it in issue.items]
+
+
+@pytest.mark.parametrize("unit,tag", [("<ul><li>", "li"), ("<ol><li>", "li"), ("<dl><dd>", "dd")])
+def test_unclosed_nested_lists_were_parsed_in_quadratic_time(unit, tag):
+    # 20,000 <ul><li> that never close: lexbor nests them 40,000 deep and its scope checks
+    # made the parse quadratic (1 MB: 133 s); the pre-pass bounds the depth, and every list
+    # item past it is still a list item of its own, with its text (how a reader groups nested
+    # items is the reader's; bench/hostile_html_bench.py for the times)
+    from selectolax.lexbor import LexborHTMLParser
+
+    from kg.ingest._markup import bound_nesting
+
+    page = "<html><body>" + "".join(f"{unit}Acme unit {k} sales rose {k % 90 + 1}% on Monday." for k in range(20_000))
+    items = LexborHTMLParser(bound_nesting(page)).css(tag)
+    assert [(n.text(deep=False) or "").strip() for n in items] == \
+        [f"Acme unit {k} sales rose {k % 90 + 1}% on Monday." for k in range(20_000)]
+
+
+@pytest.mark.parametrize("unit", ["<div>", "<span>", "<b>", "<font color=red>", "<table><tr><td>", "<table><td>",
+                                  "<svg><g>", "<blockquote>", "<b id=1><div>", "<section><article>", "<dl><dt>"])
+def test_hostile_nesting_kept_every_text(unit):
+    from selectolax.lexbor import LexborHTMLParser
+
+    from kg.ingest._markup import bound_nesting
+
+    page = "<html><body>" + "".join(f"{unit}Acme word{k} rose. " for k in range(5_000))
+    text = LexborHTMLParser(bound_nesting(page)).body.text()
+    assert all(f"word{k} rose" in text for k in range(5_000))
+
+
+@pytest.mark.parametrize("unit", ["<div>", "<table><tr><td>", "<table><td>", "<section><article>",
+                                  "<div><p>"])
+def test_hostile_nesting_past_the_bound_still_made_items(tmp_path, unit):
+    f = tmp_path / "deep.html"
+    f.write_text("<html><body><h1>Deep Weekly — Issue 2 — 2026-03-30</h1>"
+                 + "".join(f"{unit}Acme word{k} rose 3% on Monday. " for k in range(5_000)), encoding="utf-8")
+    assert [it.text for it in _items(f)] == [f"Acme word{k} rose 3% on Monday." for k in range(5_000)]
+
+
+def test_page_wrapped_in_thousands_of_elements_kept_its_items(tmp_path):
+    f = tmp_path / "wrapped.html"
+    f.write_text("<html><body><h1>Deep Weekly — Issue 3 — 2026-03-30</h1>" + "<div><table><tr><td>" * 1000
+                 + "<h2>Markets</h2><ul><li>Reuters: Intel Rallies – Intel shares rose 4%.</li>"
+                 "<li>AP: Oil Falls – Oil fell 1% to $71 a barrel.</li></ul>" + "</td></tr></table></div>" * 1000
+                 + "<ul><li>Bloomberg: Gold Gains – Gold rose 2% on Tuesday.</li></ul></body></html>", encoding="utf-8")
+    items = _items(f)
+    assert [(it.section, it.outlet) for it in items] == [("Markets", "Reuters"), ("Markets", "AP"),
+                                                          ("Markets", "Bloomberg")]
+
+
+def test_hostile_html_in_a_feed_entry_or_a_mail_part_was_not_bounded(tmp_path):
+    from email.message import EmailMessage
+    from html import escape
+
+    body = "".join(f"<div><table><tr><td>Acme unit {k} sales rose {k % 90 + 1}% on Monday." for k in range(5_000))
+    feed = tmp_path / "deep.rss"
+    feed.write_text('<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Deep Weekly</title>'
+                    '<item><title>Deep Weekly — Issue 4: Units</title><pubDate>Mon, 30 Mar 2026 08:00:00 GMT</pubDate>'
+                    f"<description>{escape(body)}</description></item></channel></rss>", encoding="utf-8")
+    msg = EmailMessage()
+    msg["From"] = "Deep Weekly <news@example.com>"
+    msg["Subject"] = "Deep Weekly — Issue 5"
+    msg["Date"] = "Mon, 30 Mar 2026 08:00:00 +0000"
+    msg["List-Id"] = "Deep Weekly <deep.example.com>"
+    msg["Message-ID"] = "<deep-5@example.com>"
+    msg.set_content("<html><body>" + body + "</body></html>", subtype="html")
+    mail = tmp_path / "deep.eml"
+    mail.write_bytes(msg.as_bytes())
+    for f in (feed, mail):
+        texts = [it.text for it in _items(f)]
+        assert len(texts) == 5_000 and texts[-1] == "Acme unit 4999 sales rose 50% on Monday.", f
+
+
+def test_ordinary_pages_pass_the_nesting_bound_unchanged():
+    from kg.ingest._markup import bound_nesting
+
+    pages = [p.read_text(encoding="utf-8") for p in sorted(ROOT.glob("examples/**/*.htm*"))]
+    pages += [p.read_text(encoding="utf-8", errors="replace") for p in sorted(ROOT.glob("tests/data/**/*.htm*"))]
+    # sloppy but ordinary: implied ends of <p>, <li>, <dt>/<dd>, cells, rows, options, headings;
+    # markup-looking text in scripts, styles, comments, attribute values and SVG
+    row = "<tr><td>Nvidia<td>$48B<td><b>up</b>"
+    sloppy = ("<!doctype html><html><head><title>T</title><style>div > p { color: red }</style>"
+              "<script>if (a < b) document.write('<div><div><ul>'); // </scr' + 'ipt>\n</script></head><body>"
+              + "<p>lead <a href='x>y'>one</a><p>two" * 200
+              + "<ul>" + "<li>item <i>i</i>" * 300 + "</ul>"
+              + "<dl>" + "<dt>term<dd>definition" * 200 + "</dl>"
+              + "<table>" + row * 300 + "</table>"
+              + "<select>" + "<option>o" * 200 + "</select>"
+              + "<h2>one<h3>two</h3>" * 100
+              + "<!-- <div><div><div> -->" * 200
+              + "<svg viewBox='0 0 1 1'>" + "<path d='M0 0'/>" * 300 + "</svg>"
+              + "<form><input name=q></form>" * 200 + "</body></html>")
+    for page in pages + [sloppy]:
+        assert bound_nesting(page) is page
+
+
+@pytest.mark.parametrize("unit", [
+    "<ul><li>x", "<div>x", "<table><tr><td>x", "<svg><g>x", "<b id=1><div>x",
+    "<script><!--<script></script></ul></ul></script><ul><li>x",   # script data's escapes
+    "<form><noscript></li><li></form>",                             # </form> leaves what it holds open
+    "<select><marquee>x", "<h1><nobr>x", "<svg><tbody a=x/><em id=1><code>",
+])
+def test_hostile_markup_cannot_nest_deeper_than_the_bound(unit):
+    from selectolax.lexbor import LexborHTMLParser
+
+    from kg.ingest._markup import MAX_DEPTH, bound_nesting
+
+    page = "<html><body>" + unit * 3000
+    tree = LexborHTMLParser(bound_nesting(page))
+    deepest, stack = 0, [(tree.root, 1)]
+    while stack:
+        node, d = stack.pop()
+        deepest = max(deepest, d)
+        c = node.child
+        while c is not None:
+            stack.append((c, d + 1))
+            c = c.next
+    assert deepest <= 2 * MAX_DEPTH
+
+
+# --- 13. a feed with an internal DTD subset -------------------------------------------------
+
+FEED_WITH_SUBSET = """<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE rss [
+  <!-- declarations hold ">" and "]" in values and comments: ] > -->
+  %s
+]>
+<rss version="2.0"><channel><title>Subset News</title><link>https://example.com/</link>
+<item><title>Nvidia &ent; Revenue</title><link>https://example.com/1</link><description>Nvidia said revenue rose 5%% to $48 billion on Monday.</description></item>
+<item><title>Intel Cuts Jobs</title><link>https://example.com/2</link><description>Intel cut 1,200 jobs on Tuesday.</description></item>
+</channel></rss>
+"""
+LAUGHS = "".join(f'<!ENTITY l{k + 1} "' + f"&l{k};" * 10 + '">' for k in range(9))
+
+
+@pytest.mark.parametrize("decl", [
+    '<!ENTITY ent "a > b ] c">',                                   # a literal entity
+    '<!ENTITY ent SYSTEM "file:///etc/passwd">',                   # XXE
+    '<!ENTITY l0 "lol">' + LAUGHS + '<!ENTITY ent "&l9;">',        # billion laughs
+    '<!ENTITY % p SYSTEM "http://127.0.0.1:9/x.dtd"> %p;',          # an external parameter entity
+])
+def test_feed_with_an_internal_dtd_subset_was_read_as_plain_text(tmp_path, decl):
+    from kg.ingest import READERS, read_path
+
+    f = tmp_path / "news.xml"
+    f.write_text(FEED_WITH_SUBSET % decl, encoding="utf-8")
+    text = f.read_text(encoding="utf-8")
+    assert max(READERS.values(), key=lambda r: r.detect(text, f.name)).name == "feed"
+    (issue,) = read_path(str(f))
+    assert issue.newsletter == "Subset News"
+    assert [it.headline for it in issue.items] == ["Nvidia &ent; Revenue", "Intel Cuts Jobs"]   # never expanded
+    assert not any("<item>" in it.text or "ENTITY" in it.text or "root:" in it.text for it in issue.items)
+    assert any("[W007]" in w and "news.xml:2:" in w and "entities are never expanded" in w for w in issue.warnings)
+
+
+def test_a_subset_too_broken_to_match_still_declared_entities(tmp_path):
+    # feedparser keeps the literal entities of a DOCTYPE it can find; one kg cannot match
+    # (an unbalanced quote) loses its declarations all the same
+    f = tmp_path / "news.rss"
+    f.write_text(FEED_WITH_SUBSET % '<!ENTITY ent "forty billion"><!ENTITY x "unbalanced \'>', encoding="utf-8")
+    from kg.ingest import read_path
+
+    (issue,) = read_path(str(f), "feed")
+    assert [it.headline for it in issue.items] == ["Nvidia &ent; Revenue", "Intel Cuts Jobs"]

@@ -30,15 +30,24 @@ from .html import html_to_specs
 from .text import TITLE_EN, TITLE_ZH, _parse_title
 
 XML_DECL = re.compile(r"^(\s*<\?xml[^>]*?encoding\s*=\s*)([\"'])[^\"']*\2", re.I)
+# a DOCTYPE, with its internal subset if it has one ("[ <!ENTITY x '...'> ]": declarations
+# hold ">" and "]" in quoted values and comments)
+DOCTYPE = (r"<!DOCTYPE(?:[^>\[\"']|\"[^\"]*\"|'[^']*')*+"
+           r"(?P<subset>\[(?:\"[^\"]*\"|'[^']*'|<!--(?:[^-]|-(?!->))*-->|[^\]\"'<]|<(?!!--))*+\])?\s*>")
+# the prolog (declaration, comments, processing instructions, DOCTYPE), then the root's name
+PROLOG = re.compile(r"(?:<\?[^>]*\?>\s*|<!--.*?-->\s*|" + DOCTYPE + r"\s*)*<(?P<tag>[\w:.-]+)", re.S | re.I)
+DOCTYPE_RE = re.compile(DOCTYPE, re.S | re.I)
+PROLOG_WINDOW = 1 << 20  # a DOCTYPE's internal subset is read up to 1 MB when detecting
 MAX_ENTRIES = 100_000
 
 
 def detect(text: str, name: str) -> int:
-    head = text[:4096].lstrip("\ufeff \t\r\n")
+    head = text[:PROLOG_WINDOW].lstrip("\ufeff \t\r\n")
     if not head.startswith("<"):
         return 0
-    # skip the declaration, comments, processing instructions and a doctype
-    m = re.match(r"(?:<\?[^>]*\?>\s*|<!--.*?-->\s*|<!DOCTYPE[^>]*>\s*)*<(?P<tag>[\w:.-]+)", head, re.S | re.I)
+    # skip the declaration, comments, processing instructions and a doctype (with an
+    # internal subset: issue #16, item 13)
+    m = PROLOG.match(head)
     if not m:
         return 0
     tag = m.group("tag").lower()
@@ -97,12 +106,37 @@ def _entry_line(text: str, e, fallback: int) -> int:
     return fallback
 
 
+def _without_subset(xml: str) -> tuple[str, int]:
+    """The feed with its DOCTYPE's internal subset taken out, and the line it was on (0 if
+    none): entities it declares are never expanded, neither external ones (XXE) nor nested
+    ones (billion laughs) nor literal ones. Its line ends go after the DOCTYPE, so that the
+    parser's line numbers stay those of the file."""
+    m = PROLOG.match(xml)
+    d = DOCTYPE_RE.search(xml, 0, m.start("tag")) if m else None
+    if not d or d.group("subset") is None:
+        # a subset too broken to match: what feedparser would keep of it (its declarations
+        # before the first element) goes all the same
+        root = re.search(r"<\w", xml)
+        head = xml[:root.start()] if root else xml
+        if "<!ENTITY" not in head.upper():
+            return xml, 0
+        line = head.upper().index("<!ENTITY")
+        head = re.sub(r"<!ENTITY[^>]*>", lambda e: "\n" * e.group(0).count("\n"), head, flags=re.I)
+        return head + (xml[root.start():] if root else ""), xml.count("\n", 0, line) + 1
+    a, b = d.span("subset")
+    return xml[:a] + xml[b:d.end()] + "\n" * xml.count("\n", a, b) + xml[d.end():], xml.count("\n", 0, a) + 1
+
+
 def read_feed(text: str, source_file: str, content_hash: str) -> list[Issue]:
     xml = XML_DECL.sub(lambda m: m.group(1) + m.group(2) + "utf-8" + m.group(2), text, count=1)
+    xml, subset_line = _without_subset(xml)
     parsed = feedparser.parse(xml.encode("utf-8", "surrogatepass"),
                               response_headers={"content-type": "application/xml; charset=utf-8"},
                               sanitize_html=True, resolve_relative_uris=False)
     warns: list[str] = []
+    if subset_line:
+        warns.append(warning("W007", path=source_file, line=subset_line,
+                             reason="its DOCTYPE declares an internal subset; ignored (entities are never expanded)"))
     if parsed.get("bozo"):
         exc = parsed.get("bozo_exception")
         line = 1

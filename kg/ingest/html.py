@@ -28,6 +28,7 @@ from ..errors import warning
 from ..extract.dates import parse_date
 from ..model import Issue
 from . import ItemSpec, Reader, clean_str, place_items, register
+from ._markup import bound_nesting
 from .stories import DAY_FIRST, Block, numeric_date, recognised, soften_units, stories_of
 from .text import URL_LINE, _parse_title
 
@@ -415,7 +416,7 @@ def _iso(value: Optional[str]) -> Optional[str]:
 def html_to_specs(fragment_or_page: str, base: Optional[str] = None) -> tuple["_Walker", LexborHTMLParser]:
     """Parse HTML (a page or a fragment) and walk its content: the shared core of the HTML
     reader and of feed entries that carry a whole issue."""
-    tree = LexborHTMLParser(fragment_or_page)
+    tree = LexborHTMLParser(bound_nesting(fragment_or_page))  # linear however deep it nests
     b = tree.css_first("base[href]")
     if b is not None:
         base = urljoin(base or "", b.attributes.get("href") or "") or base
@@ -446,8 +447,8 @@ def html_to_specs(fragment_or_page: str, base: Optional[str] = None) -> tuple["_
 
 def read_html(text: str, source_file: str, content_hash: str) -> list[Issue]:
     canonical = None
-    pre = LexborHTMLParser(text[:200_000]) if len(text) > 200_000 else None
-    probe = pre or LexborHTMLParser(text)
+    pre = LexborHTMLParser(bound_nesting(text[:200_000])) if len(text) > 200_000 else None
+    probe = pre or LexborHTMLParser(bound_nesting(text))
     node = probe.css_first('link[rel="canonical"]')
     if node is not None:
         canonical = (node.attributes.get("href") or "").strip() or None

@@ -681,7 +681,9 @@ def clean_html(html: str) -> tuple[str, Optional[str]]:
     Returns the cleaned HTML and the "view in browser" link (its redirect unwrapped)."""
     from selectolax.lexbor import LexborHTMLParser
 
-    tree = LexborHTMLParser(html)
+    from ._markup import bound_nesting
+
+    tree = LexborHTMLParser(bound_nesting(html))  # linear however deep it nests
     doomed = []
     for node in tree.css("img"):
         a = node.attributes
