@@ -16,6 +16,7 @@ from typing import Optional
 from ..model import MetricMention
 from ._bounds import Bounds
 from ._cjk import Bilingual, fold, has_cjk
+from . import zh
 
 NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 
@@ -167,6 +168,9 @@ def find_metrics(text: str, lang: str, offset: int = 0, warn=None) -> list[Metri
 
     # each pattern runs only when its literal part (a currency, %, 亿...) is in the text
     cjk, folded = bounds.cjk, fold(text)
+    if lang == "zh":  # money ranges, index points, basis points; 十倍 is no figure
+        taken.extend(zh.not_figures(text))
+        zh.figures(text, add, free)
     # ranges first: "3.5%–3.75%" is two figures, lower and upper bound
     for m in PCT_RANGE.scan(text, folded, cjk):
         a, b = to_decimal(m.group("a")), to_decimal(m.group("b"))
@@ -246,6 +250,8 @@ def find_metrics(text: str, lang: str, offset: int = 0, warn=None) -> list[Metri
     _pair_versus(text, found)
     for s, e, m in found:
         _annotate(bounds, s, e, m)
+    if lang == "zh":
+        zh.refine_measures(text, found)
     return metrics
 
 
