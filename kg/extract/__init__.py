@@ -3,6 +3,7 @@ source) for every item. Plain data in, plain data out; spaCy is used through kg.
 from __future__ import annotations
 
 import ctypes
+import dataclasses
 import ctypes.util
 import platform
 import re
@@ -216,6 +217,8 @@ def extract_item(it, doc, issue: Issue, gaz: gz.Gazetteer, sector: str,
             ex.mentions = [m for m in ex.mentions if not (
                 m.source == "model" and h0 <= m.start - off and m.end - off <= h1 and m.text not in rest)]
     outlet = it.outlet or (zh.body_outlet(text, gaz.lookup) if it.lang == "zh" else None)
+    if outlet and not it.outlet:  # cited in the body: the item's outlet
+        ex.item = dataclasses.replace(it, outlet=outlet)
     if outlet:
         ex.outlet_id = gaz.lookup(outlet)
         if ex.outlet_id and gaz.entries[ex.outlet_id].type not in ("Outlet", "Organization"):
@@ -240,7 +243,7 @@ def extract_item(it, doc, issue: Issue, gaz: gz.Gazetteer, sector: str,
     ex.metrics = _dedupe_metrics(metrics)
     if it.lang == "zh":
         ex.events = zh.find_events(text, off, ex.mentions, ex.metrics, bounds,
-                                   find_events(text, off, ex.mentions, ex.metrics, bounds, cues=()))
+                                   find_events(text, off, ex.mentions, ex.metrics, bounds, cues=zh.shared_cues()))
     else:
         ex.events = find_events(text, off, ex.mentions, ex.metrics, bounds)
     for x in list(ex.metrics) + list(ex.events):

@@ -69,19 +69,21 @@ def prepare_item(it):
 
 
 def restore_texts(ex, original) -> None:
-    """After extraction of a converted item: the item, and the figures' and dates' own
-    texts, as they stand in the file (names keep their simplified form: 騰訊 and 腾讯 are
-    one entity)."""
+    """After extraction of a Chinese item: the item as it stands in the file (with the
+    outlet its body cites, when the item had none), and the figures', dates' and cues' own
+    texts from the file (names keep their simplified form: 騰訊 and 腾讯 are one entity)."""
     if ex.item is original:
         return
-    base, text = original.start, original.text
-    for m in ex.metrics:
-        m.text = text[m.start - base:m.end - base]
-    for d in ex.dates:
-        d.text = text[d.start - base:d.end - base]
-    for ev in ex.events:
-        ev.cue = text[ev.start - base:ev.end - base]
-    ex.item = original
+    if ex.item.text != original.text:
+        base, text = original.start, original.text
+        for m in ex.metrics:
+            m.text = text[m.start - base:m.end - base]
+        for d in ex.dates:
+            d.text = text[d.start - base:d.end - base]
+        for ev in ex.events:
+            ev.cue = text[ev.start - base:ev.end - base]
+    outlet = ex.item.outlet
+    ex.item = original if outlet == original.outlet else dataclasses.replace(original, outlet=outlet)
 
 
 # ---------------------------------------------------------------- jieba
@@ -145,6 +147,7 @@ TITLES = (r"首席执行官|首席财务官|首席技术官|首席经济学家|�
 TITLE_BEFORE = re.compile(r"(?:" + TITLES + r")$")
 SAY_AFTER = re.compile(r"^(?:表示|称|说|指出|认为|透露|坦言|强调|介绍|回应|宣布)")
 PLACE_BEFORE = re.compile(r"(?:在|于|位于|来自|赴|落户|总部位于|进入|登陆)$")
+NOT_PLACE = re.compile(r"^(?:城市|上市|市场|海外|全球|国内|国外|国际|本地|当地|各地|境内|境外|内地|线上|线下|云)$")
 PLACE_SUFFIX = re.compile(r"(?:省|市|州|县|区|岛|湾|镇)$")
 ORG_SUFFIX = re.compile(r"(?:公司|集团|银行|证券|基金|资本|科技|技术|控股|汽车|电子|智能|机器人|半导体|"
                         r"医药|能源|传媒|交易所|研究院|实验室|委员会)$")
@@ -183,8 +186,8 @@ def rule_mentions(text: str, offset: int, existing: list[Mention]) -> list[Menti
                 add(s, e, "Person")
         elif tag == "nt" and len(w) >= 3:
             add(s, e, "Organization")
-        elif tag == "ns" and len(w) >= 2 and re.fullmatch(r"[\u4e00-\u9fff]+", w):
-            if PLACE_SUFFIX.search(w) or PLACE_BEFORE.search(before):
+        elif tag == "ns" and len(w) >= 2 and re.fullmatch(r"[\u4e00-\u9fff]+", w) and not NOT_PLACE.match(w):
+            if (PLACE_SUFFIX.search(w) and len(w) >= 3) or PLACE_BEFORE.search(before):
                 add(s, e, "Place")
     for m in QUOTED_PRODUCT.finditer(text):
         add(m.start("name"), m.end("name"), "Product")
@@ -330,7 +333,7 @@ def main_actor(mentions: list[Mention], offset: int, text: str) -> Optional[int]
     subject first, in the headline), else the first subject-type mention."""
     first = None
     for i, m in enumerate(mentions):
-        if m.type not in SUBJECT_TYPES or _in_source(text, m.start - offset):
+        if m.type not in SUBJECT_TYPES or _in_source(text, m.start - offset) or _possessor(text, m.end - offset, 0):
             continue
         if first is None:
             first = i
@@ -377,10 +380,15 @@ def assign_subjects(text: str, offset: int, mentions: list[Mention], metrics: li
             for i, mt in zip(listed, figs):
                 mt.subject, mt.subject_name = i, None
     main = main_actor(mentions, offset, text)
+    product = next((i for i, m in enumerate(mentions) if m.type == "Product"), None)
     for mt in metrics:
         s = mt.start - offset
         left = bounds.clause_start(s)
         clause = text[left:s]
+        if product is not None and mt.unit not in ("percent", "count", "points", "bps") and PRICE_WORDS.search(clause) \
+                and not any(left <= cs and ce <= s for _, cs, ce in cands):
+            mt.subject, mt.subject_name = product, None  # 售价149美元: the price of the item's product
+            continue
         k = clause.rfind("其")
         if k != -1 and main is not None and not any(left + k < cs and ce <= s for _, cs, ce in cands):
             mt.subject, mt.subject_name = main, None
@@ -396,6 +404,7 @@ def assign_subjects(text: str, offset: int, mentions: list[Mention], metrics: li
                 mt.subject = topic
 
 
+PRICE_WORDS = re.compile(r"售价|定价|零售价|起售价|标价|价格为")
 SENT_END = re.compile(r"[。！？!?；;\n]")
 
 
@@ -411,16 +420,32 @@ def _sentence_end(text: str, k: int) -> int:
     return m.start() if m else len(text)
 
 
-PP_BEFORE = re.compile(r"(?:对|向|与|和|同|跟|把|被|由|为|给|据|在|从|将)$")
+PP_BEFORE = re.compile(r"(?:对|向|与|和|同|跟|把|被|由|为|给|据|在|从|将)$|(?:与|同|跟|携手|联手|被|由)[^，。；,、与和同跟被由的]{1,8}$")
+# a trigger after these in its clause tells of the past, for context: no event
+HISTORICAL = re.compile(r"此前|早前|之前|曾经|曾|去年|前年|过去")
+
+
+COMMA_BREAK = re.compile(r"[，,；;：:。！？!?\n]")
+
+
+def _comma_clause_start(text: str, k: int) -> int:
+    left = 0
+    for m in COMMA_BREAK.finditer(text, 0, k):
+        left = m.end()
+    return left
 
 
 def _sentence_topic(text, s, cands, offset, mentions) -> Optional[int]:
-    """The first subject-type name of the sentence around `s` that no preposition governs
-    (not 据彭博报道, 对X, 与X), before `s`."""
+    """The subject a pro-drop clause continues: going back clause by clause in the sentence
+    around `s`, the first subject-type name of the nearest clause that has one that no
+    preposition governs (not 据彭博报道, 对X, 与X) and that owns nothing (not Claude的开发商)."""
     sl = _sentence_start(text, s)
-    for i, cs, ce in cands:
-        if sl <= cs and ce <= s and not PP_BEFORE.search(text[max(sl, cs - 2):cs]) and not _in_source(text, cs):
-            return i
+    starts = [sl] + [m.end() for m in COMMA_BREAK.finditer(text, sl, s)]
+    for a, b in zip(reversed(starts[:-1]), reversed(starts[1:])):
+        for i, cs, ce in cands:
+            if a <= cs and ce <= b and not PP_BEFORE.search(text[max(sl, cs - 10):cs]) \
+                    and not _in_source(text, cs) and not _possessor(text, ce, s):
+                return i
     return None
 
 
@@ -434,10 +459,10 @@ def _in_source(text: str, k: int) -> bool:
 TRIGGERS: list[tuple[str, str]] = [
     ("Funding", r"完成[^，。；]{0,16}融资|获得?[^，。；]{0,16}(?:融资|投资)|融资|募资|募集资金"),
     ("Acquisition", r"收购|并购|全资买下|吞并"),
-    ("ProductRelease", r"发布|推出|上线|开源|亮相|首发|面世|上市新品"),
+    ("ProductRelease", r"发布(?![^，。；,]{0,24}(?:业绩|财报|季报|年报|报告|数据|公告|声明|指引|预警))|推出|上线|开源|亮相|首发|面世"),
     ("Partnership", r"合作|结盟|签约|签署[^，。；]{0,8}协议|携手|联手|联名"),
     ("IPO", r"(?:赴港|赴美)?上市(?!公司|首日|以来|后|时|新品)|递表|招股|IPO"),
-    ("RateDecision", r"降息|加息|减息|降准|维持利率|利率(?:维持)?不变|(?:下调|上调|调降|调升)[^，。；]{0,10}(?:利率|准备金率)|(?:利率|准备金率)(?:下调|上调|调降|调升)"),
+    ("RateDecision", r"降息|加息|减息|降准|(?:维持|保持)[^，。；,]{0,4}利率|利率[^，。；,]{0,4}不变|(?:下调|上调|调降|调升)[^，。；]{0,10}(?:利率|准备金率)|(?:利率|准备金率)(?:下调|上调|调降|调升)"),
     ("RegulatoryAction", r"罚款|处罚|调查|立案|约谈|审查|反垄断|禁令|出口管制"),
     ("Lawsuit", r"起诉|诉讼|提告|告上法庭"),
     ("EarningsReport", r"财报|业绩|季报|年报"),
@@ -448,6 +473,12 @@ _TRIGGERS = [(t, re.compile(p)) for t, p in TRIGGERS]
 ACTOR_TYPES = {"Organization", "Person"}
 # event types the shared rules read well enough on Chinese text (figures, moves, levels)
 REGULATORS = re.compile(r"(?:委员会|监管局|管理局|证监会|银保监会|金管局|央行|银行|部|署|局|法院|政府|交易所)$")
+
+
+def shared_cues():
+    """The shared cues the Chinese rules keep: moves and levels (跌, 涨, 创新高…)."""
+    from .events import CUES
+    return [c for c in CUES if c[0] in ("Move", "Level")]
 
 
 def find_events(text: str, offset: int, mentions: list[Mention], metrics: list[MetricMention],
@@ -461,6 +492,10 @@ def find_events(text: str, offset: int, mentions: list[Mention], metrics: list[M
             s, e = m.span()
             if typ == "Forecast" and not _forecast_ok(text, s):
                 continue
+            if HISTORICAL.search(text, _comma_clause_start(text, s), s):
+                continue
+            if typ == "ProductRelease" and re.match(r"\s*(?:[，。；,.;！!？?）)]|$)", text[e:e + 2]):
+                continue  # 分批上线。: something goes live; a release has an object
             actors = _trigger_actors(text, offset, s, e, mentions, typ)
             if typ == "IPO":
                 continue  # no IPO type in the event list: a listing is not scored as an event
@@ -511,7 +546,7 @@ def _trigger_actors(text: str, offset: int, s: int, e: int, mentions: list[Menti
     passive = [x for x in ms if cl <= x[1] and x[2] <= s and re.search(r"(?:被|遭)$", text[max(cl, x[1] - 1):x[1]])]
     if passive and typ in ("Acquisition", "RegulatoryAction", "Lawsuit"):
         return [passive[-1][0]]
-    free_ = [x for x in ms if sl <= x[1] and x[2] <= s and not PP_BEFORE.search(text[max(sl, x[1] - 1):x[1]])
+    free_ = [x for x in ms if sl <= x[1] and x[2] <= s and not PP_BEFORE.search(text[max(sl, x[1] - 10):x[1]])
              and not _in_source(text, x[1]) and not _possessor(text, x[2], s)]
     in_clause = [x for x in free_ if x[1] >= cl]
     subj = in_clause[0] if in_clause else (free_[0] if free_ else None)
@@ -525,7 +560,8 @@ def _trigger_actors(text: str, offset: int, s: int, e: int, mentions: list[Menti
     out = [subj[0]]
     if typ == "Partnership":
         for x in ms:
-            if x[1] > subj[2] and x[2] <= s and x[1] >= sl and re.search(r"(?:与|和|同|跟|、|及|携手|联手)$", text[max(sl, x[1] - 2):x[1]]):
+            if x[1] > subj[2] and x[2] <= s and x[1] >= sl and re.search(
+                    r"(?:与|和|同|跟|、|及|携手|联手)[^，。；,、与和]{0,8}$", text[max(sl, x[1] - 10):x[1]]):
                 out.append(x[0])
         # 与X合作 after the trigger's clause start: also partners named right after 与 in the clause
     if typ == "RegulatoryAction":
@@ -543,8 +579,10 @@ def _possessor(text: str, e: int, s: int) -> bool:
 
 # ---------------------------------------------------------------- sources
 
+WHEN = r"(?:周[一二三四五六日]|本周[一二三四五六日]?|昨日|今日|昨天|今天|日前|近日|当地时间[^，。]{0,6})?"
 OUTLET_IN_BODY = re.compile(
-    r"(?:^|[，。；\s])(?:据|根据|援引)(?P<a>[^，。；、“”（）()\s]{2,14}?)(?:的)?(?:最新)?(?:报道|消息|报导|援引|披露|独家报道)"
+    r"(?:^|[，。；\s])(?:据|根据|援引)(?P<a>[^，。；、“”（）()\s]{2,14}?)" + WHEN + r"(?:的)?(?:最新)?(?:报道|消息|报导|援引|披露|独家报道)"
+    r"|(?:^|[。；\s])(?P<d>[^，。；、“”（）()\s]{2,10}?)(?:独家)?获悉[，,：:]"
     r"|(?:^|[。；\s])(?P<b>[^，。；、“”（）()\s]{2,10}?)(?:独家)?消息[，,：:]"
     r"|(?:^|[。；\s])(?P<c>[^，。；、“”（）()\s]{2,10}?)(?:周[一二三四五六日]|本周[一二三四五六日]|昨日|今日|日前|近日)?报道(?:称|说)?[，,：:]")
 TRAILING_OUTLET = re.compile(r"[（(](?:来源|来源于|消息来源|稿源|信息来源|综合)?\s*[:：]?\s*(?P<o>[^（）()：:，。]{2,16})[）)]\s*[。.]?\s*$")
@@ -560,7 +598,7 @@ def body_outlet(text: str, lookup) -> Optional[str]:
     if t:
         cands.append(t.group("o").strip())
     for m in OUTLET_IN_BODY.finditer(text):
-        cands.append((m.group("a") or m.group("b") or m.group("c")).strip())
+        cands.append((m.group("a") or m.group("b") or m.group("c") or m.group("d")).strip())
     for c in cands:
         c = re.sub(r"^(?:美国|英国|日本|香港|台湾)?(?:媒体|外媒)", "", c) or c
         if lookup(c) or SOURCE_CUE_OUTLET.search(c):
