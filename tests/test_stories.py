@@ -308,6 +308,8 @@ def test_outlets_where_cited():
         return find_outlet(cut([Block("para", 0, len(text), text)])[0])
     assert outlet("Acme rose 5%. (Source: Reuters)") == "Reuters"
     assert outlet("Acme rose 5% on the news (AP).") == "AP"
+    # a company in parentheses is what the sentence is about, not who reported it
+    assert outlet("Money is flowing to companies with profits (Meta).") is None
     assert outlet("腾讯股价上涨5%。（来源：界面新闻）") == "界面新闻"
     assert outlet("腾讯股价上涨5%。（香港商报）") == "香港商报"
     assert outlet("百度发布了新模型。（图片来源：视觉中国）") is None

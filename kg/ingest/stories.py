@@ -112,6 +112,8 @@ CITE_LINE = re.compile(
     re.I)
 TRAILING_CITE = re.compile(
     r"[(（]\s*(?:(?i:source|via|来源|消息来源)\s*[:：]?\s*)?(?P<o>[A-Z][\w'’&.\- ]{0,40}|[\u4e00-\u9fff][\u4e00-\u9fffA-Za-z]{1,14})\s*[)）]\s*[.。]?\s*$")
+# a Chinese aside in parentheses, not a credit: "(如Meta)", "(应用层)" in ASCII parentheses
+ZH_ASIDE = re.compile(r"^\((?!(?:来源|消息来源))|^（\s*(?:如|即|含|包括|约|指|例如|比如)")
 LINK_CITE = re.compile(
     r"^(?:learn\s+more|read\s+(?:more|the\s+(?:full\s+)?story)|more|full\s+story|details)\s+(?:at|on|from|in)\s+(?P<o>[A-Z][\w'’&.\- ]{1,40})$",
     re.I)
@@ -285,6 +287,8 @@ def cut(blocks: list[Block]) -> list[Story]:
         if k in ("rule", "boundary"):
             close()
             section_kind = None
+            if k == "boundary":     # the end of a <section>, a change of language: a new section
+                section = None
             continue
         if k in ("media", "credit"):
             continue            # images and their credits are no text of a story
@@ -489,6 +493,15 @@ def _clean_outlet(o: str) -> Optional[str]:
     return o
 
 
+def _known_non_outlet(name: str) -> bool:
+    """A name the gazetteer knows as a company, product, index or asset: '(Meta)' at the
+    end of a sentence names the company, not the outlet that reported it."""
+    from .. import gazetteer as gz
+    g = gz.load()
+    eid = g.lookup(name.strip())
+    return eid is not None and g.entries[eid].type != "Outlet"
+
+
 def find_outlet(s: Story) -> Optional[str]:
     """The outlet a story cites: a cite line, a trailing `(Outlet)` or `（来源：X）` at the end
     of one of its paragraphs or bullets (the last one wins), a trailing link label
@@ -503,7 +516,9 @@ def find_outlet(s: Story) -> Optional[str]:
             continue
         if b.kind in ("para", "item", "quote"):
             m = TRAILING_CITE.search(b.text)
-            if m and not CREDIT.match(b.text[m.start() + 1:]):
+            if m and not CREDIT.match(b.text[m.start() + 1:]) and (
+                    re.match(r"[(（]\s*(?i:source|via|来源|消息来源)", m.group(0))
+                    or not (_known_non_outlet(m.group("o")) or has_cjk(m.group("o")) and ZH_ASIDE.match(m.group(0)))):
                 o = _clean_outlet(m.group("o"))
                 if o:
                     found = o
@@ -515,10 +530,10 @@ def find_outlet(s: Story) -> Optional[str]:
                     if o:
                         found = o
                         continue
-    if found is None and s.headline is not None and s.headline.kind == "item":
+    if s.headline is not None and s.headline.kind == "item":
         m = PREFIX_OUTLET.match(s.headline.text)
-        if m and SEPARATOR.search(s.headline.text):
-            found = _clean_outlet(m.group("o"))
+        if m and SEPARATOR.search(s.headline.text):   # '- Outlet: Headline – body': the prefix wins
+            found = _clean_outlet(m.group("o")) or found
     if found is None and s.blocks and has_cjk(s.blocks[-1].text) is False:
         pass
     return found

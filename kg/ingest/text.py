@@ -268,10 +268,11 @@ class _TextBlocks:
             rest = raw[cut:]
             lead_ws = len(rest) - len(rest.lstrip())
             s0 = self.offsets[k] + cut + lead_ws
-            lines.append((s0, self.offsets[k] + len(raw.rstrip()), rest.strip(), bool(glyph)))
+            lines.append((s0, self.offsets[k] + len(raw.rstrip()), rest.strip(), bool(glyph),
+                          k > l0 and s0 == self.offsets[k]))
         if not lines:
             return
-        widths = [_width(t) for _, _, t, _ in lines]
+        widths = [_width(ln[2]) for ln in lines]
         wrapped = max(widths) <= WRAP_MAX and len(lines) > 1
         groups: list[list[int]] = [[0]]
         for j in range(1, len(lines)):
@@ -299,15 +300,19 @@ class _TextBlocks:
             k = "item" if glyph else (kind if g_i == 0 else ("para" if kind == "item" else kind))
             lvl = depth + 1 if kind == "item" and g_i > 0 else depth
             if kind == "item" and g_i > 0:
-                k, lvl = "item", depth + 1
+                # an unindented line after a bullet of unwrapped lines is no part of it (in
+                # CommonMark a 'lazy continuation'; in a plain-text digest a new line)
+                k, lvl = ("para", 0) if (not wrapped and first[4]) else ("item", depth + 1)
             if glyph:
                 raw = GLYPH_BULLET.sub("", raw)
             b = _line_block(k, raw, first[0], last[1], level=lvl if k == "item" else 0,
                             ordered=ordered and g_i == 0)
-            # a short first line before longer ones: the title of what follows
-            if len(groups) > 1 and g_i == 0 and len(g) == 1 and not glyph and k == "para" \
-                    and short(b.text) and not TERMINAL.search(b.text) and len(groups[1]) >= 1 \
-                    and _width(lines[groups[1][0]][2]) > 1.3 * widths[g[0]] and not is_cite(b):
+            # a short line before longer ones: the title of what follows (the first line of a
+            # wrapped paragraph; any such line of a paragraph of unwrapped lines)
+            if g_i + 1 < len(groups) and (g_i == 0 or not wrapped) and len(g) == 1 and not glyph \
+                    and k == "para" and short(b.text) and not TERMINAL.search(b.text) \
+                    and _width(lines[groups[g_i + 1][0]][2]) > 1.3 * widths[g[0]] and not is_cite(b) \
+                    and not short(lines[groups[g_i + 1][0]][2]):
                 b.title = True
             self.blocks.append(b)
 
@@ -498,7 +503,7 @@ def parse_text(text: str, source_file: str, content_hash: str) -> Issue:
         key = parts[0].strip()
         if key in MODE_LINES and (len(parts) == 1 or not parts[1].strip()):
             mode = MODE_LINES[key]
-            blocks.append(Block("rule", b.start, b.start, ""))
+            blocks.append(Block("boundary", b.start, b.start, ""))
             continue
         if mode == "trailer":
             continue
@@ -525,8 +530,13 @@ def parse_text(text: str, source_file: str, content_hash: str) -> Issue:
         urls = [u for b in st.blocks for u in URL.findall(text[b.start:b.end])]
         urls += [m.group("url") for b in st.blocks for m in MD_LINK.finditer(text[b.start:b.end])]
         body = " ".join(b.text for b in st.body_blocks())
+        headline = st.headline_text
+        if len(st.blocks) == 1 and st.blocks[0].kind == "item" and not st.blocks[0].lead:
+            _, h, bd = split_item(st.blocks[0].text)     # '- Outlet: Headline – body'
+            if h:
+                headline, body = h, bd
         issue.items.append(Item(lang=lang, position=counters[lang], text=t, start=start, end=end,
-                                headline=st.headline_text, body=body or st.headline_text,
+                                headline=headline, body=body or headline,
                                 outlet=st.outlet, section=st.section, kind=st.kind,
                                 urls=list(dict.fromkeys(u.rstrip(").,") for u in urls))))
     if len(stories) > 1 and not recognised(stories):
