@@ -37,6 +37,8 @@ PREFIXES = {"kg": KG, "schema": SDO, "prov": PROV, "sem": SEM, "qudt": QUDT, "un
 
 # units that are neither QUDT's nor a currency: kg's own (index points, basis points)
 KG_UNITS = {"points": "IndexPoint", "bps": "BasisPoint"}
+# power and energy: QUDT's units
+QUDT_UNITS = {"GW": "GigaW", "MW": "MegaW", "GWh": "GigaW-HR", "MWh": "MegaW-HR"}
 
 
 def unit_iri(unit: str) -> URIRef:
@@ -46,6 +48,8 @@ def unit_iri(unit: str) -> URIRef:
         return UNIT.NUM
     if unit in KG_UNITS:
         return URIRef(BASE + "unit/" + KG_UNITS[unit])
+    if unit in QUDT_UNITS:
+        return UNIT[QUDT_UNITS[unit]]
     return CUR[unit]
 
 
@@ -322,7 +326,7 @@ def _issue_own_terms(kb: KnowledgeBase, ix: IssueExtraction,
             _add(t, mnode, LABEL, S(label))
             _add(t, mnode, "kg:value", value)
             _add(t, mnode, "qudt:unit", unit)
-            if met.unit not in ("percent", "count") and met.unit not in KG_UNITS:
+            if met.unit not in ("percent", "count") and met.unit not in KG_UNITS and met.unit not in QUDT_UNITS:
                 _add(t, mnode, "schema:currency", S(met.unit))
             _add(t, mnode, "kg:measure", S(met.measure))
             if met.direction:

@@ -324,3 +324,48 @@ def test_a_build_with_index_and_basis_points_validates(tmp_path):
     assert "newskg/unit/IndexPoint" in ttl and "newskg/unit/BasisPoint" in ttl
     r = CliRunner().invoke(main, ["validate", "-b", str(out)])
     assert r.exit_code == 0, r.output
+
+
+# ---------------------------------------------------------------- more rules
+
+def test_a_short_name_inside_a_longer_one_of_the_item_is_the_same_entity(rules):
+    v = view_of("香港证监会周二发出警告。证监会表示，将加强对虚拟资产平台的监管。", rules)
+    assert {n for n, t in names(v) if t == "Organization"} == {"Securities and Futures Commission"}
+
+
+def test_names_in_an_image_credit_are_no_entities(rules):
+    v = view_of("网易发布新游戏。（图片来源：视觉中国）", rules)
+    assert ("China", "Place") not in names(v)
+
+
+def test_power_and_energy_figures():
+    got = _zh("新工厂规划年产能60GWh，配套建设200兆瓦光伏电站。")
+    assert [(v, u) for v, u, _ in got] == [(Decimal(60), "GWh"), (Decimal(200), "MW")]
+
+
+def test_a_traditional_outlet_in_trailing_parentheses(rules):
+    from kg import gazetteer as gz
+    from kg.extract import extract_issue
+    from kg.model import Issue, Item
+    text = "網易週二發佈新遊戲。"
+    it = Item(lang="zh", position=1, text=text, start=0, end=len(text), outlet="明報")
+    issue = Issue(newsletter="t", number=1, date="2026-04-15", source_file="t.txt", content_hash="sha256:0",
+                  text=text, items=[it])
+    ex = extract_issue(issue, rules, gz.load()).items[0]
+    assert ex.outlet_id == "ming-pao"
+
+
+def test_an_agreement_to_acquire_is_no_partnership(rules):
+    v = view_of("网易周一与一家日本游戏公司签署协议，拟以3亿美元收购其全部股权。", rules)
+    assert ("Acquisition", "NetEase") in events(v)
+    assert not [e for e in v["events"] if e["type"] == "Partnership"]
+
+
+def test_an_approval_is_a_regulatory_action_of_the_approver(rules):
+    v = view_of("美国商务部周一批准英伟达向海外客户出口新款芯片。", rules)
+    assert ("RegulatoryAction", "US Department of Commerce") in events(v)
+
+
+def test_a_place_made_up_by_the_segmenter_is_no_place(rules):
+    v = view_of("蔚来计划在美自建充电网络。", rules)
+    assert not [n for n, t in names(v) if t == "Place" and "自建" in n]

@@ -211,6 +211,8 @@ def extract_item(it, doc, issue: Issue, gaz: gz.Gazetteer, sector: str,
     mentions = mentions_from_doc(doc, it.lang, off, text)
     ex.mentions = [m for m in mentions if m.type != "Outlet" and m.start - off >= prefix_end
                    and not (it.outlet and m.text == it.outlet)]
+    if it.lang == "zh":
+        ex.mentions = zh.drop_credits(text, off, ex.mentions)
     # a statistical model misreads Title Case headlines ("Good Numbers, Bad Mood" is no
     # person): its spans there count only when the body names them too
     if it.headline:

@@ -65,7 +65,8 @@ def prepare_item(it):
     if text == it.text:
         return it
     return dataclasses.replace(it, text=text, headline=simplified(it.headline or ""),
-                               body=simplified(it.body or ""))
+                               body=simplified(it.body or ""),
+                               outlet=simplified(it.outlet) if it.outlet else it.outlet)
 
 
 def restore_texts(ex, original) -> None:
@@ -131,6 +132,10 @@ def segmenter():
 EXTRA_WORDS = [("首席执行官", "n"), ("董事长", "n"), ("联合创始人", "n"), ("发布会", "n")]
 
 
+def _known(word: str) -> bool:
+    return bool(segmenter().tokenizer.FREQ.get(word))
+
+
 def tokens(text: str) -> list[tuple[int, int, str, str]]:
     """(start, end, word, tag) of jieba's words in `text` (simplified)."""
     out, pos = [], 0
@@ -167,6 +172,7 @@ def rule_mentions(text: str, offset: int, existing: list[Mention]) -> list[Menti
     or before 表示/称…), organisations (nt words; words with an organisation suffix),
     places (ns words after 在/于/位于…, or with a place suffix), products (a quoted name
     right after 发布/推出/上线), and a trigger's subject (see trigger_subjects)."""
+    corefer(existing)
     taken = [(m.start - offset, m.end - offset) for m in existing]
     found: list[Mention] = []
 
@@ -187,13 +193,39 @@ def rule_mentions(text: str, offset: int, existing: list[Mention]) -> list[Menti
         elif tag == "nt" and len(w) >= 3:
             add(s, e, "Organization")
         elif tag == "ns" and len(w) >= 2 and re.fullmatch(r"[\u4e00-\u9fff]+", w) and not NOT_PLACE.match(w):
-            if (PLACE_SUFFIX.search(w) and len(w) >= 3) or PLACE_BEFORE.search(before):
+            # a word the dictionary knows (not one jieba's HMM made up: 在美自建 -> 美自建)
+            if (PLACE_SUFFIX.search(w) and len(w) >= 3) or (PLACE_BEFORE.search(before) and _known(w)):
                 add(s, e, "Place")
     for m in QUOTED_PRODUCT.finditer(text):
         add(m.start("name"), m.end("name"), "Product")
     for s, e in trigger_subjects(text, toks, taken):
         add(s, e, "Organization")
     return found
+
+
+CREDIT = re.compile(r"[（(](?:图片来源|图片|图源|配图|题图|封面图|视频来源|图表来源|数据来源)\s*[:：][^（）()]*[）)]")
+
+
+def drop_credits(text: str, offset: int, mentions: list[Mention]) -> list[Mention]:
+    """Names inside an image or chart credit (（图片来源：视觉中国）) are no entities of the
+    story."""
+    spans = [m.span() for m in CREDIT.finditer(text)]
+    if not spans:
+        return mentions
+    return [m for m in mentions if not any(s <= m.start - offset and m.end - offset <= e for s, e in spans)]
+
+
+def corefer(mentions: list[Mention]) -> None:
+    """A gazetteer name of an item that is part of a longer gazetteer name of another
+    entity of the same type in the same item is that entity: after 香港证监会, 证监会 is
+    Hong Kong's regulator, not the mainland's (the longer name is the more specific)."""
+    known = [m for m in mentions if m.entity_id]
+    for m in known:
+        for n in known:
+            if n is not m and n.type == m.type and n.entity_id != m.entity_id \
+                    and len(n.text) > len(m.text) and n.text.endswith(m.text):
+                m.entity_id = n.entity_id
+                break
 
 
 QUOTED_PRODUCT = re.compile(r"(?:发布|推出|上线|开源|亮相|名为|命名为)[^，。；“”]{0,12}“(?P<name>[^“”，。]{2,16})”")
@@ -267,6 +299,9 @@ MONEY_RANGE = re.compile(r"(?<![\d.,])(?P<a>" + _NUM + r")\s?(?P<sa>万亿|千�
 POINTS = re.compile(r"(?<![\d.,])(?P<num>" + _NUM + r")\s?点(?![钟半])")
 POINTS_CTX = re.compile(r"(?:指数?|恒指|收报|报|收于|至|升|涨|跌|跌至|升至|失守|站上|突破|重上|重返|关口)[^，。；]{0,6}$")
 BPS = re.compile(r"(?<![\d.,])(?P<num>" + _NUM + r")\s?个?基点")
+ENERGY = re.compile(r"(?<![\d.,])(?P<num>" + _NUM + r")\s?(?P<u>GWh|MWh|GW|MW|吉瓦时|兆瓦时|吉瓦|兆瓦)(?![A-Za-z])")
+ENERGY_UNIT = {"GWh": "GWh", "吉瓦时": "GWh", "MWh": "MWh", "兆瓦时": "MWh", "GW": "GW", "吉瓦": "GW",
+               "MW": "MW", "兆瓦": "MW"}
 SCALE_WORD = re.compile(r"[一二两三四五六七八九十百千]+倍")
 
 
@@ -302,6 +337,9 @@ def figures(text: str, add, free) -> None:
         elif re.search(r"(?:收报|报|收于|至)\s*$", before):
             direction = None
         add(m.start(), m.end(), v, "points", [], direction)
+    for m in ENERGY.finditer(text):
+        if free(*m.span()):
+            add(m.start(), m.end(), Decimal(m.group("num").replace(",", "")), ENERGY_UNIT[m.group("u")], [], None)
     for m in BPS.finditer(text):
         if not free(*m.span()):
             continue
@@ -421,6 +459,7 @@ def _sentence_end(text: str, k: int) -> int:
 
 
 PP_BEFORE = re.compile(r"(?:对|向|与|和|同|跟|把|被|由|为|给|据|在|从|将)$|(?:与|同|跟|携手|联手|被|由)[^，。；,、与和同跟被由的]{1,8}$")
+DEAL = re.compile(r"收购|并购|融资|入股")
 # a trigger after these in its clause tells of the past, for context: no event
 HISTORICAL = re.compile(r"此前|早前|之前|曾经|曾|去年|前年|过去")
 
@@ -463,7 +502,7 @@ TRIGGERS: list[tuple[str, str]] = [
     ("Partnership", r"合作|结盟|签约|签署[^，。；]{0,8}协议|携手|联手|联名"),
     ("IPO", r"(?:赴港|赴美)?上市(?!公司|首日|以来|后|时|新品)|递表|招股|IPO"),
     ("RateDecision", r"降息|加息|减息|降准|(?:维持|保持)[^，。；,]{0,4}利率|利率[^，。；,]{0,4}不变|(?:下调|上调|调降|调升)[^，。；]{0,10}(?:利率|准备金率)|(?:利率|准备金率)(?:下调|上调|调降|调升)"),
-    ("RegulatoryAction", r"罚款|处罚|调查|立案|约谈|审查|反垄断|禁令|出口管制"),
+    ("RegulatoryAction", r"罚款|处罚|调查|立案|约谈|审查|反垄断|禁令|出口管制|批准|核准|叫停|制裁"),
     ("Lawsuit", r"起诉|诉讼|提告|告上法庭"),
     ("EarningsReport", r"财报|业绩|季报|年报"),
     ("Forecast", r"预测|预计|预期|指引"),
@@ -494,6 +533,8 @@ def find_events(text: str, offset: int, mentions: list[Mention], metrics: list[M
                 continue
             if HISTORICAL.search(text, _comma_clause_start(text, s), s):
                 continue
+            if typ == "Partnership" and DEAL.search(text, _sentence_start(text, s), _sentence_end(text, s)):
+                continue  # 签署协议…收购: the agreement is the deal's, not a partnership
             if typ == "ProductRelease" and re.match(r"\s*(?:[，。；,.;！!？?）)]|$)", text[e:e + 2]):
                 continue  # 分批上线。: something goes live; a release has an object
             actors = _trigger_actors(text, offset, s, e, mentions, typ)
