@@ -39,7 +39,7 @@ MODE_LINES = {
     "中文翻译": "zh", "中文版": "zh", "英文来源": "en", "英文原文": "en", "English": "en",
     "English version": "en", "Original": "en",
 }
-TITLE_ZH = re.compile(r"^(?P<name>.+?)\s*[-–—|]+\s*第\s*(?P<num>\d+)\s*期\s*[:：]?\s*(?P<title>.*?)(?:\s*[-–—|]+\s*(?P<date>[^-–—|]*\d{4}[^-–—|]*))?\s*$")
+TITLE_ZH = re.compile(r"^(?P<name>.+?)(?:\s*[-–—|｜]+\s*|\s+)第\s*(?P<num>\d+)\s*期\s*[:：]?\s*(?P<title>.*?)(?:\s*[-–—|]+\s*(?P<date>[^-–—|]*\d{4}[^-–—|]*))?\s*$")
 TITLE_EN = re.compile(r"^(?P<name>.+?)\s*[-–—|,:]+\s*(?:Issue|No\.?|Vol\.?\s*\d+,?\s*No\.?|#)\s*#?(?P<num>\d+)\s*[:：]?\s*(?P<title>.*?)(?:\s*[-–—|]+\s*(?P<date>\d{4}-\d\d?-\d\d?|[^-–—|]*\d{4}[^-–—|]*))?\s*$", re.I)
 PERIODICITY_ZH = {"周刊": "Weekly", "周报": "Weekly", "日报": "Daily", "月刊": "Monthly", "月报": "Monthly",
                   "简报": "Brief", "快讯": "Briefing", "通讯": "Newsletter"}
@@ -452,7 +452,11 @@ def _masthead_title(plain: str, issue: Issue) -> bool:
     parts = [p for p in MASTHEAD_SPLIT.split(plain, 1) if p.strip()]
     if len(parts) == 2 and len(parts[0]) <= 30:
         issue.newsletter = issue.newsletter or english_name(parts[0].strip())
-        issue.title = parts[1].strip()
+        d = masthead_date(parts[1])
+        if d and len(re.sub(r"[\d\W_年月日周星期一二三四五六日天]", "", parts[1])) == 0:
+            issue.date = issue.date or d  # '财经快讯｜2026年3月10日（周二）': a name and a date
+        else:
+            issue.title = parts[1].strip()
         return True
     return False
 
