@@ -369,3 +369,26 @@ def test_an_approval_is_a_regulatory_action_of_the_approver(rules):
 def test_a_place_made_up_by_the_segmenter_is_no_place(rules):
     v = view_of("蔚来计划在美自建充电网络。", rules)
     assert not [n for n, t in names(v) if t == "Place" and "自建" in n]
+
+
+def test_outlet_in_title_marks(rules):
+    assert view_of("据《金融时报》报道，网易计划出售一项游戏业务。", rules)["source"] == "Financial Times"
+
+
+def test_a_condition_is_no_event(rules):
+    v = view_of("网易计划收购一家游戏工作室，此举仍需监管部门批准。", rules)
+    assert not [e for e in v["events"] if e["type"] == "RegulatoryAction"]
+
+
+def test_the_reporter_of_figures_is_not_their_subject(rules):
+    v = view_of("某研究机构数据显示，一季度全国汽车出口同比增长12%，较上月回落1.5个百分点。", rules)
+    assert [(m["value"], m["subject"]) for m in v["metrics"]] == [(12, None), (-1.5, None)]
+
+
+def test_currency_before_the_amount(rules):
+    v = view_of("台積電第二季營收新台幣9,338億元，年增38.6%，月增2.1%。", rules)
+    assert (933800000000, "TWD", "TSMC") in figures(v)
+    assert not [n for n, t in names(v) if t == "Asset"]
+    quals = {m["value"]: set(m["qualifiers"]) for m in v["metrics"] if m["unit"] == "percent"}
+    assert "YoY" in quals[38.6] and "MoM" in quals[2.1]
+    assert not [e for e in v["events"] if e["type"] == "StockMove"]  # revenue growth, not a share move

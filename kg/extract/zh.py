@@ -197,7 +197,7 @@ PLACE_BEFORE = re.compile(r"(?:在|于|位于|来自|赴|落户|总部位于|进
 NOT_PLACE = re.compile(r"^(?:城市|上市|市场|海外|全球|国内|国外|国际|本地|当地|各地|境内|境外|内地|线上|线下|云)$")
 PLACE_SUFFIX = re.compile(r"(?:省|市|州|县|区|岛|湾|镇)$")
 ORG_SUFFIX = re.compile(r"(?:公司|集团|银行|证券|基金|资本|科技|技术|控股|汽车|电子|智能|机器人|半导体|"
-                        r"医药|能源|传媒|交易所|研究院|实验室|委员会)$")
+                        r"医药|能源|传媒|交易所|研究院|实验室|委员会|统计局|监管局|管理局|总局|部委)$")
 NOT_NAME = re.compile(r"^(?:公司|集团|该公司|本公司|其|该|此|今年|去年|市场|行业|企业|平台|官方|内部|外部|"
                       r"投资者|消费者|用户|客户|监管|政府|董事会|管理层|团队)$")
 # a category word before a name: 初创星跃智能, 播客平台“声浪”
@@ -250,11 +250,10 @@ CREDIT = re.compile(r"[（(](?:图片来源|图片|图源|配图|题图|封面�
 
 def drop_credits(text: str, offset: int, mentions: list[Mention]) -> list[Mention]:
     """Names inside an image or chart credit (（图片来源：视觉中国）) are no entities of the
-    story."""
+    story; a currency written before its amount (新台币3,205亿元) is the figure's unit."""
     spans = [m.span() for m in CREDIT.finditer(text)]
-    if not spans:
-        return mentions
-    return [m for m in mentions if not any(s <= m.start - offset and m.end - offset <= e for s, e in spans)]
+    return [m for m in mentions if not any(s <= m.start - offset and m.end - offset <= e for s, e in spans)
+            and not (m.type == "Asset" and re.match(r"\s?\d", text[m.end - offset:m.end - offset + 2]))]
 
 
 def corefer(mentions: list[Mention]) -> None:
@@ -338,6 +337,9 @@ _CUR = {"美元": "USD", "美金": "USD", "欧元": "EUR", "英镑": "GBP", "日
 MONEY_RANGE = re.compile(r"(?<![\d.,])(?P<a>" + _NUM + r")\s?(?P<sa>万亿|千亿|亿|千万|百万|万)?\s?(?P<ca>(?:港|美|人民币|欧)?元)?"
                          r"\s?(?:-|–|—|~|～|至|到)\s?(?P<b>" + _NUM + r")\s?(?P<sb>万亿|千亿|亿|千万|百万|万)?\s?"
                          r"(?P<cur>新台币|港元|港币|美元|美金|欧元|英镑|日元|韩元|人民币|元)")
+# the currency before the number: 人民币500亿元, 新台币3,205亿元, 港币12元
+MONEY_PREFIX = re.compile(r"(?P<cur>新台币|人民币|港币|港元|美元|欧元|日元|英镑)\s?(?P<num>" + _NUM + r")\s?"
+                          r"(?P<scale>万亿|千亿|亿|千万|百万|万)?\s?元?")
 POINTS = re.compile(r"(?<![\d.,])(?P<num>" + _NUM + r")\s?点(?![钟半])")
 POINTS_CTX = re.compile(r"(?:指数?|恒指|收报|报|收于|至|升|涨|跌|跌至|升至|失守|站上|突破|重上|重返|关口)[^，。；]{0,6}$")
 BPS = re.compile(r"(?<![\d.,])(?P<num>" + _NUM + r")\s?个?基点")
@@ -354,6 +356,10 @@ def figures(text: str, add, free) -> None:
     from decimal import Decimal
     from .metrics import _direction  # noqa: the figure's direction words, shared
     bounds = Bounds(text)
+    for m in MONEY_PREFIX.finditer(text):
+        if free(*m.span()) and (m.group("scale") or text[m.end() - 1] == "元"):
+            v = Decimal(m.group("num").replace(",", "")) * _SCALE.get(m.group("scale"), 1)
+            add(m.start(), m.end(), v, _CUR[m.group("cur")], [], None)
     for m in MONEY_RANGE.finditer(text):
         if not free(*m.span()):
             continue
@@ -473,6 +479,12 @@ def assign_subjects(text: str, offset: int, mentions: list[Mention], metrics: li
         if k != -1 and main is not None and not any(left + k < cs and ce <= s for _, cs, ce in cands):
             mt.subject, mt.subject_name = main, None
             continue
+        if mt.subject is not None and _reporter(text, mentions[mt.subject].end - offset):
+            mt.subject = None  # 国家统计局数据显示…: the reporter, not the subject
+            topic = _sentence_topic(text, s, cands, offset, mentions)
+            if topic is not None:
+                mt.subject = topic
+            continue
         if mt.subject is not None and not any(left <= cs and ce <= s for _, cs, ce in cands):
             # the figure's clause names no subject before it (a pro-drop clause): the
             # sentence's topic (its first name no preposition governs) is the subject, and
@@ -501,6 +513,8 @@ def _sentence_end(text: str, k: int) -> int:
 
 
 PP_BEFORE = re.compile(r"(?:对|向|与|和|同|跟|把|被|由|为|给|据|在|从|将)$|(?:与|同|跟|携手|联手|被|由)[^，。；,、与和同跟被由的]{1,8}$")
+# a trigger after these is a condition, not a fact: 仍需监管部门批准
+NEEDED = re.compile(r"需要|尚需|仍需|还需|有待|等待|须经|需经|需")
 DEAL = re.compile(r"收购|并购|融资|入股")
 # a trigger after these in its clause tells of the past, for context: no event
 HISTORICAL = re.compile(r"此前|早前|之前|曾经|曾|去年|前年|过去")
@@ -525,7 +539,7 @@ def _sentence_topic(text, s, cands, offset, mentions) -> Optional[int]:
     for a, b in zip(reversed(starts[:-1]), reversed(starts[1:])):
         for i, cs, ce in cands:
             if a <= cs and ce <= b and not PP_BEFORE.search(text[max(sl, cs - 10):cs]) \
-                    and not _in_source(text, cs) and not _possessor(text, ce, s):
+                    and not _in_source(text, cs) and not _possessor(text, ce, s) and not _reporter(text, ce):
                 return i
     return None
 
@@ -573,7 +587,8 @@ def find_events(text: str, offset: int, mentions: list[Mention], metrics: list[M
             s, e = m.span()
             if typ == "Forecast" and not _forecast_ok(text, s):
                 continue
-            if HISTORICAL.search(text, _comma_clause_start(text, s), s):
+            if HISTORICAL.search(text, _comma_clause_start(text, s), s) or \
+                    NEEDED.search(text, _comma_clause_start(text, s), s):
                 continue
             if typ == "Partnership" and DEAL.search(text, _sentence_start(text, s), _sentence_end(text, s)):
                 continue  # 签署协议…收购: the agreement is the deal's, not a partnership
@@ -654,6 +669,14 @@ def _trigger_actors(text: str, offset: int, s: int, e: int, mentions: list[Menti
     return out
 
 
+REPORTER = re.compile(r"(?:的)?(?:最新)?(?:数据|统计|报告|调查|研究|监测|调研)(?:显示|表明|指出|称)")
+
+
+def _reporter(text: str, e: int) -> bool:
+    """A name followed by 数据显示/报告称: it reports the figures, it is not their subject."""
+    return bool(REPORTER.match(text, e))
+
+
 def _possessor(text: str, e: int, s: int) -> bool:
     """A name followed by 的/旗下 before the trigger: Claude的开发商…发布 is about the
     developer, not Claude."""
@@ -683,6 +706,7 @@ def body_outlet(text: str, lookup) -> Optional[str]:
     for m in OUTLET_IN_BODY.finditer(text):
         cands.append((m.group("a") or m.group("b") or m.group("c") or m.group("d")).strip())
     for c in cands:
+        c = c.strip("《》〈〉「」『』")
         c = re.sub(r"^(?:美国|英国|日本|香港|台湾)?(?:媒体|外媒)", "", c) or c
         if lookup(c) or SOURCE_CUE_OUTLET.search(c):
             return c
@@ -705,11 +729,35 @@ MEASURES_ZH = [
 ]
 
 
+YOY_MORE = re.compile(r"年增|年减|年比|较去年同期|比去年同期")
+MOM = re.compile(r"月增|月减|月比|较上月|比上月|环比上月")
+# falls the shared direction words lack
+DOWN_MORE = re.compile(r"回落|收窄|回调|走弱|下行|萎缩|缩减|收缩|年减|月减")
+
+
 def refine_measures(text: str, found) -> None:
     """Chinese measure words the shared list lacks, read in the figure's clause before the
     figure: 准备金率 (a rate, not a share price), 目标价, 成交额, 销量, 回购, 股息, 研发开支,
     亏损; a level after 收报/报 is an index level. Points are index levels."""
+    prev, prev_s = None, 0
     for s, e, m in found:
+        if m.unit == "percent":
+            before = text[max(_clause_start(text, s), s - 8):s]
+            if YOY_MORE.search(before) and "YoY" not in m.qualifiers:
+                m.qualifiers = sorted(set(m.qualifiers) | {"YoY"})
+            if MOM.search(before):
+                m.qualifiers = sorted(set(m.qualifiers) | {"MoM"})
+            if m.measure == "unknown" and {"YoY", "QoQ", "MoM"} & set(m.qualifiers):
+                # 营收3,205亿元，月增8.3%: the change of the figure before it in the sentence
+                m.measure = prev.measure if prev is not None and prev.measure != "unknown" \
+                    and _sentence_start(text, s) <= prev_s else "growth"
+        else:
+            prev, prev_s = m, s
+        if m.unit in ("percent", "points") and m.direction is None and m.value > 0 \
+                and DOWN_MORE.search(text, max(_clause_start(text, s), s - 8), s):
+            m.value, m.direction = -m.value, "down"  # 较上月回落0.8个百分点
+            if "change" not in m.qualifiers:
+                m.qualifiers = sorted(set(m.qualifiers) | {"change"})
         if m.unit == "points":
             m.measure = "index_level"
             continue
