@@ -12,13 +12,14 @@ valid while `**`, `[`, `](url)` never reach the NLP.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Optional
 
 from ..errors import warning
 from ..extract.dates import parse_date
 from ..model import Issue, Item
-from .stories import (HEADER, NUMBER, TERMINAL, Block, is_cite, issue_number, masthead_date, recognised,
-                      sender_name, short, stories_of)
+from .stories import (HEADER, NUMBER, TERMINAL, TRAILING_CITE, Block, is_cite, issue_number, masthead_date, recognised,
+                      sender_name, short, soften_units, stories_of)
 
 CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 LATIN = re.compile(r"[A-Za-z]")
@@ -152,6 +153,16 @@ def _line_block(kind: str, raw: str, start: int, end: int, level: int = 0, order
     return b
 
 
+@lru_cache(maxsize=1)
+def _block_parser():
+    """CommonMark block structure only: inline markup is read per block (cheaper, and a
+    block's own text is what the flags need)."""
+    from markdown_it import MarkdownIt
+    md = MarkdownIt("commonmark").enable("table")
+    md.core.ruler.disable(["inline", "text_join"])
+    return md
+
+
 class _TextBlocks:
     """Markdown (CommonMark, through markdown-it-py's block tokens and their line maps) and
     plain text -> Blocks with offsets into the file. A paragraph whose lines are not
@@ -174,9 +185,7 @@ class _TextBlocks:
         self.masks: list[tuple[int, int]] = []  # markup to blank in the extractors' text
 
     def run(self) -> list[Block]:
-        from markdown_it import MarkdownIt
-        md = MarkdownIt("commonmark").enable("table")
-        tokens = md.parse(self.visible)
+        tokens = _block_parser().parse(self.visible)
         depth = -1
         ordered: list[bool] = []
         in_item_first = False
@@ -273,11 +282,13 @@ class _TextBlocks:
         if not lines:
             return
         widths = [_width(ln[2]) for ln in lines]
-        wrapped = max(widths) <= WRAP_MAX and len(lines) > 1
+        # hard-wrapped: lines of 40 to WRAP_MAX columns (shorter lines are lines of their own)
+        wrapped = 40 <= max(widths) <= WRAP_MAX and len(lines) > 1
         groups: list[list[int]] = [[0]]
         for j in range(1, len(lines)):
             prev = lines[j - 1][2]
-            new = lines[j][3] or CITE_LINE_TEXT.match(lines[j][2]) is not None
+            new = lines[j][3] or CITE_LINE_TEXT.match(lines[j][2]) is not None \
+                or IMAGE_LINE.match(lines[j][2]) is not None or IMAGE_LINE.match(prev) is not None
             if not wrapped:
                 new = True
             else:
@@ -312,7 +323,8 @@ class _TextBlocks:
             if g_i + 1 < len(groups) and (g_i == 0 or not wrapped) and len(g) == 1 and not glyph \
                     and k == "para" and short(b.text) and not TERMINAL.search(b.text) \
                     and _width(lines[groups[g_i + 1][0]][2]) > 1.3 * widths[g[0]] and not is_cite(b) \
-                    and not short(lines[groups[g_i + 1][0]][2]):
+                    and (not short(lines[groups[g_i + 1][0]][2])
+                         or TERMINAL.search(TRAILING_CITE.sub("", lines[groups[g_i + 1][-1]][2]).rstrip())):
                 b.title = True
             self.blocks.append(b)
 
@@ -400,6 +412,10 @@ def _read_metadata(text: str, issue: Issue) -> str:
             if d and len(re.sub(r"[\d\W_]", "", plain.replace("Published", "").replace("Reading time", "").replace("min read", ""))) <= 40:
                 issue.date = d
                 took = True
+                if seen == 1 and not issue.newsletter:   # 'TLDR AI 2026-05-08': the name beside the date
+                    name = DATE_TEXT.sub(" ", plain).strip(" -–—|,:·*_#")
+                    if name and len(name.split()) <= 5 and not CJK.search(name[:1] or "x") or 2 <= len(name) <= 12:
+                        issue.newsletter = english_name(name)
         if took:
             used.append(k)
     if not issue.newsletter and sender:
@@ -416,6 +432,10 @@ def _read_metadata(text: str, issue: Issue) -> str:
     return "".join(out)
 
 
+DATE_TEXT = re.compile(r"(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,?\s*)?(?:\d{4}-\d\d?-\d\d?|\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|"
+                       r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}|"
+                       r"\d{1,2}\s+(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?,?\s+\d{4}|\d{1,2}/\d{1,2}/\d{4})"
+                       r"(?:\s*(?:星期|周)[一二三四五六日天])?", re.I)
 FORWARDED = re.compile(r"^(?:-{2,}\s*(?:Forwarded|Original)\s+message\s*-{2,}|Begin forwarded message:?)$", re.I)
 
 
@@ -482,13 +502,14 @@ def parse_text(text: str, source_file: str, content_hash: str) -> Issue:
     blocks: list[Block] = []
     summary: list[str] = []
     mode: Optional[str] = None
-    title_taken = bool(issue.newsletter or issue.title)
+    # the first level-1 heading is the issue's title, unless the file has a few of them
+    title_taken = sum(1 for b in raw_blocks if b.kind == "heading" and b.level == 1) > 2
     for b in raw_blocks:
         s = b.text
         if b.kind == "heading" and b.level == 1 and not title_taken:
             title_taken = True
             if not _parse_title(s, issue):
-                issue.title = issue.title or s
+                issue.title = s
                 if not issue.newsletter and len(s.split()) <= 4:
                     issue.newsletter = english_name(s)
             continue
@@ -529,16 +550,18 @@ def parse_text(text: str, source_file: str, content_hash: str) -> Issue:
         if end <= start:
             continue
         t = shown[start:end]
+        if st.headline is not None:
+            h0, h1 = max(st.headline.start, start) - start, st.headline.end - start
+            t = t[:h0] + soften_units(t[h0:h1]) + t[h1:]
         lang = lang_of(t)
         counters[lang] = counters.get(lang, 0) + 1
         urls = [u for b in st.blocks for u in URL.findall(text[b.start:b.end])]
         urls += [m.group("url") for b in st.blocks for m in MD_LINK.finditer(text[b.start:b.end])]
         body = " ".join(b.text for b in st.body_blocks())
         headline = st.headline_text
-        if len(st.blocks) == 1 and st.blocks[0].kind == "item" and not st.blocks[0].lead:
-            _, h, bd = split_item(st.blocks[0].text)     # '- Outlet: Headline – body'
-            if h:
-                headline, body = h, bd
+        if headline != (st.headline.lead or st.headline.text if st.headline else ""):
+            body = split_item(st.blocks[0].text)[2] or body     # '- Outlet: Headline – body'
+
         issue.items.append(Item(lang=lang, position=counters[lang], text=t, start=start, end=end,
                                 headline=headline, body=body or headline,
                                 outlet=st.outlet, section=st.section, kind=st.kind,
