@@ -392,3 +392,15 @@ def test_currency_before_the_amount(rules):
     quals = {m["value"]: set(m["qualifiers"]) for m in v["metrics"] if m["unit"] == "percent"}
     assert "YoY" in quals[38.6] and "MoM" in quals[2.1]
     assert not [e for e in v["events"] if e["type"] == "StockMove"]  # revenue growth, not a share move
+
+
+def test_a_headline_figure_rounded_from_the_body_is_one_figure(rules):
+    from kg import gazetteer as gz
+    from kg.extract import extract_issue
+    from kg.model import Issue, Item
+    text = "网易营收增长13%\n网易第二季度营收同比增长13.4%，游戏收入增长11%。"
+    it = Item(lang="zh", position=1, text=text, start=0, end=len(text), headline="网易营收增长13%")
+    issue = Issue(newsletter="t", number=1, date="2026-04-15", source_file="t.txt", content_hash="sha256:0",
+                  text=text, items=[it])
+    ex = extract_issue(issue, rules, gz.load()).items[0]
+    assert sorted(float(m.value) for m in ex.metrics) == [11.0, 13.4]

@@ -248,6 +248,8 @@ def extract_item(it, doc, issue: Issue, gaz: gz.Gazetteer, sector: str,
             met.measure = DEFAULT_MOVE_MEASURE.get(ex.mentions[met.subject].type, "unknown")
     ex.metrics = _dedupe_metrics(metrics)
     if it.lang == "zh":
+        ex.metrics = zh.drop_rounded(text, off, it.headline, ex.metrics)
+    if it.lang == "zh":
         ex.events = zh.find_events(text, off, ex.mentions, ex.metrics, bounds,
                                    find_events(text, off, ex.mentions, ex.metrics, bounds, cues=zh.shared_cues()))
     else:

@@ -774,3 +774,28 @@ def refine_measures(text: str, found) -> None:
                     continue
                 m.measure = key
                 break
+
+
+def drop_rounded(text: str, offset: int, headline: str, metrics: list[MetricMention]) -> list[MetricMention]:
+    """A headline figure that is a body figure rounded (headline 22%, body 22.3%) is that
+    figure: each figure once, the body's precise value kept."""
+    if not headline:
+        return metrics
+    h0 = text.find(headline)
+    if h0 == -1:
+        return metrics
+    h1 = h0 + len(headline)
+
+    def places(v) -> int:
+        return max(0, -v.normalize().as_tuple().exponent)
+
+    out = []
+    for m in metrics:
+        s = m.start - offset
+        if h0 <= s < h1 and any(
+                n is not m and n.unit == m.unit and not (h0 <= n.start - offset < h1)
+                and places(n.value) > places(m.value) and (n.value > 0) == (m.value > 0)
+                and round(n.value, places(m.value)) == m.value for n in metrics):
+            continue
+        out.append(m)
+    return out
