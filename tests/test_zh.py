@@ -404,3 +404,9 @@ def test_a_headline_figure_rounded_from_the_body_is_one_figure(rules):
                   text=text, items=[it])
     ex = extract_issue(issue, rules, gz.load()).items[0]
     assert sorted(float(m.value) for m in ex.metrics) == [11.0, 13.4]
+
+
+def test_a_scaled_number_after_a_count_noun_is_a_count():
+    assert [(v, u) for v, u, _ in _zh("该应用月活跃用户突破3.2亿，模型参数规模达1.2万亿。")] == [
+        (Decimal("320000000"), "count"), (Decimal("1200000000000"), "count")]
+    assert [(v, u) for v, u, _ in _zh("用户付费收入达1.2万亿元。")] == [(Decimal("1200000000000"), "CNY")]

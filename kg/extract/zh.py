@@ -340,6 +340,10 @@ MONEY_RANGE = re.compile(r"(?<![\d.,])(?P<a>" + _NUM + r")\s?(?P<sa>万亿|千�
 # the currency before the number: 人民币500亿元, 新台币3,205亿元, 港币12元
 MONEY_PREFIX = re.compile(r"(?P<cur>新台币|人民币|港币|港元|美元|欧元|日元|英镑)\s?(?P<num>" + _NUM + r")\s?"
                           r"(?P<scale>万亿|千亿|亿|千万|百万|万)?\s?元?")
+# a scaled number with no unit after a count noun: 年度活跃用户突破7亿, 参数规模达2.4万亿
+BARE_SCALED = re.compile(r"(?<![\d.,])(?P<num>" + _NUM + r")\s?(?P<scale>万亿|亿|万)(?![\d.]|亿|千|百|\s?(?:[美港欧日韩英台]|人民币|元|美金|"
+                         r"名|人|个|次|单|座|种|位|项|笔|架|颗|枚|份|户|台|块|家|款|辆|吨|平方|股|桶|盎司|美|港))")
+COUNT_NOUN = re.compile(r"用户|下载|订单|参数|人次|访问|月活|日活|粉丝|会员|客户|装机|出货|销量|播放|观看|注册|Token|token|调用")
 POINTS = re.compile(r"(?<![\d.,])(?P<num>" + _NUM + r")\s?点(?![钟半])")
 POINTS_CTX = re.compile(r"(?:指数?|恒指|收报|报|收于|至|升|涨|跌|跌至|升至|失守|站上|突破|重上|重返|关口)[^，。；]{0,6}$")
 BPS = re.compile(r"(?<![\d.,])(?P<num>" + _NUM + r")\s?个?基点")
@@ -385,6 +389,9 @@ def figures(text: str, add, free) -> None:
         elif re.search(r"(?:收报|报|收于|至)\s*$", before):
             direction = None
         add(m.start(), m.end(), v, "points", [], direction)
+    for m in BARE_SCALED.finditer(text):
+        if free(*m.span()) and COUNT_NOUN.search(text, _comma_clause_start(text, m.start()), m.start()):
+            add(m.start(), m.end(), Decimal(m.group("num").replace(",", "")) * _SCALE[m.group("scale")], "count", [], None)
     for m in ENERGY.finditer(text):
         if free(*m.span()):
             add(m.start(), m.end(), Decimal(m.group("num").replace(",", "")), ENERGY_UNIT[m.group("u")], [], None)
