@@ -440,3 +440,18 @@ def test_byline_stays_in_its_story_and_is_no_title():
                 "Globex's quiet quarter\nBy Sam Roe and Lee Park\n\nGlobex reported flat revenue of $2 billion.\n")
     assert [it.headline for it in its] == ["OpenAI's new chip", "Globex's quiet quarter"]
     assert "By Jane Doe" in its[0].text and "working on a chip" in its[0].text
+
+
+def test_loose_list_of_titled_stories():
+    text = ("## Briefs\n\nA quiet day for deals.\n\n- **Acme raises $5 million**\n\n  Acme said on Monday it raised "
+            "$5 million.\n\n- **Globex falls 3%**\n\n  Globex fell 3% on weak sales.\n")
+    its = _news(text)
+    assert [it.headline for it in its] == ["Briefs", "Acme raises $5 million", "Globex falls 3%"]
+    assert "raised $5 million" in its[1].text and "weak sales" in its[2].text
+
+
+def test_calendar_of_upcoming_releases_is_boilerplate():
+    issue = _text_issue("### Acme beats estimates\n\nAcme reported revenue of $3 billion on Monday.\n\n"
+                        "### On the calendar\n\n- Tuesday: Globex earnings\n- Wednesday: CPI report\n"
+                        "- Thursday: Initech earnings\n")
+    assert [it.kind for it in issue.items] == ["item", "boilerplate"]

@@ -357,8 +357,8 @@ def cut(blocks: list[Block]) -> list[Story]:
             if _section_bullet(b, blocks, nxt, i):
                 set_section(b)
                 continue
-            if b.ordered and _headline_like(b) and n is not None and n.kind in ("para", "quote", "table") \
-                    and not n.title:
+            if (b.ordered or b.title) and _headline_like(b) and n is not None \
+                    and n.kind in ("para", "quote", "table") and not n.title:
                 open_story(b, "title")      # "1. AMD WINS BIG CLOUD DEAL" and its paragraphs
                 continue
             if SPONSOR.match(b.text):
