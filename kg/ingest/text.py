@@ -40,7 +40,7 @@ MODE_LINES = {
     "中文翻译": "zh", "中文版": "zh", "英文来源": "en", "英文原文": "en", "English": "en",
     "English version": "en", "Original": "en",
 }
-TITLE_ZH = re.compile(r"^(?P<name>.+?)(?:\s*[-–—|｜]+\s*|\s+)第\s*(?P<num>\d+)\s*期\s*[:：]?\s*(?P<title>.*?)(?:\s*[-–—|]+\s*(?P<date>[^-–—|]*\d{4}[^-–—|]*))?\s*$")
+TITLE_ZH = re.compile(r"^(?P<name>.+?)\s*[-–—|]+\s*第\s*(?P<num>\d+)\s*期\s*[:：]?\s*(?P<title>.*?)(?:\s*[-–—|]+\s*(?P<date>[^-–—|]*\d{4}[^-–—|]*))?\s*$")
 TITLE_EN = re.compile(r"^(?P<name>.+?)\s*[-–—|,:]+\s*(?:Issue|No\.?|Vol\.?\s*\d+,?\s*No\.?|#)\s*#?(?P<num>\d+)\s*[:：]?\s*(?P<title>.*?)(?:\s*[-–—|]+\s*(?P<date>\d{4}-\d\d?-\d\d?|[^-–—|]*\d{4}[^-–—|]*))?\s*$", re.I)
 PERIODICITY_ZH = {"周刊": "Weekly", "周报": "Weekly", "日报": "Daily", "月刊": "Monthly", "月报": "Monthly",
                   "简报": "Brief", "快讯": "Briefing", "通讯": "Newsletter"}
