@@ -151,7 +151,9 @@ def score_item(g: dict, view: dict, src: str, gaz: gz.Gazetteer) -> tuple[Scores
     s = Scores(items=1)
     errs: list[dict] = []
     lang = g.get("lang", "en")
-    cands = [it for it in view["items"] if it["lang"] == lang and g["match"] in src[it["span"][0]:it["span"][1]]]
+    # the item's span, or its headline when a reader kept the headline outside the span
+    cands = [it for it in view["items"] if it["lang"] == lang and (
+        g["match"] in src[it["span"][0]:it["span"][1]] or g["match"] in (it.get("headline") or ""))]
     pred = cands[0] if len(cands) == 1 else None
     if pred is None:
         errs.append({"kind": "item", "error": f"no single {lang} item contains the match ({len(cands)} found)"})
@@ -160,7 +162,9 @@ def score_item(g: dict, view: dict, src: str, gaz: gz.Gazetteer) -> tuple[Scores
     gold_e = {(_canon(e["name"], gaz), e["type"]) for e in g.get("entities", [])}
     opt_e = {(_canon(e["name"], gaz), e["type"]) for e in g.get("optional_entities", [])}
     opt_names = {n for n, _ in opt_e}
-    pred_e = {(e["name"].casefold(), e["type"]) for e in pred["entities"]}
+    # predicted names through the same alias resolution as the gold's (a name the builder
+    # kept in its Chinese or traditional form is the gazetteer's canonical name)
+    pred_e = {(_canon(e["name"], gaz), e["type"]) for e in pred["entities"]}
     for pe in sorted(pred_e):
         if pe in gold_e:
             s.entities.tp += 1
@@ -206,7 +210,7 @@ def score_item(g: dict, view: dict, src: str, gaz: gz.Gazetteer) -> tuple[Scores
         if typ not in gold_types and EVENT_PARENT.get(typ) in gold_types:
             typ = EVENT_PARENT[typ]
         for a in e["actors"] or [None]:
-            pred_ev.add((typ, a.casefold() if a else None))
+            pred_ev.add((typ, _canon(a, gaz)))
     s.events.tp += len(gold_ev & pred_ev)
     for pe in sorted(pred_ev - gold_ev, key=str):
         s.events.fp += 1

@@ -3,6 +3,7 @@ source) for every item. Plain data in, plain data out; spaCy is used through kg.
 from __future__ import annotations
 
 import ctypes
+import dataclasses
 import ctypes.util
 import platform
 import re
@@ -19,6 +20,7 @@ from .entities import mentions_from_doc
 from .events import find_events
 from ._bounds import Bounds
 from .metrics import find_metrics
+from . import zh
 
 SUBJECT_TYPES = ("Organization", "Index", "Asset", "Product")
 DEFAULT_MOVE_MEASURE = {"Organization": "share_price", "Index": "index_level", "Asset": "price"}
@@ -172,10 +174,15 @@ def _extract_chunk(issues: list[Issue], pipes: Pipelines, gaz: gz.Gazetteer,
     warned: list[list[list[str]]] = [[[] for _ in issue.items] for issue in issues]
     for lang, refs in by_lang.items():
         nlp = pipes.for_lang(lang)
-        texts = [issues[a].items[i].text for a, i in refs]
-        for (a, i), doc in zip(refs, nlp.pipe(texts, batch_size=max(1, min(batch_items, len(texts))))):
-            done[a][i] = extract_item(issues[a].items[i], doc, issues[a], gaz, sectors[a],
+        # Chinese: traditional characters read as simplified, offset for offset (kg.extract.zh)
+        items = [issues[a].items[i] for a, i in refs]
+        read = [zh.prepare_item(it) for it in items] if lang == "zh" else items
+        texts = [it.text for it in read]
+        for (a, i), it, doc in zip(refs, read, nlp.pipe(texts, batch_size=max(1, min(batch_items, len(texts))))):
+            done[a][i] = extract_item(it, doc, issues[a], gaz, sectors[a],
                                       warned[a][i].append if warn else None)
+            if lang == "zh":
+                zh.restore_texts(done[a][i], issues[a].items[i])
     for a, issue in enumerate(issues):
         for i, it in enumerate(issue.items):
             if done[a][i] is None:
@@ -204,6 +211,8 @@ def extract_item(it, doc, issue: Issue, gaz: gz.Gazetteer, sector: str,
     mentions = mentions_from_doc(doc, it.lang, off, text)
     ex.mentions = [m for m in mentions if m.type != "Outlet" and m.start - off >= prefix_end
                    and not (it.outlet and m.text == it.outlet)]
+    if it.lang == "zh":
+        ex.mentions = zh.drop_credits(text, off, ex.mentions)
     # a statistical model misreads Title Case headlines ("Good Numbers, Bad Mood" is no
     # person): its spans there count only when the body names them too
     if it.headline:
@@ -213,8 +222,11 @@ def extract_item(it, doc, issue: Issue, gaz: gz.Gazetteer, sector: str,
             rest = text[:h0] + " " + text[h1:]
             ex.mentions = [m for m in ex.mentions if not (
                 m.source == "model" and h0 <= m.start - off and m.end - off <= h1 and m.text not in rest)]
-    if it.outlet:
-        ex.outlet_id = gaz.lookup(it.outlet)
+    outlet = it.outlet or (zh.body_outlet(text, gaz.lookup) if it.lang == "zh" else None)
+    if outlet and not it.outlet:  # cited in the body: the item's outlet
+        ex.item = dataclasses.replace(it, outlet=outlet)
+    if outlet:
+        ex.outlet_id = gaz.lookup(outlet)
         if ex.outlet_id and gaz.entries[ex.outlet_id].type not in ("Outlet", "Organization"):
             ex.outlet_id = None
 
@@ -227,13 +239,21 @@ def extract_item(it, doc, issue: Issue, gaz: gz.Gazetteer, sector: str,
     metrics = find_metrics(body, it.lang, off + prefix_end, warn_absurd)
     bounds = Bounds(text)
     assign_subjects(text, off, ex.mentions, metrics, sector, bounds)
+    if it.lang == "zh":
+        zh.assign_subjects(text, off, ex.mentions, metrics)
     for met in metrics:
         # a signed percent move of a company, an index or an asset, with nothing else said
         if met.measure == "unknown" and met.unit == "percent" and "change" in met.qualifiers \
                 and met.subject is not None:
             met.measure = DEFAULT_MOVE_MEASURE.get(ex.mentions[met.subject].type, "unknown")
     ex.metrics = _dedupe_metrics(metrics)
-    ex.events = find_events(text, off, ex.mentions, ex.metrics, bounds)
+    if it.lang == "zh":
+        ex.metrics = zh.drop_rounded(text, off, it.headline, ex.metrics)
+    if it.lang == "zh":
+        ex.events = zh.find_events(text, off, ex.mentions, ex.metrics, bounds,
+                                   find_events(text, off, ex.mentions, ex.metrics, bounds, cues=zh.shared_cues()))
+    else:
+        ex.events = find_events(text, off, ex.mentions, ex.metrics, bounds)
     for x in list(ex.metrics) + list(ex.events):
         x.ev_start, x.ev_end = _evidence_span(bounds, off, x.start - off, x.end - off)
     ex.dates = find_dates(text, issue.date, off)

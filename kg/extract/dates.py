@@ -32,7 +32,7 @@ _PATTERNS: list[tuple[str, Bilingual]] = [
     ("my", Bilingual(r"\b" + _MON + r",?\s+(?P<y>(?:19|20)\d\d)\b")),
     ("md", Bilingual(r"\b" + _MON + r"\s+(?P<d>[0-3]?\d)(?:st|nd|rd|th)?\b(?!\s*(?:%|,?\s*(?:19|20)\d\d))")),
     ("rel_en", Bilingual(r"\b(?P<rel>yesterday|today|tonight|this week|last week|last month|this month|(?:on|last|this)\s+(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday))\b", re.I)),
-    ("rel_zh", Bilingual(r"(?P<rel>昨日|昨天|前天|今日|今天|本周|上周|上个?月|本月|(?:上|本)?(?:周|星期)[一二三四五六日天])")),
+    ("rel_zh", Bilingual(r"(?P<rel>(?:上|本)?(?:周|星期)[一二三四五六日天]|昨日|昨天|昨晚|前天|今日|今天|今早|今晨|本周|上周|上个?月|本月)")),
 ]
 
 # a date after these words is a reference point ("since 2020"), not when the news happened
@@ -58,9 +58,9 @@ def _year_for(month: int, day: int, ref: dt.date) -> int:
 
 def resolve_relative(rel: str, ref: dt.date) -> str:
     r = rel.lower().strip()
-    if r in ("today", "tonight", "今日", "今天"):
+    if r in ("today", "tonight", "今日", "今天", "今早", "今晨"):
         return ref.isoformat()
-    if r in ("yesterday", "昨日", "昨天"):
+    if r in ("yesterday", "昨日", "昨天", "昨晚"):
         return (ref - dt.timedelta(days=1)).isoformat()
     if r == "前天":
         return (ref - dt.timedelta(days=2)).isoformat()

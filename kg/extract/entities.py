@@ -64,7 +64,7 @@ def _latin_boundary_ok(text: str, s: int, e: int) -> bool:
     return True
 
 
-_AMOUNT_BEFORE = re.compile(r"(?:\d|[亿万千百十两]|\d\s)$")
+_AMOUNT_BEFORE = re.compile(r"(?:\d|[亿万千百十两元]|\d\s)$")
 
 
 def _is_currency_unit(text: str, s: int) -> bool:
@@ -154,7 +154,8 @@ def rule_mentions(text: str, lang: str, offset: int, existing: list[Mention]) ->
     if lang == "zh":
         for m in PERSON_RULE_ZH.finditer(text):
             add(m.start("name"), m.end("name"), "Person")
-        return found
+        from . import zh
+        return found + zh.rule_mentions(text, offset, existing + found)
     folded, cjk = fold(text), has_cjk(text)
     for m in TICKER_RULE.scan(text, folded, cjk):
         s = m.start("name")

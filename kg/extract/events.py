@@ -48,7 +48,9 @@ def _actor(bounds: Bounds, offset: int, s: int, e: int, mentions: list[Mention],
 
 
 def find_events(text: str, offset: int, mentions: list[Mention],
-                metrics: list[MetricMention], bounds: Optional[Bounds] = None) -> list[EventMention]:
+                metrics: list[MetricMention], bounds: Optional[Bounds] = None, cues=None) -> list[EventMention]:
+    """Events from the cues (CUES unless `cues` is given: kg.extract.zh passes () and adds its
+    own) and from figures: moves, capital expenditure."""
     bounds = bounds or Bounds(text)
     events: list[EventMention] = []
     seen: dict[tuple, EventMention] = {}
@@ -65,7 +67,7 @@ def find_events(text: str, offset: int, mentions: list[Mention],
 
     cjk = bounds.cjk
     folded = fold(text)
-    for typ, pat, where in CUES:
+    for typ, pat, where in (CUES if cues is None else cues):
         for m in pat.scan(text, folded, cjk):
             s, e = m.span()
             if typ == "Level":

@@ -16,6 +16,7 @@ from typing import Optional
 from ..model import MetricMention
 from ._bounds import Bounds
 from ._cjk import Bilingual, fold, has_cjk
+from . import zh
 
 NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 
@@ -44,7 +45,7 @@ CUR_ZH = {"美元": "USD", "美金": "USD", "欧元": "EUR", "英镑": "GBP", "�
 COUNT_NOUNS = (r"jobs|employees|workers|staff|roles|positions|people|users|customers|subscribers|"
                r"GPUs|chips|units|servers|data ?centers|shares|downloads|developers|engineers|"
                r"parameters|stores|vehicles|cars|devices|accounts")
-COUNT_ZH = r"名员工|个岗位|名|人|个|台|块|家|款|辆|万用户|用户"
+COUNT_ZH = r"名员工|个岗位|名|人|个|台|块|家|款|辆|万用户|用户|次|单|座|种|位|项|笔|架|颗|枚|份|户"
 
 _scale_en = r"(?:trillion|billion|million|thousand|tn|bn|mn|mm|[BMKT])\b"
 MONEY_EN = Bilingual(
@@ -64,7 +65,7 @@ MONEY_ZH_WORD = Bilingual(
 CN_DIGIT = {"": 1, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 SCALE_ZH_WORD = {"万亿": 10**12, "千亿": 10**11, "百亿": 10**10, "亿": 10**8}
 COUNT_EN = re.compile(r"(?P<num>" + num_first(r"[\w$€£¥.,]") + r")(?:\s?(?P<scale>" + _scale_en + r"))?\s+(?:\w+\s+)?(?P<noun>" + COUNT_NOUNS + r")\b", re.I)
-COUNT_ZH_RE = Bilingual(r"(?P<num>" + num_first(r"[\d.,]") + r")\s?(?P<scale>万亿|亿|万|千)?(?P<noun>" + COUNT_ZH + r")")
+COUNT_ZH_RE = Bilingual(r"(?P<num>" + num_first(r"[\d.,]") + r")\s?(?P<scale>万亿|亿|万|千)?(?:多|余)?(?P<noun>" + COUNT_ZH + r")")
 VS = re.compile(r"^\s*(?:vs\.?|versus|against|compared (?:with|to)|对比|相比|对)\s*", re.I)
 
 UP_EN = r"up|rose|rises?|rising|rall(?:y|ied|ies)|surged?|surges|soar(?:ed|s)?|jump(?:ed|s)?|climb(?:ed|s)?|gain(?:ed|s)?|spiked?|rebound(?:ed|s)?|advanced?|higher|increased?|grew|grows|boost(?:ed)?|added|popped|lifts?|lifted|raises?|raised"
@@ -167,6 +168,9 @@ def find_metrics(text: str, lang: str, offset: int = 0, warn=None) -> list[Metri
 
     # each pattern runs only when its literal part (a currency, %, 亿...) is in the text
     cjk, folded = bounds.cjk, fold(text)
+    if lang == "zh":  # money ranges, index points, basis points; 十倍 is no figure
+        taken.extend(zh.not_figures(text))
+        zh.figures(text, add, free)
     # ranges first: "3.5%–3.75%" is two figures, lower and upper bound
     for m in PCT_RANGE.scan(text, folded, cjk):
         a, b = to_decimal(m.group("a")), to_decimal(m.group("b"))
@@ -246,6 +250,8 @@ def find_metrics(text: str, lang: str, offset: int = 0, warn=None) -> list[Metri
     _pair_versus(text, found)
     for s, e, m in found:
         _annotate(bounds, s, e, m)
+    if lang == "zh":
+        zh.refine_measures(text, found)
     return metrics
 
 

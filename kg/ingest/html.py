@@ -30,7 +30,7 @@ from ..model import Issue
 from . import ItemSpec, Reader, clean_str, place_items, register
 from ._markup import bound_nesting
 from .stories import DAY_FIRST, Block, numeric_date, recognised, soften_units, stories_of
-from .text import URL_LINE, _parse_title
+from .text import URL_LINE, _parse_title, _title_meta
 
 REMOVE_TAGS = ("script", "style", "noscript", "template", "nav", "footer", "aside", "form",
                "iframe", "svg", "button", "select", "input", "textarea", "canvas", "object",
@@ -467,6 +467,8 @@ def read_html(text: str, source_file: str, content_hash: str) -> list[Issue]:
         site = _meta(tree, "og:site_name", "application-name")
         if site:
             issue.newsletter = clean_str(site)
+        elif walker.title_line and _title_meta(clean_str(walker.title_line), issue) and issue.newsletter:
+            pass                                                # '<h1>港股晨報 第128期</h1>'
         elif walker.title_line and len(walker.title_line.split()) <= 4:
             issue.newsletter = clean_str(walker.title_line)     # '<h1>Axios Pro Rata</h1>'
 

@@ -472,7 +472,11 @@ def _masthead_title(plain: str, issue: Issue) -> bool:
     parts = [p for p in MASTHEAD_SPLIT.split(plain, 1) if p.strip()]
     if len(parts) == 2 and len(parts[0]) <= 30:
         issue.newsletter = issue.newsletter or english_name(parts[0].strip())
-        issue.title = parts[1].strip()
+        d = masthead_date(parts[1])
+        if d and len(re.sub(r"[\d\W_年月日周星期一二三四五六日天]", "", parts[1])) == 0:
+            issue.date = issue.date or d  # '财经快讯｜2026年3月10日（周二）': a name and a date
+        else:
+            issue.title = parts[1].strip()
         return True
     return False
 
