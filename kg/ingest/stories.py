@@ -249,12 +249,30 @@ def _digest_bullet(b: Block) -> bool:
         return False
     if b.lead and not is_label(b):
         return True
-    if SEPARATOR.search(b.text) and PREFIX_OUTLET.match(b.text):
+    if dash_search(SEPARATOR, b.text) and PREFIX_OUTLET.match(b.text):
         return True
     return len(b.text) > 60 and bool(TRAILING_CITE.search(b.text))
 
 
 SEPARATOR = re.compile(r"\s+[–—]+\s+|——|\s+-{1,2}\s+|(?<=\S)—(?=\S)")
+DASHES = ("-", "–", "—")
+
+
+def dash_search(pattern: re.Pattern, s: str) -> Optional[re.Match]:
+    """pattern.search(s) for a headline/body separator (SEPARATOR, text.SEPARATORS): each of
+    their matches holds a dash and starts at it or at the spaces just before it, so the search
+    starts there and finds the same match; `re` would otherwise try every position before it
+    (a leading \s+ or lookbehind gives it no first character to skip to)."""
+    d = -1
+    for dash in DASHES:
+        k = s.find(dash, 0, d if d >= 0 else len(s))
+        if k >= 0:
+            d = k
+    if d < 0:
+        return None
+    while d > 0 and s[d - 1].isspace():      # str.isspace is re's \s (checked over Unicode)
+        d -= 1
+    return pattern.search(s, d)
 
 
 def _headline_like(b: Block) -> bool:
@@ -468,7 +486,7 @@ def _section_bullet(b: Block, blocks: list[Block], nxt: list[int], i: int) -> bo
     if i >= len(blocks) or blocks[i].kind != "item" or blocks[i].level > 0:
         return False
     b = blocks[i]
-    if len(b.text) > 100 or SEPARATOR.search(b.text) or b.lead:
+    if len(b.text) > 100 or dash_search(SEPARATOR, b.text) or b.lead:
         return False
     j = nxt[i]
     if j >= len(blocks) or blocks[j].kind != "item":
@@ -476,7 +494,7 @@ def _section_bullet(b: Block, blocks: list[Block], nxt: list[int], i: int) -> bo
     n = blocks[j]
     if b.ordered and not n.ordered:
         return True
-    return bool(PREFIX_OUTLET.match(b.text)) and bool(SEPARATOR.search(n.text))
+    return bool(PREFIX_OUTLET.match(b.text)) and bool(dash_search(SEPARATOR, n.text))
 
 
 # ------------------------------------------------------------------------- kinds
@@ -607,7 +625,7 @@ def find_outlet(s: Story) -> Optional[str]:
                         continue
     if s.headline is not None and s.headline.kind == "item":
         m = PREFIX_OUTLET.match(s.headline.text)
-        if m and SEPARATOR.search(s.headline.text):   # '- Outlet: Headline – body': the prefix wins
+        if m and dash_search(SEPARATOR, s.headline.text):   # '- Outlet: Headline – body': the prefix wins
             found = _clean_outlet(m.group("o")) or found
     if found is None:
         # '彭博：苹果将…', 'Reuters: Apple will…' opening the story's first paragraph: the

@@ -18,7 +18,7 @@ from typing import Optional
 from ..errors import warning
 from ..extract.dates import parse_date
 from ..model import Issue, Item
-from .stories import (HEADER, NUMBER, TERMINAL, TRAILING_CITE, Block, is_cite, issue_number, masthead_date, recognised,
+from .stories import (HEADER, dash_search, NUMBER, TERMINAL, TRAILING_CITE, Block, is_cite, issue_number, masthead_date, recognised,
                       sender_name, short, soften_units, stories_of)
 
 CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
@@ -69,11 +69,13 @@ def mask_markdown(s: str) -> tuple[str, list[str]]:
         t = m.group("text")
         return " " + t + " " * (len(m.group(0)) - len(t) - 1)
 
-    s = MD_LINK.sub(link, s)
-    if "*" in s or "_" in s or "`" in s:  # far cheaper than the regex's own scan
+    # each pattern holds a fixed string: testing for it first is far cheaper than the regex's scan
+    if "](" in s:
+        s = MD_LINK.sub(link, s)
+    if "*" in s or "_" in s or "`" in s:
         s = MD_EMPH.sub(lambda m: " " * len(m.group(1)) + m.group(2) + " " * len(m.group(1)), s)
-    for u in URL.findall(s):
-        urls.append(u)
+    if "http" in s:
+        urls.extend(URL.findall(s))
     return s, urls
 
 
@@ -86,7 +88,6 @@ def english_name(name: str) -> str:
 
 
 NOT_OUTLET_PREFIX = re.compile(r"\d{2,}|[.!?。]$")
-DASHES = ("-", "–", "—")
 
 
 @lru_cache(maxsize=4096)
@@ -100,14 +101,7 @@ def split_item(rest: str) -> tuple[Optional[str], str, str]:
         if prefix and len(prefix) <= 40 and len(prefix.split()) <= 5 and not NOT_OUTLET_PREFIX.search(prefix):
             outlet = prefix
             rest = rest[m.end():]
-    # every separator holds a dash, and starts at it or at the spaces just before it: the
-    # search starts there (the same match; `re` would otherwise try each position before it)
-    d = min((k for k in map(rest.find, DASHES) if k >= 0), default=-1)
-    sep = None
-    if d >= 0:
-        while d > 0 and rest[d - 1].isspace():      # str.isspace is re's \s (checked over Unicode)
-            d -= 1
-        sep = SEPARATORS.search(rest, d)
+    sep = dash_search(SEPARATORS, rest)
     if sep:
         headline, body = rest[: sep.start()].strip(), rest[sep.end():].strip()
     else:
@@ -146,7 +140,10 @@ STRAY_EMPH = re.compile(r"(?<!\S)(?:\*\*|__|\*|_)+|(?:\*\*|__|\*|_)+(?!\S)")
 
 def _flat(s: str) -> str:
     """A block's clean text: Markdown masked, whitespace collapsed."""
-    return " ".join(STRAY_EMPH.sub(lambda m: " " * len(m.group(0)), mask_markdown(s)[0]).split())
+    s = mask_markdown(s)[0]
+    if "*" in s or "_" in s:
+        s = STRAY_EMPH.sub(lambda m: " " * len(m.group(0)), s)
+    return " ".join(s.split())
 
 
 def _line_block(kind: str, raw: str, start: int, end: int, level: int = 0, ordered: bool = False) -> Block:
