@@ -149,16 +149,17 @@ def _flat(s: str) -> str:
 def _line_block(kind: str, raw: str, start: int, end: int, level: int = 0, ordered: bool = False) -> Block:
     s = raw.strip()
     b = Block(kind=kind, start=start, end=end, text=_flat(s), level=level, ordered=ordered)
-    if WHOLE_BOLD.match(s) or WHOLE_LINK.match(s) or BRACKET_TITLE.match(s):
+    c0 = s[:1]      # each pattern below starts with a fixed character or needs '](': tested first
+    if c0 in ("*", "_", "[", "【") and (WHOLE_BOLD.match(s) or WHOLE_LINK.match(s) or BRACKET_TITLE.match(s)):
         b.title = True
-    else:
+    elif c0 in ("*", "_", "["):
         m = BOLD_LEAD.match(s) or (LINK_LEAD.match(s) if kind == "item" else None)
         if m:
             b.lead = _flat(m.group("t"))
-    m = LAST_LINK.search(s)
+    m = LAST_LINK.search(s) if "](" in s else None
     if m:
         b.link_label = _flat(m.group("t"))
-    if kind == "para" and IMAGE_LINE.match(s):
+    if kind == "para" and c0 == "!" and IMAGE_LINE.match(s):
         b.kind = "media"
     return b
 
