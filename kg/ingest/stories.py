@@ -217,8 +217,9 @@ def is_cite(b: Block) -> Optional[str]:
 def tokens(s: str) -> set[str]:
     """Content words (English, case-folded) and character bigrams (Chinese)."""
     out: set[str] = set()
+    cjk = has_cjk(s)        # once for the text: a word of a text without CJK has none
     for w in WORD.findall(s):
-        if has_cjk(w):
+        if cjk and has_cjk(w):
             out.update(w[i:i + 2] for i in range(max(1, len(w) - 1)))
         else:
             w = w.casefold().strip(".,'’")
