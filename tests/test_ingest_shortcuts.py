@@ -1,0 +1,113 @@
+"""The reader's shortcuts give what the plain patterns give (kg/ingest/stories.py, text.py).
+
+Reading skips work a cheap test proves useless: a footer pattern behind a lower-case hint, a
+separator search started at the first dash, markdown-it without the block rules a document's
+characters rule out. Each shortcut is compared here with the plain form on sentences of our
+own, chosen at the edges of the shortcut (case folding, dashes after spaces, '\\r' line ends).
+"""
+from __future__ import annotations
+
+import pytest
+from markdown_it import MarkdownIt
+
+from kg.ingest.stories import FOOTER, SEPARATOR, dash_search, footer, tokens
+from kg.ingest.text import SEPARATORS, _parser_for, parse_text, split_item
+
+FOOTER_CASES = [
+    ("Unsubscribe | Update your preferences", True),
+    ("Shares of Acme rose 4% after the update.", False),
+    ("Share this with a friend who likes chips.", True),
+    ("Share", True),
+    ("Apple shipped a new app on Monday.", False),
+    ("Open in app", True),
+    ("Designers sign up for the beta", True),
+    ("The chip design team signed a deal.", False),
+    ("© 2026 Chip Wire", True),
+    ("本文由作者授权发布", True),
+    ("苹果发布新款芯片", False),
+    ("PRİVACY POLİCY", True),      # 'İ' matches 'i' under re.I, its lower case is two characters
+    ("You are receıving this", True),   # dotless i
+    ("ſubſcribe now", True),       # long s
+    ("Refer A Friend", True),
+]
+
+
+@pytest.mark.parametrize("text,expected", FOOTER_CASES)
+def test_footer_hint_agrees_with_footer_pattern(text, expected):
+    assert (FOOTER.search(text) is not None) is expected
+    assert footer(text) is expected
+
+
+SEPARATOR_CASES = [
+    "Reuters: Acme Raises $5M – The startup closed a round.",
+    "Acme Raises $5M —— the startup closed a round",
+    "Acme Raises $5M -- the startup closed a round",
+    "Acme Raises $5M - the startup closed a round",
+    "Acme—the startup—closed a round",
+    "well-known chip-maker ships",          # dashes that separate nothing
+    "Acme \u00a0\t– body after odd spaces",
+    "—leading dash then text",
+    "no dash at all",
+    "a - b – c — d",
+]
+
+
+@pytest.mark.parametrize("text", SEPARATOR_CASES)
+def test_dash_search_finds_the_same_separator(text):
+    for pattern in (SEPARATOR, SEPARATORS):
+        plain = pattern.search(text)
+        fast = dash_search(pattern, text)
+        assert (plain.span() if plain else None) == (fast.span() if fast else None)
+
+
+def test_split_item_parts():
+    assert split_item("Reuters: Acme Raises $5M – The startup closed a round.") == \
+        ("Reuters", "Acme Raises $5M", "The startup closed a round.")
+    assert split_item("Acme closed a round of $5M to build chips (Nikkei Asia)") == \
+        ("Nikkei Asia", "", "Acme closed a round of $5M to build chips")
+
+
+MARKDOWN_DOCS = [
+    "Chip news\n=========\n\nAcme ships.\n",
+    "Chip news\r---\rAcme ships.",                 # '\r' ends a line for markdown-it
+    "> Acme ships.\n> * * *\n> More.\n",
+    "- Acme ships\n  ---\n- Beta ships\n",
+    "Acme ships\n    code line\n\n| a | b |\n|---|---|\n| 1 | 2 |\n",
+    "<div>\nhtml block\n</div>\n\n# Heading\n\n```\nfenced\n```\n\n[ref]: https://example.com\n",
+    "- Reuters: Acme Raises $5M – The startup closed a round.\n- Bloomberg: Beta Falls 3% – Shares slid.\n",
+    "Title line\n_ _ _\nText after a rule\n",
+]
+
+
+def _sig(tokens_):
+    return [(t.type, t.map, t.markup, t.tag, t.nesting, t.content, t.level) for t in tokens_]
+
+
+@pytest.mark.parametrize("doc", MARKDOWN_DOCS)
+def test_block_parser_without_unusable_rules_gives_the_same_tokens(doc):
+    full = MarkdownIt("commonmark").enable("table")
+    full.core.ruler.disable(["inline", "text_join"])
+    assert _sig(_parser_for(doc).parse(doc)) == _sig(full.parse(doc))
+
+
+def test_plain_digest_parser_leaves_out_rules():
+    doc = MARKDOWN_DOCS[6]
+    active = _parser_for(doc).block.ruler.get_active_rules()
+    assert "list" in active and "paragraph" in active
+    assert not {"table", "fence", "blockquote", "hr", "heading", "lheading", "html_block"} & set(active)
+
+
+def test_tokens_of_mixed_text():
+    assert tokens("Acme 芯片出货") == {"acme", "芯片", "片出", "出货"}
+    assert tokens("Acme ships the chips") == {"acme", "ships", "chips"}
+
+
+def test_digest_read_with_shortcuts():
+    text = ("Chip Wire #31 — May 8, 2026\n\n"
+            "- Reuters: Acme Raises $5M – The startup closed a round on Monday.\n"
+            "- Bloomberg: Beta Shares Fall 3% – Beta slid after its outlook.\n\n"
+            "Unsubscribe | Update your preferences\n")
+    issue = parse_text(text, "chipwire-31.txt", "sha256:x")
+    news = [(it.headline, it.outlet) for it in issue.items if it.kind == "item"]
+    assert news == [("Acme Raises $5M", "Reuters"), ("Beta Shares Fall 3%", "Bloomberg")]
+    assert [it.kind for it in issue.items][-1] == "boilerplate"
