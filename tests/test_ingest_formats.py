@@ -226,3 +226,20 @@ def test_utf8_with_a_few_bad_bytes_stays_utf8():
     text, enc, warns = decode_text(data, "x.txt")
     assert enc == "utf-8" and "Nestlé" in text and "英伟达" in text and "\ufffd" in text
     assert warns and "x.txt:5: 3 invalid UTF-8" in warns[0]
+
+
+def test_readers_load_only_when_a_file_needs_them(tmp_path):
+    # choosing a reader runs kg.ingest.sniff's detectors; selectolax and feedparser are
+    # imported only when an HTML page or a feed is read (READERS names "module:function")
+    import subprocess
+    import sys
+    md = tmp_path / "digest.md"
+    md.write_text("# Digest\n\n### Acme raises $5 million\n\nAcme raised $5 million on Monday.\n", encoding="utf-8")
+    page = tmp_path / "page.html"
+    page.write_text("<html><body><h2>Acme raises $5 million</h2><p>Acme raised $5 million.</p></body></html>",
+                    encoding="utf-8")
+    code = ("import sys; from kg.ingest import read_path\n"
+            "read_path(sys.argv[1]); print('selectolax.lexbor' in sys.modules, 'feedparser' in sys.modules)\n"
+            "read_path(sys.argv[2]); print('selectolax.lexbor' in sys.modules)\n")
+    out = subprocess.run([sys.executable, "-c", code, str(md), str(page)], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "False", "True"]

@@ -2,8 +2,10 @@
 
 `read_path(path)` decodes a file, chooses a reader by content (or `fmt`), and returns the
 issues in it (a feed or a JSON Lines file may hold several). `discover(paths)` expands
-directories. Readers register themselves in READERS: name -> Reader(detect, read,
-extensions); the HTML, feed and JSON Lines readers are imported at the bottom of this file.
+directories. READERS: name -> Reader(extensions, detect, read), the functions named
+"module:function" and imported on first use (rdflib's plugin idiom): choosing a reader runs
+the detectors of kg.ingest.sniff, which import no reader; selectolax, feedparser and the
+mail parser load only when a file needs them. `register` adds a reader.
 
 Hostile input: the decoded text is cleaned without moving any offset (control characters
 become spaces, lone surrogates U+FFFD), files larger than MAX_BYTES are refused, and items
@@ -13,13 +15,15 @@ reported in `Issue.warnings` as `[W00x] file:line: ...`.
 from __future__ import annotations
 
 import errno
+import functools
 import hashlib
+import importlib
 import os
 import re
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Optional
+from typing import Callable, Optional, Union
 
 from ..errors import KgError, warning
 from ..model import Issue, Item
@@ -31,12 +35,30 @@ MAX_BYTES = int(os.environ.get("KG_MAX_BYTES", 16 * 1024 * 1024))
 MAX_ITEM_CHARS = int(os.environ.get("KG_MAX_ITEM_CHARS", 20_000))
 
 
+def _load(ref):
+    """A callable, or the one a "package.module:function" string names (imported now)."""
+    if not isinstance(ref, str):
+        return ref
+    module, _, attr = ref.partition(":")
+    return getattr(importlib.import_module(module), attr)
+
+
 @dataclass
 class Reader:
     name: str
     extensions: tuple[str, ...]
-    detect: Callable[[str, str], int]      # (decoded text, file name) -> confidence 0..100
-    read: Callable[[str, str, str], list[Issue]]  # (text, source_file, hash) -> issues
+    # (decoded text, file name) -> confidence 0..100; a callable or "module:function"
+    detect_ref: Union[str, Callable[[str, str], int]]
+    # (text, source_file, hash) -> issues; a callable or "module:function"
+    read_ref: Union[str, Callable[[str, str, str], list[Issue]]]
+
+    @functools.cached_property
+    def detect(self) -> Callable[[str, str], int]:
+        return _load(self.detect_ref)
+
+    @functools.cached_property
+    def read(self) -> Callable[[str, str, str], list[Issue]]:
+        return _load(self.read_ref)
 
 
 def _detect_text(text: str, name: str) -> int:
@@ -47,12 +69,21 @@ def _read_text(text: str, source_file: str, content_hash: str) -> list[Issue]:
     return [parse_text(text, source_file, content_hash)]
 
 
-READERS: dict[str, Reader] = {
-    "text": Reader("text", (".txt", ".md", ".markdown", ".text"), _detect_text, _read_text),
-}
+READERS: dict[str, Reader] = {r.name: r for r in (
+    Reader("text", (".txt", ".md", ".markdown", ".text"), _detect_text, _read_text),
+    Reader("html", (".html", ".htm", ".xhtml"), "kg.ingest.sniff:html", "kg.ingest.html:read_html"),
+    # ".xml" is not listed: a folder may hold unrelated XML; a feed.xml named on the command
+    # line is still read as a feed (the reader is chosen by content)
+    Reader("feed", (".rss", ".atom"), "kg.ingest.sniff:feed", "kg.ingest.feed:read_feed"),
+    Reader("jsonl", (".jsonl", ".ndjson"), "kg.ingest.sniff:jsonl", "kg.ingest.jsonl:read_jsonl"),
+    # files and folders of mail are read from their bytes (read_path); this reads a message
+    # that reached a reader as text
+    Reader("mail", (".eml", ".emlx", ".mbox"), "kg.ingest.sniff:mail", "kg.ingest.mail:read_mail_text"),
+)}
 # other names `--format` accepts
 ALIASES = {"markdown": "text", "md": "text", "rss": "feed", "atom": "feed", "json": "jsonl",
-           "ndjson": "jsonl", "htm": "html"}
+           "ndjson": "jsonl", "htm": "html", "eml": "mail", "email": "mail", "mbox": "mail",
+           "maildir": "mail"}
 
 
 def register(reader: Reader) -> None:
@@ -514,6 +545,7 @@ def read_path(path: str, fmt: Optional[str] = None, mail=None, follow_symlinks: 
     messages of a mailbox to read. Mail is read from its bytes, streamed (see ingest.mail).
     `roots` (input_roots) and `follow_symlinks`: where a Maildir's message files may link to
     (by default inside the Maildir; see discover)."""
+    from . import mail as _mail  # the mail parser (stdlib email) loads on first use
     kind = _mail.kind_of(path, fmt)
     if kind:
         return _mail.read_mail_path(path, kind, mail, follow_symlinks=follow_symlinks, roots=roots)
@@ -582,6 +614,7 @@ def discover(paths: list[str], follow_symlinks: bool = False,
     (each directory once). What is skipped is added to `skipped` as (path, KgError), or
     raised when `skipped` is None. A file named on the command line is read as named. (The
     messages of a Maildir are checked by the same rules as they are read: kg.ingest.mail.)"""
+    from . import mail as _mail  # the mail parser (stdlib email) loads on first use
     exts = sorted({e for r in READERS.values() for e in r.extensions})
     roots = input_roots(paths)
     out: list[str] = []
@@ -648,6 +681,3 @@ def discover(paths: list[str], follow_symlinks: bool = False,
             out.append(p)
     return out
 
-
-# the structured readers register themselves
-from . import html as _html, feed as _feed, jsonl as _jsonl, mail as _mail  # noqa: E402,F401

@@ -25,35 +25,13 @@ import feedparser
 
 from ..errors import warning
 from ..model import Issue
-from . import MAX_ITEM_CHARS, ItemSpec, Reader, clean_str, issue_key, place_items, register
+from . import MAX_ITEM_CHARS, ItemSpec, clean_str, issue_key, place_items
+from .sniff import DOCTYPE, DOCTYPE_RE, PROLOG, PROLOG_WINDOW, feed as detect  # noqa: F401
 from .html import html_to_specs
 from .text import TITLE_EN, TITLE_ZH, _parse_title
 
 XML_DECL = re.compile(r"^(\s*<\?xml[^>]*?encoding\s*=\s*)([\"'])[^\"']*\2", re.I)
-# a DOCTYPE, with its internal subset if it has one ("[ <!ENTITY x '...'> ]": declarations
-# hold ">" and "]" in quoted values and comments)
-DOCTYPE = (r"<!DOCTYPE(?:[^>\[\"']|\"[^\"]*\"|'[^']*')*+"
-           r"(?P<subset>\[(?:\"[^\"]*\"|'[^']*'|<!--(?:[^-]|-(?!->))*-->|[^\]\"'<]|<(?!!--))*+\])?\s*>")
-# the prolog (declaration, comments, processing instructions, DOCTYPE), then the root's name
-PROLOG = re.compile(r"(?:<\?[^>]*\?>\s*|<!--.*?-->\s*|" + DOCTYPE + r"\s*)*<(?P<tag>[\w:.-]+)", re.S | re.I)
-DOCTYPE_RE = re.compile(DOCTYPE, re.S | re.I)
-PROLOG_WINDOW = 1 << 20  # a DOCTYPE's internal subset is read up to 1 MB when detecting
 MAX_ENTRIES = 100_000
-
-
-def detect(text: str, name: str) -> int:
-    head = text[:PROLOG_WINDOW].lstrip("\ufeff \t\r\n")
-    if not head.startswith("<"):
-        return 0
-    # skip the declaration, comments, processing instructions and a doctype (with an
-    # internal subset: issue #16, item 13)
-    m = PROLOG.match(head)
-    if not m:
-        return 0
-    tag = m.group("tag").lower()
-    if tag in ("rss", "feed", "rdf:rdf", "atom:feed"):
-        return 95
-    return 0
 
 
 def _iso(st: Optional[time.struct_time]) -> Optional[str]:
@@ -249,7 +227,3 @@ def _entries_as_items(text, entries, feed, source_file, content_hash, warns) -> 
     place_items(issue, text, specs, header)
     return [issue]
 
-
-# ".xml" is not listed: a folder may hold unrelated XML; a feed.xml named on the command
-# line is still read as a feed (the reader is chosen by content)
-register(Reader("feed", (".rss", ".atom"), detect, read_feed))

@@ -27,7 +27,8 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 from ..errors import warning
 from ..extract.dates import parse_date
 from ..model import Issue
-from . import ItemSpec, Reader, clean_str, place_items, register
+from . import ItemSpec, clean_str, place_items
+from .sniff import html as detect  # noqa: F401 (kg.ingest.html.detect, as before)
 from ._markup import bound_nesting
 from .stories import DAY_FIRST, Block, numeric_date, recognised, soften_units, stories_of
 from .text import URL_LINE, _parse_title, _title_meta
@@ -50,24 +51,6 @@ INLINE = {"a", "abbr", "b", "bdi", "bdo", "br", "cite", "code", "data", "dfn", "
           "u", "var", "wbr", "del", "ins", "big", "tt", "strike", "label", "-text", "-comment",
           "_text", "_comment"}
 MAX_DEPTH = 150
-
-
-def detect(text: str, name: str) -> int:
-    head = text[:4096].lstrip("\ufeff \t\r\n")
-    if "<" not in head:
-        return 0  # no markup: plain text, whatever the name says (what the tests below conclude)
-    head = head.lower()
-    ext = name.lower().rsplit(".", 1)[-1] if "." in name else ""
-    if head.startswith("<!doctype html") or re.match(r"(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<html\b", head, re.S):
-        return 95
-    if re.search(r"<(?:rss|feed|rdf:rdf)\b", head):
-        return 0
-    tags = len(re.findall(r"</?(?:p|li|ul|ol|div|h[1-6]|a|br|span|table|td|body)\b[^>]*>", head))
-    if ext in ("html", "htm", "xhtml"):
-        return 90 if tags else 0  # no markup at all: plain text, whatever the name says
-    if head.startswith("<") and tags >= 3:
-        return 80
-    return 0
 
 
 def _is_text(node: LexborNode) -> bool:
@@ -488,5 +471,3 @@ def read_html(text: str, source_file: str, content_hash: str) -> list[Issue]:
         issue.warnings.append(warning("W009", path=source_file, n=len(walker.specs)))
     return [issue]
 
-
-register(Reader("html", (".html", ".htm", ".xhtml"), detect, read_html))

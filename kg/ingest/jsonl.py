@@ -40,33 +40,12 @@ from typing import Any, Optional
 
 from ..errors import warning
 from ..model import Issue
-from . import ItemSpec, Reader, clean_str, issue_key, place_items, register
+from . import ItemSpec, clean_str, issue_key, place_items
+from .sniff import ISSUE_KEYS, ITEM_KEYS, jsonl as detect  # noqa: F401
 
-ISSUE_KEYS = {"newsletter", "number", "date", "title", "url", "urls", "items", "summary"}
-ITEM_KEYS = {"text", "outlet", "headline", "body", "section", "lang", "url", "urls", "date", "kind"}
 LINE_ISSUE_KEYS = {"newsletter", "number", "issue_date", "issue_url", "title"}
 MAX_NUMBER = 10 ** 9
 URL_OK = re.compile(r"^https?://[^\s<>\"{}|\\^`]+$")
-
-
-def detect(text: str, name: str) -> int:
-    if not text[:65536].lstrip().startswith("{"):
-        return 0  # the first line that is not blank does not start with "{" (the loop's verdict)
-    ext = name.lower().rsplit(".", 1)[-1] if "." in name else ""
-    for line in text[:65536].splitlines():
-        s = line.strip()
-        if not s:
-            continue
-        if not s.startswith("{"):
-            return 0
-        try:
-            obj = json.loads(s)
-        except (ValueError, RecursionError):
-            return 70 if ext in ("jsonl", "ndjson", "json") else 0  # a text that starts with "{"
-        if isinstance(obj, dict):
-            return 95 if ext in ("jsonl", "ndjson", "json") or obj.keys() & (ISSUE_KEYS | ITEM_KEYS) else 60
-        return 0
-    return 0
 
 
 class _Line:
@@ -254,5 +233,3 @@ def read_jsonl(text: str, source_file: str, content_hash: str) -> list[Issue]:
         issues.append(empty)
     return issues
 
-
-register(Reader("jsonl", (".jsonl", ".ndjson"), detect, read_jsonl))

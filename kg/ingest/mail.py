@@ -52,8 +52,9 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 from ..errors import KgError, warning
 from ..model import Issue
-from . import (_CONTROL, ALIASES, READERS, Reader, _inside, check_items, clean_text, decode_text, looks_binary,
-               open_regular, register, repair_mojibake)
+from . import (_CONTROL, ALIASES, READERS, _inside, check_items, clean_text, decode_text, looks_binary,
+               open_regular, repair_mojibake)
+from .sniff import mail as detect, sniff_bytes  # noqa: F401
 from .text import english_name, parse_text
 
 # a newsletter is tens to hundreds of kilobytes; bigger messages carry attachments, which
@@ -199,38 +200,6 @@ def _head(path: str, n: int = 8192) -> bytes:
             return f.read(n)
     except (KgError, OSError):
         return b""
-
-
-_HEADER_LINE = re.compile(rb"^[!-9;-~]+[ \t]*:")
-_MAIL_FIELDS = re.compile(rb"^(?:from|date|subject|message-id|mime-version|received|return-path|to|"
-                          rb"delivered-to|list-id|list-unsubscribe|content-type|reply-to|sender|x-[\w-]+)[ \t]*:", re.I)
-_STRONG_FIELDS = re.compile(rb"^(?:from|message-id|mime-version|received|return-path|delivered-to)[ \t]*:", re.I)
-
-
-def sniff_bytes(head: bytes) -> Optional[str]:
-    """'mbox', 'mmdf', 'emlx' or 'eml' when the first bytes of a file are mail, else None."""
-    s = head.lstrip(b"\r\n")
-    if s.startswith(b"\x01\x01\x01\x01"):
-        return "mmdf"
-    kind = "eml"
-    if s.startswith(b"From ") and b"\n" in s[:1000]:
-        kind, s = "mbox", s.split(b"\n", 1)[1]
-    elif re.match(rb"^\s*\d{1,12}\s*\r?\n", s):  # Apple Mail's .emlx: the message's length, then the message
-        kind, s = "emlx", s.split(b"\n", 1)[1]
-    lines = s.replace(b"\r\n", b"\n").split(b"\n")
-    fields = strong = 0
-    for ln in lines[:200]:
-        if not ln.strip():
-            break
-        if ln[:1] in (b" ", b"\t"):
-            continue  # a folded line
-        if not _HEADER_LINE.match(ln):
-            return None
-        fields += bool(_MAIL_FIELDS.match(ln))
-        strong += bool(_STRONG_FIELDS.match(ln))
-    if kind == "mbox":
-        return kind if fields else None
-    return kind if strong and fields >= 2 else None
 
 
 def is_maildir(path: str) -> bool:
@@ -1209,10 +1178,6 @@ def read_mail_path(path: str, kind: str, options: Optional[MailOptions] = None, 
 
 # --------------------------------------------------------------------- registration
 
-def detect(text: str, name: str) -> int:
-    return 97 if sniff_bytes(text[:8192].encode("utf-8", "surrogateescape")) else 0
-
-
 def read_mail_text(text: str, source_file: str, content_hash: str) -> list[Issue]:
     """The Reader interface (decoded text in): for a message that reached a reader as text;
     files and folders are read from their bytes by read_mail_path."""
@@ -1221,6 +1186,3 @@ def read_mail_text(text: str, source_file: str, content_hash: str) -> list[Issue
     msg = Loaded(ref, data, content_hash or "sha256:" + hashlib.sha256(data).hexdigest())
     return [read_message(msg, envelope(data))]
 
-
-register(Reader("mail", EXTENSIONS, detect, read_mail_text))
-ALIASES.update({"eml": "mail", "email": "mail", "mbox": "mail", "maildir": "mail"})
