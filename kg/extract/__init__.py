@@ -3,6 +3,7 @@ source) for every item. Plain data in, plain data out; spaCy is used through kg.
 from __future__ import annotations
 
 import ctypes
+import datetime as dt
 import ctypes.util
 import platform
 import re
@@ -19,6 +20,7 @@ from .entities import mentions_from_doc
 from .events import find_events
 from ._bounds import Bounds
 from .metrics import find_metrics
+from .sources import cited_outlet
 
 SUBJECT_TYPES = ("Organization", "Index", "Asset", "Product")
 DEFAULT_MOVE_MEASURE = {"Organization": "share_price", "Index": "index_level", "Asset": "price"}
@@ -213,6 +215,11 @@ def extract_item(it, doc, issue: Issue, gaz: gz.Gazetteer, sector: str,
         ex.outlet_id = gaz.lookup(it.outlet)
         if ex.outlet_id and gaz.entries[ex.outlet_id].type not in ("Outlet", "Organization"):
             ex.outlet_id = None
+    if ex.outlet_id is None:
+        # no known outlet from the layout: one the body cites ("CNBC reported", "per Reuters")
+        cited = cited_outlet(text, off, mentions)
+        if cited is not None:
+            it.outlet, ex.outlet_id = cited.text, cited.entity_id
 
     def warn_absurd(t: str):
         if warn:
@@ -232,13 +239,37 @@ def extract_item(it, doc, issue: Issue, gaz: gz.Gazetteer, sector: str,
     ex.events = find_events(text, off, ex.mentions, ex.metrics, bounds)
     for x in list(ex.metrics) + list(ex.events):
         x.ev_start, x.ev_end = _evidence_span(bounds, off, x.start - off, x.end - off)
-    ex.dates = find_dates(text, issue.date, off)
-    ex.date = it.date
+    # the item's own event date when it states one ("said Tuesday", "on March 3"), resolved
+    # against the feed entry's date or else the issue's; a date far from that one is context
+    # ("its 2019 purchase", "since March 2024"); no date: the entry's or the issue's
+    ref = it.date or issue.date
+    ex.dates = find_dates(text, ref, off)
+    ex.date = None
+    for d in ex.dates:
+        if not is_reference_point(text, d.start - off) and _near(d.value, ref):
+            ex.date = d.value
+            break
     if ex.date is None:
-        for d in ex.dates:
-            if not is_reference_point(text, d.start - off):
-                ex.date = d.value
-                break
-    if ex.date is None:
-        ex.date = issue.date
+        ex.date = ref
     return ex
+
+
+# an event date more than this many days before (or after) the reference date is context
+NEAR_DAYS = 45
+
+
+def _near(value: str, ref: Optional[str]) -> bool:
+    if not ref or len(ref) < 10:
+        return True
+    try:
+        r = dt.date.fromisoformat(ref[:10])
+        if len(value) == 10:
+            d0 = d1 = dt.date.fromisoformat(value)
+        elif len(value) == 7:
+            d0 = dt.date.fromisoformat(value + "-01")
+            d1 = (d0 + dt.timedelta(days=31)).replace(day=1) - dt.timedelta(days=1)
+        else:
+            d0, d1 = dt.date(int(value), 1, 1), dt.date(int(value), 12, 31)
+    except ValueError:
+        return True
+    return (r - d1).days <= NEAR_DAYS and (d0 - r).days <= NEAR_DAYS

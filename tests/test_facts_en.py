@@ -1,0 +1,94 @@
+"""English facts from item text (issue 15): subjects by syntax, measures from the figure's
+own phrase, ranges and other figure forms, events from trigger lemmas, sources cited in the
+body, unknown names, the item's own date. Every sentence here is our own, in the style of
+tech and markets newsletters; each test runs with the statistical model (when installed)
+and without one."""
+from __future__ import annotations
+
+import hashlib
+from decimal import Decimal
+
+import pytest
+
+from conftest import model_installed
+
+MODES = ["none", pytest.param("auto", marks=pytest.mark.skipif(not model_installed(), reason="no spaCy model installed"))]
+ISSUE_DATE = "2025-06-11"  # a Wednesday
+
+
+@pytest.fixture(scope="module", params=MODES)
+def pipes(request):
+    from kg.nlp import load_pipelines
+    return load_pipelines(request.param)
+
+
+def facts(text: str, pipes, date: str = ISSUE_DATE, item_date=None) -> dict:
+    """One item of `text`, extracted and resolved: a dict of what a reader would check."""
+    from kg import gazetteer as gz
+    from kg.extract import extract_issue
+    from kg.model import Issue, Item
+    from kg.resolve import resolve
+
+    item = Item(lang="en", position=1, text=text, start=0, end=len(text), body=text, date=item_date)
+    issue = Issue(newsletter="Test Brief", number=1, date=date, source_file="t.txt",
+                  content_hash="sha256:" + hashlib.sha256(text.encode()).hexdigest(), text=text, items=[item])
+    kb = resolve([extract_issue(issue, pipes, gz.load())], gz.load())
+    ex = kb.issues[0].items[0]
+
+    def name(i):
+        m = ex.mentions[i]
+        return kb.entities[m.entity_id].name if m.entity_id in kb.entities else m.text
+
+    return {
+        "metrics": [(m.value, m.unit, m.measure, name(m.subject) if m.subject is not None else m.subject_name)
+                    for m in ex.metrics],
+        "values": [(m.value, m.unit) for m in ex.metrics],
+        "events": {(e.type, name(a)) for e in ex.events for a in e.actors},
+        "entities": {(kb.entities[m.entity_id].name if m.entity_id in kb.entities else m.text, m.type)
+                     for m in ex.mentions},
+        "source": kb.entities[ex.outlet_id].name if ex.outlet_id in kb.entities else ex.item.outlet,
+        "date": ex.date,
+    }
+
+
+# --- sources cited in the body -------------------------------------------------------------
+
+@pytest.mark.parametrize("text,outlet", [
+    ("Shares of Contoso slid 4% after the chipmaker trimmed its outlook, Reuters reported.", "Reuters"),
+    ("The startup is in talks to raise fresh capital, according to Bloomberg.", "Bloomberg"),
+    ("Wholesale prices cooled in May, per CNBC, giving the Fed room to move.", "CNBC"),
+    ("The company told TechCrunch that the rollout would finish this month.", "TechCrunch"),
+    ("The merger talks were first reported by The Information on Monday.", "The Information"),
+    ("Profit guidance was cut to a range of 2% to 5% (CNBC).", "CNBC"),
+    ("Retail demand held up through the spring. [Learn more at Reuters](https://example.com/a)", "Reuters"),
+    ("Lenders are pulling back, according to a Friday report from The Wall Street Journal.", "The Wall Street Journal"),
+])
+def test_outlet_cited_in_the_body_is_the_source(text, outlet, pipes):
+    assert facts(text, pipes)["source"] == outlet
+
+
+def test_an_outlet_that_is_the_news_is_not_the_source(pipes):
+    assert facts("Reuters plans to cut 200 newsroom jobs this year.", pipes)["source"] is None
+
+
+# --- the item's own date ----------------------------------------------------------------------
+
+@pytest.mark.parametrize("text,date", [
+    ("Acme said Monday that it will close two plants.", "2025-06-09"),
+    ("According to a Tuesday filing, the lender wrote down its loans.", "2025-06-10"),
+    ("The regulator opened a probe on Friday.", "2025-06-06"),
+    # "last <weekday>": that day of the week before
+    ("The deal was announced last Tuesday.", "2025-06-03"),
+    # a future day is no event date; nor is a date long before the issue (context)
+    ("Acme will report results next Monday.", ISSUE_DATE),
+    ("Acme, which bought a rival on March 3, 2019, is growing fast.", ISSUE_DATE),
+])
+def test_the_items_own_date(text, date, pipes):
+    assert facts(text, pipes)["date"] == date
+
+
+def test_a_feed_entrys_date_is_the_reference(pipes):
+    # an entry dated Sunday 2025-06-15 in an issue dated the Wednesday before
+    f = facts("The chipmaker said on Thursday it would build a new fab.", pipes, item_date="2025-06-15")
+    assert f["date"] == "2025-06-12"
+    assert facts("No date is stated here.", pipes, item_date="2025-06-15")["date"] == "2025-06-15"
