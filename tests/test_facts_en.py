@@ -92,3 +92,37 @@ def test_a_feed_entrys_date_is_the_reference(pipes):
     f = facts("The chipmaker said on Thursday it would build a new fab.", pipes, item_date="2025-06-15")
     assert f["date"] == "2025-06-12"
     assert facts("No date is stated here.", pipes, item_date="2025-06-15")["date"] == "2025-06-15"
+
+
+# --- subjects by clause structure ------------------------------------------------------------
+
+def subj(f, value, unit="USD"):
+    return {v for v0, u, _, v in f["metrics"] if v0 == Decimal(value) and u == unit}
+
+
+def test_subject_is_the_clause_subject_not_the_nearest_name(pipes):
+    f = facts("Microsoft has lined up Goldman Sachs and Morgan Stanley to arrange $20 billion of debt.", pipes)
+    assert subj(f, 20e9) == {"Microsoft"}
+
+
+def test_anaphor_refers_to_the_main_actor(pipes):
+    f = facts("Nvidia kept its stake in Arm Holdings unchanged. The chipmaker said revenue rose 18% "
+              "to $44 billion.", pipes)
+    assert subj(f, 44e9) == {"Nvidia"} and subj(f, 18, "percent") == {"Nvidia"}
+
+
+def test_possessive_names_the_subject_and_a_possessed_product_wins(pipes):
+    f = facts("Analysts at Morgan Stanley said Nvidia's data center revenue reached $39 billion.", pipes)
+    assert subj(f, 39e9) == {"Nvidia"}
+    f = facts("Prices went up again on Tuesday: Google's Gemini Ultra plan now costs $250 a month.", pipes)
+    assert subj(f, 250) == {"Gemini Ultra"}
+
+
+def test_a_deal_price_belongs_to_the_deal_verbs_object(pipes):
+    f = facts("Salesforce agreed to acquire Informatica for $8 billion in cash.", pipes)
+    assert subj(f, 8e9) == {"Informatica"}
+
+
+def test_a_relative_clause_hangs_on_its_name(pipes):
+    f = facts("Nvidia is up this week; Arm Holdings, which sold shares worth $4.9 billion, fell.", pipes)
+    assert subj(f, 4.9e9) == {"Arm Holdings"}

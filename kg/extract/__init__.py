@@ -21,8 +21,8 @@ from .events import find_events
 from ._bounds import Bounds
 from .metrics import find_metrics
 from .sources import cited_outlet
+from .subjects import SUBJECT_TYPES, main_actor, subject_of
 
-SUBJECT_TYPES = ("Organization", "Index", "Asset", "Product")
 DEFAULT_MOVE_MEASURE = {"Organization": "share_price", "Index": "index_level", "Asset": "price"}
 SECTOR = re.compile(
     r"\b(?:the\s+)?(?P<x>AI|tech|technology|chip|semiconductor|cloud|banking|EV|auto|crypto|software)?[\s-]*(?:industry|sector)(?:[- ]wide)?\b|"
@@ -49,12 +49,15 @@ def _sector_subject(window: str, default: str) -> Optional[str]:
 
 
 def assign_subjects(text: str, offset: int, mentions: list[Mention], metrics: list[MetricMention],
-                    sector: str, bounds: Optional[Bounds] = None) -> None:
-    """Each figure's subject: the nearest company/index/asset/product before it in its
-    clause; a sector ('the AI industry') standing closer wins; else after it in the clause;
-    else the nearest before it in the sentence, then in the item."""
+                    sector: str, bounds: Optional[Bounds] = None, lang: str = "zh",
+                    start: int = 0) -> None:
+    """Each figure's subject. A sector ('the AI industry') standing closer than any name
+    before the figure in its clause wins. English: by clause structure (kg.extract.subjects).
+    Otherwise: the nearest company/index/asset/product before it in its clause; else after it
+    in the clause; else the nearest before it in the sentence, then in the item."""
     bounds = bounds or Bounds(text)
     cands = [(i, m.start - offset, m.end - offset) for i, m in enumerate(mentions) if m.type in SUBJECT_TYPES]
+    main = main_actor(mentions, offset, start) if lang == "en" else None
     for met in metrics:
         s, e = met.start - offset, met.end - offset
         left, right = bounds.clause(s, e)
@@ -64,6 +67,12 @@ def assign_subjects(text: str, offset: int, mentions: list[Mention], metrics: li
             sector_m = sm
         if sector_m and (not before or before[-1][2] <= sector_m.start()):
             met.subject_name = _sector_subject(sector_m.group(0), sector)
+            continue
+        if lang == "en":
+            after_sector = SECTOR.search(text, e, right)
+            met.subject = subject_of(bounds, offset, mentions, cands, s, e, main, bool(after_sector))
+            if met.subject is None and after_sector:
+                met.subject_name = _sector_subject(after_sector.group(0), sector)
             continue
         if before:
             met.subject = before[-1][0]
@@ -229,13 +238,18 @@ def extract_item(it, doc, issue: Issue, gaz: gz.Gazetteer, sector: str,
     body = text[prefix_end:]
     metrics = find_metrics(body, it.lang, off + prefix_end, warn_absurd)
     bounds = Bounds(text)
-    assign_subjects(text, off, ex.mentions, metrics, sector, bounds)
+    assign_subjects(text, off, ex.mentions, metrics, sector, bounds, it.lang, prefix_end)
     for met in metrics:
         # a signed percent move of a company, an index or an asset, with nothing else said
         if met.measure == "unknown" and met.unit == "percent" and "change" in met.qualifiers \
                 and met.subject is not None:
             met.measure = DEFAULT_MOVE_MEASURE.get(ex.mentions[met.subject].type, "unknown")
     ex.metrics = _dedupe_metrics(metrics)
+    if it.lang == "en":
+        main = main_actor(ex.mentions, off, prefix_end)
+        for met in ex.metrics:
+            if met.subject is None and met.subject_name is None:
+                met.subject = main
     ex.events = find_events(text, off, ex.mentions, ex.metrics, bounds)
     for x in list(ex.metrics) + list(ex.events):
         x.ev_start, x.ev_end = _evidence_span(bounds, off, x.start - off, x.end - off)

@@ -1,0 +1,116 @@
+"""Whose figure is it (English): the subject by clause structure, not by proximity.
+
+Rules, in order, for a figure in its clause and sentence (kg.extract._bounds):
+1. a possessive right before the figure's phrase: "Nvidia's revenue of $39B" -> Nvidia;
+   "Apple's iPhone Air starts at $999" -> iPhone Air (the possessed name is the head);
+2. the object of a deal verb for a price: "agreed to acquire Beta for $250M" -> Beta;
+3. a relative clause ("..., which/who ...") -> the name it hangs on;
+4. the clause's first name before the figure (its subject: "Acme has lined up Bank A and
+   Fund B to arrange $20B" -> Acme);
+5. a clause without one -> the sentence's subject: its first name before the figure, unless
+   the sentence opens with an anaphor ("The company", "It", "The Swedish lender", "Its") or
+   has none: then the item's main actor (the first organization it names);
+6. else the first name after the figure in its clause, else a sector word there, else
+   (once repeated figures are merged: a headline repeats the body) the main actor.
+None of this needs a parser; the rules key on literal parts (the apostrophe, deal verbs,
+"which"/"who", the anaphor nouns) around the figure, inside its own sentence.
+"""
+from __future__ import annotations
+
+import re
+from typing import Optional
+
+from ..model import Mention, MetricMention
+from ._bounds import Bounds
+
+SUBJECT_TYPES = ("Organization", "Index", "Asset", "Product")
+# nouns that stand for a company already named ("the chipmaker", "the Swedish lender")
+ANAPHOR_NOUNS = (r"company|firm|startup|start-up|chipmaker|chip ?maker|maker|lender|bank|group|giant|"
+                 r"developer|lab|provider|retailer|automaker|carmaker|insurer|platform|business|"
+                 r"conglomerate|manufacturer|supplier|operator|owner|parent|unicorn|outfit|fintech|"
+                 r"company's|firm's|insurer|brokerage|exchange|airline|producer|designer|vendor|"
+                 r"processor|neobank|app|service")
+ANAPHOR = re.compile(r"\W*(?:(?:The|the)\s+(?:[\w-]+\s+){0,4}?(?:" + ANAPHOR_NOUNS + r")\b|"
+                     r"(?:It|Its|It['’]s|They|Their|Shares|Its shares|The stock)\b)")
+POSSESSIVE = re.compile(r"['’]s?\s")
+DEAL_VERB = re.compile(r"\b(?:acquir(?:e|es|ed|ing)|buy(?:s|ing)?|bought|purchas(?:e|es|ed|ing)|takeover of|"
+                       r"acquisition of|merger with)\s+$", re.I)
+RELATIVE = re.compile(r"\s*(?:which|who|whose|that)\b", re.I)
+
+
+COORD = re.compile(r"(?:,\s*|\s+)(?:and|or|&)?\s*$")
+
+
+def _joined_name(text: str, cands: list[tuple[int, int, int]], left: int) -> Optional[int]:
+    """When the clause break just before `left` is "and" or a comma right after a name, that
+    name's start; else None."""
+    for i, cs, ce in cands:
+        if ce <= left and left - ce <= 6 and COORD.fullmatch(text, ce, left):
+            return cs
+    return None
+
+
+def main_actor(mentions: list[Mention], offset: int, start: int = 0) -> Optional[int]:
+    """The item's main actor: its first organization (from `start`, after an outlet prefix),
+    else its first name of a subject type."""
+    first = None
+    for i, m in enumerate(mentions):
+        if m.start - offset < start:
+            continue
+        if m.type == "Organization":
+            return i
+        if first is None and m.type in SUBJECT_TYPES:
+            first = i
+    return first
+
+
+def subject_of(bounds: Bounds, offset: int, mentions: list[Mention], cands: list[tuple[int, int, int]],
+               s: int, e: int, main: Optional[int], clause_only: bool = False) -> Optional[int]:
+    """The index (into mentions) of the subject of the figure at [s, e) (local offsets).
+    `clause_only`: stop after rule 4 (the caller has a sector word later in the clause)."""
+    text = bounds.text
+    left, right = bounds.clause(s, e)
+    sl = bounds.sentence_start(s)
+    # "Bank A and Fund B to arrange ...": a break after a name joins names, not clauses
+    while left > sl:
+        k = _joined_name(text, cands, left)
+        if k is None:
+            break
+        left = bounds.clause_start(k)
+    in_clause = [c for c in cands if left <= c[1] and c[2] <= s]
+    # 1. possessive: "X's ..." in the clause before the figure, the last one
+    for k in range(len(in_clause) - 1, -1, -1):
+        i, cs, ce = in_clause[k]
+        if POSSESSIVE.match(text, ce):
+            nxt = in_clause[k + 1] if k + 1 < len(in_clause) else None
+            if nxt and nxt[1] - ce <= 4 and mentions[nxt[0]].type == "Product":
+                return nxt[0]
+            if mentions[i].type in SUBJECT_TYPES:
+                return i
+    # 2. a price of a deal: the deal verb's object
+    for i, cs, ce in in_clause:
+        if DEAL_VERB.search(text, max(left, cs - 30), cs):
+            return i
+    # 3. a relative clause hangs on the name just before it
+    if left > 0 and RELATIVE.match(text, left) and not in_clause:
+        before = [c for c in cands if bounds.sentence_start(left) <= c[1] and c[2] <= left]
+        if before:
+            return before[-1][0]
+    # 4. the clause's subject
+    if in_clause:
+        return in_clause[0][0]
+    if clause_only:
+        return None
+    # 5. the sentence's subject, or the main actor behind an anaphor
+    if ANAPHOR.match(text, sl):
+        if main is not None:
+            return main
+    in_sentence = [c for c in cands if sl <= c[1] and c[2] <= s]
+    if in_sentence:
+        return in_sentence[0][0]
+    # 6. after the figure in its clause (the caller then tries a sector word there, and
+    # after merging repeated figures, the main actor)
+    after = [c for c in cands if e <= c[1] and c[2] <= right]
+    if after:
+        return after[0][0]
+    return None
