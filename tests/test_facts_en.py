@@ -97,7 +97,7 @@ def test_a_feed_entrys_date_is_the_reference(pipes):
 # --- subjects by clause structure ------------------------------------------------------------
 
 def subj(f, value, unit="USD"):
-    return {v for v0, u, _, v in f["metrics"] if v0 == Decimal(value) and u == unit}
+    return {v for v0, u, _, v in f["metrics"] if v0 == Decimal(str(value)) and u == unit}
 
 
 def test_subject_is_the_clause_subject_not_the_nearest_name(pipes):
@@ -126,3 +126,31 @@ def test_a_deal_price_belongs_to_the_deal_verbs_object(pipes):
 def test_a_relative_clause_hangs_on_its_name(pipes):
     f = facts("Nvidia is up this week; Arm Holdings, which sold shares worth $4.9 billion, fell.", pipes)
     assert subj(f, 4.9e9) == {"Arm Holdings"}
+
+
+def test_a_figure_in_parentheses_after_a_name_and_a_move_of_a_name(pipes):
+    f = facts("The Hang Seng gained 1.2%, led by Tencent (+4.1%); the Nikkei 225 fell, dragged by "
+              "a 3.3% drop in Tokyo Electron.", pipes)
+    assert subj(f, 4.1, "percent") == {"Tencent"}
+    assert subj(f, -3.3, "percent") == {"Tokyo Electron"}
+
+
+# --- unknown names ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text,name,typ", [
+    ("Shares of Zentrix jumped 12% after the upgrade.", "Zentrix", "Organization"),
+    ("Brightwell, a Boston-based maker of battery packs, raised $40 million.", "Brightwell", "Organization"),
+    ("Lumora's chief executive said the IPO would price next week.", "Lumora", "Organization"),
+    ("Datalink agreed to acquire Quorvex for $900 million.", "Quorvex", "Organization"),
+    ("Anthropic released Claude 4.1 Opus to paying users.", "Claude 4.1 Opus", "Product"),
+    ("Apple said the iPhone 16 Pro Max ships Friday.", "iPhone 16 Pro Max", "Product"),
+    ("The lab open-sourced Phi-5-mini, a small model.", "Phi-5-mini", "Product"),
+])
+def test_unknown_names_from_context(text, name, typ, pipes):
+    assert (name, typ) in facts(text, pipes)["entities"]
+
+
+def test_no_name_from_sentence_words_or_quarters(pipes):
+    ents = {n for n, _ in facts("Revenue said little. Investors said Q3 and FY2025 looked fine; "
+                                "Shares of the group rose 3%.", pipes)["entities"]}
+    assert not ents & {"Revenue", "Investors", "Q3", "FY2025", "the group"}

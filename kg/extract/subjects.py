@@ -35,6 +35,7 @@ ANAPHOR = re.compile(r"\W*(?:(?:The|the)\s+(?:[\w-]+\s+){0,4}?(?:" + ANAPHOR_NOU
 POSSESSIVE = re.compile(r"['’]s?\s")
 DEAL_VERB = re.compile(r"\b(?:acquir(?:e|es|ed|ing)|buy(?:s|ing)?|bought|purchas(?:e|es|ed|ing)|takeover of|"
                        r"acquisition of|merger with)\s+$", re.I)
+OF_PHRASE = re.compile(r"\s*(?:[\w-]+\s+){1,2}(?:in|of)\s+(?:the\s+)?", re.I)
 RELATIVE = re.compile(r"\s*(?:which|who|whose|that)\b", re.I)
 
 
@@ -96,6 +97,15 @@ def subject_of(bounds: Bounds, offset: int, mentions: list[Mention], cands: list
         before = [c for c in cands if bounds.sentence_start(left) <= c[1] and c[2] <= left]
         if before:
             return before[-1][0]
+    # 3b. a figure in parentheses right after a name: "Alibaba (+5.4%)"
+    if left > 0 and text[left - 1] in "(（":
+        for i, cs, ce in cands:
+            if ce <= left - 1 and left - 1 - ce <= 2 and not text[ce:left - 1].strip():
+                return i
+    # 3c. the figure's own phrase names it after: "a 4.2% slide in Tokyo Electron"
+    for i, cs, ce in cands:
+        if e <= cs <= right and OF_PHRASE.fullmatch(text, e, cs):
+            return i
     # 4. the clause's subject
     if in_clause:
         return in_clause[0][0]
