@@ -154,3 +154,41 @@ def test_no_name_from_sentence_words_or_quarters(pipes):
     ents = {n for n, _ in facts("Revenue said little. Investors said Q3 and FY2025 looked fine; "
                                 "Shares of the group rose 3%.", pipes)["entities"]}
     assert not ents & {"Revenue", "Investors", "Q3", "FY2025", "the group"}
+
+
+# --- figure forms and measures ----------------------------------------------------------------
+
+@pytest.mark.parametrize("text,values", [
+    ("The company expects revenue of $40–45 billion next quarter.", [(40e9, "USD"), (45e9, "USD")]),
+    ("It guided to US$18.2–19.0 billion for the quarter.", [(18.2e9, "USD"), (19e9, "USD")]),
+    ("Sales should land between $50 billion and $55 billion.", [(50e9, "USD"), (55e9, "USD")]),
+    ("Adjusted EPS came in at 72 cents, beating estimates.", [(0.72, "USD")]),
+    ("Each warrant can be exercised at a penny per share.", [(0.01, "USD")]),
+    ("Monthly sales reached NT$260.5 billion.", [(260.5e9, "TWD")]),
+    ("The carrier will deploy 2.5 gigawatts of capacity and a 300 MW site.", [(2.5, "GW"), (300, "MW")]),
+    ("The new accelerator is 12x faster at inference.", [(12, "times")]),
+    ("The 10-year yield fell 6 basis points to 4.1%.", [(-6, "bps"), (4.1, "percent")]),
+])
+def test_figure_forms(text, values, pipes):
+    got = facts(text, pipes)["values"]
+    for v, u in values:
+        assert (Decimal(str(v)), u) in [(x.normalize(), y) for x, y in got] or (Decimal(str(v)).normalize(), u) in \
+            [(x.normalize(), y) for x, y in got], got
+
+
+def test_a_gapped_move_takes_the_verb_before_it(pipes):
+    f = facts("Nvidia sank 4.1% and the Nasdaq 1.9% on the news.", pipes)
+    assert (Decimal("-1.9"), "percent") in f["values"]
+
+
+@pytest.mark.parametrize("text,measure", [
+    ("Acme Cloud raised its outlook: guidance is now $12 billion for the year.", "guidance"),
+    ("The model has 70 billion parameters.", "parameters"),
+    ("Input tokens cost $2 per million tokens.", "token_price"),
+    ("The app now has 40 million users.", "users"),
+    ("Nvidia's market value reached $4 trillion.", "market_cap"),
+    # the measure nearest the figure: revenue, though the clause also speaks of shares
+    ("Shares of Acme rose after revenue jumped 12% in the quarter.", "revenue"),
+])
+def test_measure_from_the_figures_own_phrase(text, measure, pipes):
+    assert facts(text, pipes)["metrics"][0][2] == measure
