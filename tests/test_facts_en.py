@@ -192,3 +192,35 @@ def test_a_gapped_move_takes_the_verb_before_it(pipes):
 ])
 def test_measure_from_the_figures_own_phrase(text, measure, pipes):
     assert facts(text, pipes)["metrics"][0][2] == measure
+
+
+# --- events from trigger lemmas ---------------------------------------------------------------
+
+@pytest.mark.parametrize("text,event", [
+    ("Datalink raised $300 million in a round led by Index Ventures.", ("Funding", "Datalink")),
+    ("Salesforce agreed to acquire Informatica for $8 billion.", ("Acquisition", "Salesforce")),
+    ("Microsoft will invest $5 billion in Anthropic, the startup said.", ("Funding", "Anthropic")),
+    ("The Federal Reserve held rates steady on Wednesday.", ("RateDecision", "Federal Reserve")),
+    ("Oracle reported fiscal fourth-quarter revenue of $15.9 billion.", ("EarningsReport", "Oracle")),
+    ("Oracle guided first-quarter revenue to about $14 billion.", ("Forecast", "Oracle")),
+    ("Amazon plans to spend $100 billion on data centers this year.", ("CapitalExpenditure", "Amazon")),
+    ("Anthropic released Claude 4.1 Opus to paying users.", ("ProductRelease", "Anthropic")),
+])
+def test_events_from_triggers(text, event, pipes):
+    assert event in facts(text, pipes)["events"]
+
+
+def test_every_partner_and_the_anaphor(pipes):
+    f = facts("Nvidia posted strong results. The chipmaker signed a supply deal with Oracle and AMD.", pipes)
+    assert {("Partnership", "Nvidia"), ("Partnership", "Oracle"), ("Partnership", "AMD")} <= f["events"]
+
+
+@pytest.mark.parametrize("text", [
+    "For comparison, Microsoft raised $10 billion for its cloud arm.",
+    "Google, which bought Fitbit in 2019 for $2.1 billion, is hiring.",
+    "Traders see a 70% chance that the Federal Reserve cuts rates next month.",
+    "Lightspeed Venture Partners led the round.",
+])
+def test_no_event_for_context_bets_or_words_of_names(text, pipes):
+    evs = {t for t, _ in facts(text, pipes, date="2025-06-11")["events"]}
+    assert not evs & {"Funding", "Acquisition", "RateDecision", "Partnership"}

@@ -250,7 +250,8 @@ def extract_item(it, doc, issue: Issue, gaz: gz.Gazetteer, sector: str,
         for met in ex.metrics:
             if met.subject is None and met.subject_name is None:
                 met.subject = main
-    ex.events = find_events(text, off, ex.mentions, ex.metrics, bounds)
+    ex.events = find_events(text, off, ex.mentions, ex.metrics, bounds, it.lang,
+                            main_actor(ex.mentions, off, prefix_end), it.date or issue.date)
     for x in list(ex.metrics) + list(ex.events):
         x.ev_start, x.ev_end = _evidence_span(bounds, off, x.start - off, x.end - off)
     # the item's own event date when it states one ("said Tuesday", "on March 3"), resolved

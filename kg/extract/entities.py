@@ -44,6 +44,8 @@ PRODUCT_VERSION = re.compile(r"(?P<name>\b(?:[A-Z][a-z]+|[a-z][A-Z][A-Za-z]*|[A-
 MODEL_LIKE = re.compile(r"(?<![\w$€£¥.])(?P<name>(?:[A-Z][A-Za-z]{0,6}|[a-z])-?\d+(?:\.\d+)?[A-Za-z]?(?:-(?:mini|nano|pro|turbo|multimodal|preview|[A-Z]?\d+[a-z]?))*\+?)(?![\w%])")
 NOT_PRODUCT = re.compile(r"(?:Q[1-4]|H[12]|G\d+|B2[BC]|FY\d*|[A-Z]\d?|COVID-19|No\d*|Series|Level|Stage|Phase|Tier|Class|Section|Chapter|Page|Vol|Part|Article|Round|Top|Group|Step|Day|Week|Year|Gen|Version|Model|Type|Level|I|Route|Highway|Apollo)(?:[\s-]?\d+)?", re.I)
 
+SPEECH = re.compile(r"\s+(?:said|says|told|wrote|writes|added|noted|will)\b")
+
 # capitalized words that start sentences or name things other than companies
 NOT_ORG_WORDS = {"Revenue", "Sales", "Shares", "Stocks", "Investors", "Analysts", "Officials", "Regulators",
                  "Traders", "Executives", "Lawmakers", "Economists", "Markets", "Prices", "Profit", "Earnings",
@@ -245,8 +247,8 @@ def rule_mentions(text: str, lang: str, offset: int, existing: list[Mention]) ->
                 words = words[1:]
             if not words or any(w in NOT_ORG_WORDS or w in NOT_NAMES for w in words) or words[-1] in surnames:
                 continue
-            if pat is VERB_AFTER and len(words) > 1:
-                continue  # "Jane Doe said": two words before a verb may be a person; the model's call
+            if pat is VERB_AFTER and len(words) > 1 and (len(words) > 2 or SPEECH.match(text, s + len(" ".join(words)))):
+                continue  # "Jane Doe said": two words before a verb of speech may be a person; the model's call
             if len(words) == 1 and _ambiguous_initial(text, s, words[0]) and pat is VERB_AFTER \
                     and not _is_name_like(words[0]):
                 continue

@@ -8,6 +8,7 @@ from typing import Optional
 from ..model import EventMention, Mention, MetricMention
 from ._bounds import Bounds
 from ._cjk import Bilingual, fold
+from .triggers import HEDGE, is_context, trigger_events
 
 # (event type, cue pattern, where the actor is: "before" | "after" | "either")
 CUES: list[tuple[str, Bilingual, str]] = [(t, Bilingual(p, re.I), w) for t, p, w in [
@@ -48,8 +49,12 @@ def _actor(bounds: Bounds, offset: int, s: int, e: int, mentions: list[Mention],
 
 
 def find_events(text: str, offset: int, mentions: list[Mention],
-                metrics: list[MetricMention], bounds: Optional[Bounds] = None) -> list[EventMention]:
+                metrics: list[MetricMention], bounds: Optional[Bounds] = None,
+                lang: str = "zh", main: Optional[int] = None, ref: Optional[str] = None) -> list[EventMention]:
+    """Events of an item. English adds the trigger lexicon (kg.extract.triggers), keeps
+    people out of the actors and drops cues in sentences that recall the past for context."""
     bounds = bounds or Bounds(text)
+    en = lang == "en"
     events: list[EventMention] = []
     seen: dict[tuple, EventMention] = {}
 
@@ -63,11 +68,25 @@ def find_events(text: str, offset: int, mentions: list[Mention],
         events.append(ev)
         return ev
 
+    context: dict[int, bool] = {}
+
+    def recalled(s: int) -> bool:
+        sl = bounds.sentence_start(s)
+        if sl not in context:
+            context[sl] = is_context(text[sl:bounds.sentence_end(s)], ref)
+        return context[sl]
+
+    if en:
+        for typ, cue, s, e, actors in trigger_events(text, offset, mentions, bounds, main, ref):
+            for a in actors:
+                add(typ, cue, s, e, a)
     cjk = bounds.cjk
     folded = fold(text)
     for typ, pat, where in CUES:
         for m in pat.scan(text, folded, cjk):
             s, e = m.span()
+            if en and (recalled(s) or typ == "RateDecision" and HEDGE.search(text, bounds.sentence_start(s), s)):
+                continue
             if typ == "Level":
                 actor = _actor(bounds, offset, s, e, mentions, where, LEVEL_ACTORS)
                 if actor is not None:
@@ -80,13 +99,15 @@ def find_events(text: str, offset: int, mentions: list[Mention],
                 add(MOVE_TYPES[mentions[actor].type], m.group(0), s, e, actor)
                 continue
             actor = _actor(bounds, offset, s, e, mentions, where,
-                           RELEASE_ACTORS if typ == "ProductRelease" else OTHER_ACTORS)
+                           RELEASE_ACTORS if typ == "ProductRelease" or en else OTHER_ACTORS)
             if actor is None:
                 continue
             add(typ, m.group(0), s, e, actor)
 
     # a signed change in a figure about a company, an index or an asset is a move
     for mi, met in enumerate(metrics):
+        if en and recalled(met.start - offset):
+            continue
         if met.unit == "percent" and "change" in met.qualifiers and met.subject is not None \
                 and met.measure in ("share_price", "unknown", "price", "index_level") and not (
                     {"YoY", "QoQ", "annual", "quarterly"} & set(met.qualifiers)):
