@@ -421,8 +421,18 @@ def extract(ctx, inputs, fmt, legacy_json, model, input_format, date, gazetteer)
         i = v["issue"]
         click.echo(f"# {i['newsletter']} #{i['number']} {i['date']} ({i['source_file']}); "
                    f"{'model ' + v['model'] if v['model'] else 'rules only'}")
+        # how the newsletter was cut: one row per item
+        rows = [{"id": it["id"], "kind": it["kind"], "section": it["section"] or "-",
+                 "outlet": it["source"] or it["outlet"] or "-",
+                 "headline": it["headline"] or " ".join((it["text"] or "").split())[:60]} for it in v["items"]]
+        from .table import format_table as _table
+        click.echo(_table(rows, ["id", "kind", "section", "outlet", "headline"], _terminal_width()), nl=False)
         for it in v["items"]:
-            click.echo(f"[{it['id']}] {it['source'] or '-'} | {it['headline'] or it['kind']} | {it['date']}")
+            if it["kind"] in ("sponsor", "boilerplate"):
+                continue
+            if not (it["entities"] or it["metrics"] or it["events"]):
+                continue
+            click.echo(f"[{it['id']}] {it['headline'] or it['kind']} | {it['source'] or '-'} | {it['date']}")
             if it["entities"]:
                 click.echo("   entities: " + "; ".join(sorted({f"{e['name']} ({e['type']})" for e in it["entities"]})))
             for m in it["metrics"]:

@@ -3,7 +3,7 @@ search for a code and tests can assert on it without matching prose.
 
 The table: `Errors` (raised as KgError(CODE, **arguments)) and `Warnings` (formatted with
 warning(CODE, **arguments)). Every code is raised somewhere, with exactly the arguments
-its message names (tests/test_errors.py). Ranges per area: E001-E024 and W002-W008 input
+its message names (tests/test_errors.py). Ranges per area: E001-E024 and W002-W009 input
 and build; E050-E059 scale; E071-E089 and W030-W039 viz; E090-E099 and W040-W049 mail;
 E120-E139 query and validate; E140-E159 safety (issue #16); E160-E179 and W020-W029 the CLI
 grammar and validation."""
@@ -111,6 +111,7 @@ class Warnings:
     W006 = "{path}:{line}: skipped {what}: {reason}"
     W007 = "{path}:{line}: {reason}"
     W008 = "{path}: skipped: it is the same issue ({issue}) as {other}"
+    W009 = "{path}: layout not recognised (no headings, title lines or bullets); read as {n} paragraphs, one item each"
     # mail (kg/ingest/mail.py, W040-W049)
     W040 = "{path}: {n} of {total} message(s) left out as not newsletters (no List-Id or List-Unsubscribe header); name their sender with --from to build them"
     W041 = "{path}: {n} of {total} message(s) left out by {filters}"

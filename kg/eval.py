@@ -128,14 +128,17 @@ def evaluate(gold_files: list[str], model: Optional[str] = "auto", corpus_dirs: 
                 iss.date = meta["date"]
         exs, used_model = extract_all(issues, model, gazetteer)
         kb = resolve(exs, gaz)
-        view = issue_view(kb, kb.issues[0], used_model)
-        src = kb.issues[0].issue.text
+        # a file may hold several issues (a feed): each gold item is scored in the issue
+        # whose items hold its match (the first one, when none does)
+        views = [(issue_view(kb, ix, used_model), ix.issue.text) for ix in kb.issues]
         files.append(str(gpath))
         mine = per_file.setdefault(str(gpath), {})
         for g in gold["items"]:
             lang = g.get("lang", "en")
             sc = per_lang.setdefault(lang, Scores())
             fs = mine.setdefault(lang, Scores())
+            view, src = next(((v, t) for v, t in views if any(
+                it["lang"] == lang and g["match"] in t[it["span"][0]:it["span"][1]] for it in v["items"])), views[0])
             s, errs = score_item(g, view, src, gaz)
             for e in errs:
                 e.update({"gold_file": gpath.name, "lang": lang, "match": g["match"]})

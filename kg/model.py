@@ -12,6 +12,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Optional
 
+# items kept out of the graph: listed by `kg extract`, extracted from never
+NON_NEWS_KINDS = ("sponsor", "boilerplate")
+
 ENTITY_TYPES = ("Organization", "Person", "Place", "Product", "Index", "Asset", "Outlet")
 
 EVENT_TYPES = (
@@ -23,7 +26,9 @@ EVENT_TYPES = (
 
 @dataclass
 class Item:
-    """One news item: a bullet `- Outlet: Headline – body`, or a lead paragraph."""
+    """One story of an issue: its headline (a heading, a title line, a bullet's lead) and
+    its body, or a paragraph with no headline ("lead"); or a block kept out of the graph
+    (kind "sponsor" or "boilerplate": greetings, sign-offs, footers, teasers, calendars)."""
     lang: str                      # "en" | "zh"
     position: int                  # 1-based position among the items of that language
     text: str                      # the item's text as it stands in the file
@@ -33,7 +38,7 @@ class Item:
     body: str = ""
     outlet: Optional[str] = None   # surface form of the cited outlet
     section: Optional[str] = None
-    kind: str = "item"             # "item" | "lead"
+    kind: str = "item"             # "item" | "lead" | "sponsor" | "boilerplate" (see NON_NEWS_KINDS)
     urls: list[str] = field(default_factory=list)
     date: Optional[str] = None     # ISO date given by the input itself (feeds), else None
     line: Optional[int] = None     # its line in the input file, when the text is a rendered document

@@ -16,7 +16,7 @@ from typing import Callable, Iterable, Optional
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import OWL, PROV, RDF, RDFS, SKOS, XSD, DCTERMS
 
-from .model import Entity, Issue, IssueExtraction, Item, KnowledgeBase
+from .model import NON_NEWS_KINDS, Entity, Issue, IssueExtraction, Item, KnowledgeBase
 from .resolve import clean_label, slugify
 
 from . import namespaces as ns
@@ -266,6 +266,8 @@ def _issue_own_terms(kb: KnowledgeBase, ix: IssueExtraction,
     # English items first, so that their translations can point at their figures
     for ex in sorted(ix.items, key=lambda ex: (ex.item.lang != "en", ex.item.lang, ex.item.position)):
         it = ex.item
+        if it.kind in NON_NEWS_KINDS:
+            continue    # sponsor and boilerplate blocks stay out of the graph
         node_iri = f"{inode_iri}/item/{it.lang}-{it.position}"
         node = N(node_iri)
         _add(t, node, A, "kg:Item")

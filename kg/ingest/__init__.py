@@ -273,6 +273,14 @@ def clean_str(s: Optional[str]) -> str:
     return " ".join(s.split())
 
 
+def clean_lines(s: Optional[str]) -> str:
+    """clean_str per line, keeping the line breaks between the blocks of a story (its
+    headline, its paragraphs), so that a headline stays a sentence of its own."""
+    if not s or "\n" not in s:
+        return clean_str(s)
+    return "\n".join(c for c in (clean_str(ln) for ln in s.split("\n")) if c)
+
+
 # ------------------------------------------------------------------- rendered documents
 
 @dataclass
@@ -315,7 +323,7 @@ def place_items(issue: Issue, source: str, specs: list[ItemSpec], header: str = 
     texts = []
     kept = []
     for sp in specs:
-        t = clean_str(sp.text) if sp.text else clean_str(compose(sp.outlet, sp.headline, sp.body))
+        t = clean_lines(sp.text) if sp.text else clean_str(compose(sp.outlet, sp.headline, sp.body))
         if len(t) > MAX_ITEM_CHARS and sp.line is not None:
             issue.warnings.append(warning(
                 "W006", path=issue.source_file, line=sp.line, what=f"an item of {len(t)} characters",

@@ -24,9 +24,11 @@ from urllib.parse import urljoin
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from ..errors import warning
 from ..extract.dates import parse_date
 from ..model import Issue
 from . import ItemSpec, Reader, clean_str, place_items, register
+from .stories import DAY_FIRST, Block, numeric_date, recognised, soften_units, stories_of
 from .text import URL_LINE, _parse_title
 
 REMOVE_TAGS = ("script", "style", "noscript", "template", "nav", "footer", "aside", "form",
@@ -100,16 +102,25 @@ def _strip(root: LexborNode, keep_headers: bool) -> None:
 
 
 class _Walker:
-    """Turns the content root into ItemSpecs, in document order."""
+    """Turns the content root into Blocks (kg.ingest.stories), in document order: headings,
+    paragraphs, list items (with their depth), tables of data, images and their captions,
+    rules, and the bounds of <section>/<article> elements. The story cutter then makes the
+    items; the issue's title line, date and `Source: URL` lines are read on the way."""
 
     def __init__(self, base: Optional[str]):
         self.base = base
-        self.section: Optional[str] = None
-        self.specs: list[ItemSpec] = []
+        self.blocks: list[Block] = []
         self.title_line: Optional[str] = None
         self.date: Optional[str] = None
         self.urls: list[str] = []
-        self.leads_ok = True
+        self.block_urls: list[list[str]] = []
+        self.day_first = False          # the page's locale writes 12/11/2025 as 12 November
+
+    @property
+    def specs(self) -> list[ItemSpec]:
+        if not hasattr(self, "_specs"):
+            self._specs = self._stories()
+        return self._specs
 
     def link(self, href: Optional[str]) -> Optional[str]:
         if not href:
@@ -121,25 +132,40 @@ class _Walker:
 
     def inline(self, node: LexborNode, skip_lists: bool) -> tuple[str, list[str]]:
         """The text of a node as a reader sees it, and the links in it."""
+        text, urls, _ = self.inline_marked(node, skip_lists)
+        return text, urls
+
+    def inline_marked(self, node: LexborNode, skip_lists: bool) -> tuple[str, list[str], list[tuple[str, str]]]:
+        """The text of a node, its links, and its text in runs marked 'b' (bold), 'a' (a
+        link) or '' (plain): what says whether the block is a title or has a lead."""
         out: list[str] = []
         urls: list[str] = []
+        runs: list[tuple[str, str]] = []
 
-        def rec(n: LexborNode, depth: int):
+        def rec(n: LexborNode, depth: int, mark: str):
             if _is_text(n):
-                out.append(n.text(deep=False) or "")
+                t = n.text(deep=False) or ""
+                out.append(t)
+                runs.append((mark, t))
                 return
             tag = n.tag
             if tag in ("-comment", "_comment", "#comment"):
                 return
             if depth > MAX_DEPTH:
-                out.append(" " + (n.text(deep=True) or "") + " ")
+                t = " " + (n.text(deep=True) or "") + " "
+                out.append(t)
+                runs.append((mark, t))
                 return
             if skip_lists and depth > 0 and tag in LISTS:
                 return
+            m = mark
             if tag == "a":
                 u = self.link(n.attributes.get("href"))
                 if u:
                     urls.append(u)
+                m = mark or "a"
+            elif tag in ("b", "strong") or (tag in HEADINGS and depth > 0):
+                m = "b"
             if tag == "img":
                 alt = n.attributes.get("alt")
                 if alt and n.parent is not None and n.parent.tag == "a":
@@ -148,27 +174,54 @@ class _Walker:
             block = tag not in INLINE
             if block or tag == "br":
                 out.append(" ")
+                runs.append(("", " "))
             for c in n.iter(include_text=True):
-                rec(c, depth + 1)
+                rec(c, depth + 1, m)
             if block:
                 out.append(" ")
+                runs.append(("", " "))
 
-        rec(node, 0)
-        return clean_str("".join(out)), urls
+        rec(node, 0, "")
+        return clean_str("".join(out)), urls, runs
 
-    def walk(self, node: LexborNode, depth: int = 0) -> None:
+    def add(self, kind: str, node: Optional[LexborNode], level: int = 0, ordered: bool = False,
+            text: Optional[str] = None, urls: Optional[list[str]] = None, skip_lists: bool = False) -> None:
+        runs: list[tuple[str, str]] = []
+        if node is not None and text is None:
+            text, urls, runs = self.inline_marked(node, skip_lists)
+        text = text or ""
+        if not text and kind not in ("rule", "boundary", "media"):
+            return
+        k = len(self.blocks)
+        b = Block(kind=kind, start=k, end=k + 1, text=text, level=level, ordered=ordered)
+        if runs:
+            _flags(b, runs)
+        self.blocks.append(b)
+        self.block_urls.append(list(urls or []))
+
+    def walk(self, node: LexborNode, depth: int = 0, list_depth: int = -1) -> None:
         buf: list[LexborNode] = []
 
         def flush():
             if not buf:
                 return
-            parts, urls = [], []
+            only_media = all(n.tag == "img" or (n.tag == "a" and n.css_first("img") is not None
+                                                and not (n.text(deep=True) or "").strip())
+                             or (_is_text(n) and not (n.text(deep=False) or "").strip()) for n in buf)
+            if only_media and any(n.tag in ("img", "a") for n in buf):
+                self.add("media", None, text="")
+                buf.clear()
+                return
+            parts, urls, runs = [], [], []
             for n in buf:
-                t, u = self.inline(n, skip_lists=False)
+                t, u, r = self.inline_marked(n, skip_lists=False)
                 parts.append(t)
                 urls += u
+                runs += r
             buf.clear()
-            self.para(clean_str(" ".join(parts)), urls)
+            text = clean_str(" ".join(parts))
+            if text:
+                self.para_text(text, urls, runs)
 
         for child in node.iter(include_text=True):
             tag = child.tag
@@ -177,47 +230,119 @@ class _Walker:
                 continue
             flush()
             if depth > MAX_DEPTH:
-                self.para(*self.inline(child, skip_lists=False))
+                self.para_text(*self.inline_marked(child, skip_lists=False))
             elif tag in HEADINGS:
-                self.heading(HEADINGS[tag], self.inline(child, skip_lists=False)[0])
-            elif tag in ITEMS:
-                text, urls = self.inline(child, skip_lists=True)
+                text = self.inline(child, skip_lists=False)[0]
                 if text:
-                    self.specs.append(ItemSpec(text=text, section=self.section, urls=urls))
+                    self.add("heading", None, level=HEADINGS[tag], text=text)
+            elif tag in ITEMS:
+                self.add("item", child, level=max(list_depth, 0), ordered=child.parent is not None
+                         and child.parent.tag == "ol", skip_lists=True)
                 for sub in child.iter(include_text=False):
                     if sub.tag in LISTS:
-                        self.walk(sub, depth + 1)
+                        self.walk(sub, depth + 1, list_depth + 1)
+            elif tag in LISTS:
+                self.walk(child, depth + 1, list_depth + 1)
+            elif tag == "figcaption":
+                self.add("credit", child)
+            elif tag == "figure":
+                self.add("media", None, text="")
+                for sub in child.iter(include_text=False):
+                    if sub.tag == "figcaption":
+                        self.add("credit", sub)
+            elif tag == "table" and not _layout_table(child):
+                rows = []
+                for tr in child.css("tr"):
+                    cells = [self.inline(td, skip_lists=False)[0] for td in tr.iter(include_text=False)
+                             if td.tag in ("td", "th")]
+                    row = " ".join(c for c in cells if c)
+                    if row:
+                        rows.append(row)
+                if rows:
+                    self.add("table", None, text=" ; ".join(rows))
             elif tag in PARAS:
-                self.para(*self.inline(child, skip_lists=False))
+                self.para_text(*self.inline_marked(child, skip_lists=False))
             elif tag == "hr":
-                continue
+                self.add("rule", None, text="")
+            elif tag in ("section", "article"):
+                self.add("boundary", None, text="")
+                self.walk(child, depth + 1, list_depth)
+                self.add("boundary", None, text="")
             else:
-                self.walk(child, depth + 1)
+                self.walk(child, depth + 1, list_depth)
         flush()
 
-    def heading(self, level: int, text: str) -> None:
-        if not text:
-            return
-        if level == 1 and self.title_line is None:
-            self.title_line = text
-            return
-        self.section = text
-
-    def para(self, text: str, urls: list[str]) -> None:
+    def para_text(self, text: str, urls: list[str], runs: list[tuple[str, str]]) -> None:
         if not text:
             return
         if not self.date and len(text) <= 40:
-            d = parse_date(text)
+            d = parse_date(text) or numeric_date(text, self.day_first)
             if d:
                 self.date = d
                 return
         m = URL_LINE.match(text)
         if m or (len(text) <= 60 and re.match(r"^(?:Source|URL|Link|Web version|View online|来源|原文)\s*[:：]", text, re.I) and urls):
-            u = m.group("url") if m else urls[0]
-            if u not in self.urls:
-                self.urls.append(u)
-            return
-        self.specs.append(ItemSpec(text=text, section=self.section, kind="lead", urls=urls))
+            u = m.group("url") if m else (urls[0] if urls else None)
+            if u:
+                if u not in self.urls:
+                    self.urls.append(u)
+                return
+        k = len(self.blocks)
+        b = Block(kind="para", start=k, end=k + 1, text=text)
+        _flags(b, runs)
+        self.blocks.append(b)
+        self.block_urls.append(list(urls))
+
+    def _stories(self) -> list[ItemSpec]:
+        specs = []
+        stories = stories_of(self.blocks)
+        for st in stories:
+            texts = [soften_units(b.text) if b is st.headline else b.text
+                     for b in st.blocks if b.kind not in ("media", "rule", "boundary") and b.text]
+            if not texts:
+                continue
+            urls = [u for b in st.blocks for u in self.block_urls[b.start]]
+            body = " ".join(b.text for b in st.body_blocks() if b.text)
+            specs.append(ItemSpec(text="\n".join(texts), headline=st.headline_text, body=body or texts[0],
+                                  outlet=st.outlet, section=st.section,
+                                  kind=st.kind, urls=urls))
+        self.recognised = recognised(stories) if len(specs) > 1 else True
+        return specs
+
+
+def _flags(b: Block, runs: list[tuple[str, str]]) -> None:
+    """Title / lead / last link label of a block from its marked runs."""
+    marked = [(m, t) for m, t in runs if t.strip()]
+    if not marked:
+        return
+    if all(m for m, _ in marked):
+        b.title = True
+        return
+    first = marked[0][0]
+    if first:
+        lead = []
+        for m, t in marked:
+            if m != first:
+                break
+            lead.append(t)
+        lead_text = clean_str("".join(lead))
+        if first == "b" or b.kind == "item":
+            b.lead = lead_text
+    tail = [(m, t) for m, t in marked]
+    while tail and not tail[-1][0] and not re.search(r"\w", tail[-1][1]):
+        tail.pop()
+    if tail and tail[-1][0] == "a":
+        lab = []
+        for m, t in reversed(tail):
+            if m != "a":
+                break
+            lab.append(t)
+        b.link_label = clean_str("".join(reversed(lab)))
+
+
+def _layout_table(node: LexborNode) -> bool:
+    """A table used for layout (an e-mail's frame), not for data: it holds blocks."""
+    return node.css_first("p, div, h1, h2, h3, h4, ul, ol, blockquote") is not None or len(node.css("table")) > 1
 
 
 def _meta(tree: LexborHTMLParser, *names: str) -> Optional[str]:
@@ -245,6 +370,8 @@ def html_to_specs(fragment_or_page: str, base: Optional[str] = None) -> tuple["_
     if b is not None:
         base = urljoin(base or "", b.attributes.get("href") or "") or base
     walker = _Walker(base)
+    html_node = tree.css_first("html")
+    walker.day_first = bool(DAY_FIRST.match((html_node.attributes.get("lang") or "") if html_node is not None else ""))
     body = tree.body
     if body is None:
         return walker, tree
@@ -301,6 +428,8 @@ def read_html(text: str, source_file: str, content_hash: str) -> list[Issue]:
     header = "\n".join(x for x in (clean_str(walker.title_line) or issue.title or "",
                                    issue.date or "") if x)
     place_items(issue, text, walker.specs, header)
+    if not walker.recognised:
+        issue.warnings.append(warning("W009", path=source_file, n=len(walker.specs)))
     return [issue]
 
 

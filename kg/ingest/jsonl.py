@@ -23,7 +23,7 @@ ITEM fields, all optional but one of text/headline/body must be a non-empty stri
     "lang":     "en" | "zh" (detected from the text when absent)
     "url":      a string, or "urls": a list of strings
     "date":     the item's own date, YYYY-MM-DD
-    "kind":     "item" (default) | "lead"
+    "kind":     "item" (default) | "lead" | "sponsor" | "boilerplate" (the last two: no facts)
 
 Every line is validated; a line that is not a JSON object, or an item with no text, is
 skipped with a warning `file:line: ...`; a bad field (a number that is not a whole number
@@ -140,8 +140,8 @@ class _Line:
             self.bad("lang", f"expected 'en' or 'zh', got {lang[:20]!r}")
             lang = None
         kind = self.string(obj, "kind") or "item"
-        if kind not in ("item", "lead"):
-            self.bad("kind", f"expected 'item' or 'lead', got {kind[:20]!r}")
+        if kind not in ("item", "lead", "sponsor", "boilerplate"):
+            self.bad("kind", f"expected 'item', 'lead', 'sponsor' or 'boilerplate', got {kind[:20]!r}")
             kind = "item"
         outlet = self.string(obj, "outlet")
         spec = ItemSpec(text=text, outlet=outlet, headline=headline, body=body,

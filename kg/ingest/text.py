@@ -12,10 +12,14 @@ valid while `**`, `[`, `](url)` never reach the NLP.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Optional
 
+from ..errors import warning
 from ..extract.dates import parse_date
 from ..model import Issue, Item
+from .stories import (HEADER, NUMBER, TERMINAL, Block, is_cite, issue_number, masthead_date, recognised,
+                      sender_name, short, soften_units, stories_of)
 
 CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 LATIN = re.compile(r"[A-Za-z]")
@@ -103,81 +107,405 @@ def split_item(rest: str) -> tuple[Optional[str], str, str]:
     return outlet, headline, body
 
 
-def _is_heading_line(s: str) -> bool:
-    s = s.strip()
-    if not s or len(s) > 100:
+# ------------------------------------------------------------------ blocks from text
+
+LIST_MARK = re.compile(r"^(?P<ind>[ \t]*)(?:[-*+]|\d{1,3}[.)])[ \t]+")
+GLYPH_BULLET = re.compile(r"^[ \t]*[·•▪●◦‣][ \t]*")
+QUOTE_MARK = re.compile(r"^[ \t]*(?:>[ \t]?)+")
+HEADING_MARK = re.compile(r"^[ \t]*#{1,6}[ \t]+|[ \t]+#+[ \t]*$")
+WHOLE_BOLD = re.compile(r"^(\*\*|__)(?P<t>(?:(?!\1).)+)\1\W{0,2}$")
+WHOLE_LINK = re.compile(r"^(?:\*\*|__)?\[(?P<t>[^\]\n]+)\]\([^)\s]+(?:\s+\"[^\"]*\")?\)(?:\*\*|__)?\W{0,2}$")
+BOLD_LEAD = re.compile(r"^(\*\*|__)(?P<t>(?:(?!\1).)+?)\1\s*(?=\S)")
+LINK_LEAD = re.compile(r"^\[(?P<t>[^\]\n]+)\]\([^)\s]+\)\s+(?=\S)")
+LAST_LINK = re.compile(r"\[(?P<t>[^\]\n]+)\]\([^)\s]+\)\W{0,2}$")
+BRACKET_TITLE = re.compile(r"^【[^】]{2,60}】$")
+IMAGE_LINE = re.compile(r"^!\[[^\]]*\]\([^)]*\)$")
+WRAP_MAX = 100          # a paragraph whose lines are all at most this wide is hard-wrapped
+
+
+def _width(s: str) -> int:
+    """Display width: CJK characters take two columns."""
+    return len(s) + sum(map(len, CJK_RUN.findall(s)))
+
+
+STRAY_EMPH = re.compile(r"(?<!\S)(?:\*\*|__|\*|_)+|(?:\*\*|__|\*|_)+(?!\S)")
+
+
+def _flat(s: str) -> str:
+    """A block's clean text: Markdown masked, whitespace collapsed."""
+    return " ".join(STRAY_EMPH.sub(lambda m: " " * len(m.group(0)), mask_markdown(s)[0]).split())
+
+
+def _line_block(kind: str, raw: str, start: int, end: int, level: int = 0, ordered: bool = False) -> Block:
+    s = raw.strip()
+    b = Block(kind=kind, start=start, end=end, text=_flat(s), level=level, ordered=ordered)
+    if WHOLE_BOLD.match(s) or WHOLE_LINK.match(s) or BRACKET_TITLE.match(s):
+        b.title = True
+    else:
+        m = BOLD_LEAD.match(s) or (LINK_LEAD.match(s) if kind == "item" else None)
+        if m:
+            b.lead = _flat(m.group("t"))
+    m = LAST_LINK.search(s)
+    if m:
+        b.link_label = _flat(m.group("t"))
+    if kind == "para" and IMAGE_LINE.match(s):
+        b.kind = "media"
+    return b
+
+
+@lru_cache(maxsize=1)
+def _block_parser():
+    """CommonMark block structure only: inline markup is read per block (cheaper, and a
+    block's own text is what the flags need)."""
+    from markdown_it import MarkdownIt
+    md = MarkdownIt("commonmark").enable("table")
+    md.core.ruler.disable(["inline", "text_join"])
+    return md
+
+
+class _TextBlocks:
+    """Markdown (CommonMark, through markdown-it-py's block tokens and their line maps) and
+    plain text -> Blocks with offsets into the file. A paragraph whose lines are not
+    hard-wrapped (some line wider than WRAP_MAX columns) is one block per line; a hard-wrapped
+    one is reflowed: one block, its wrap newlines turned into spaces in the text the
+    extractors see (`wraps`), a short first line before longer ones being its title."""
+
+    def __init__(self, text: str, visible: str):
+        self.text = text
+        self.visible = visible      # the text with metadata lines blanked (same length)
+        self.lines = visible.splitlines(keepends=True)
+        self.offsets = []
+        pos = 0
+        for ln in self.lines:
+            self.offsets.append(pos)
+            pos += len(ln)
+        self.offsets.append(pos)
+        self.blocks: list[Block] = []
+        self.wraps: list[int] = []          # offsets of newlines that only wrap a paragraph
+        self.masks: list[tuple[int, int]] = []  # markup to blank in the extractors' text
+
+    def run(self) -> list[Block]:
+        tokens = _block_parser().parse(self.visible)
+        depth = -1
+        ordered: list[bool] = []
+        in_item_first = False
+        quote = 0
+        i = 0
+        while i < len(tokens):
+            t = tokens[i]
+            typ = t.type
+            if typ in ("bullet_list_open", "ordered_list_open"):
+                depth += 1
+                ordered.append(typ == "ordered_list_open")
+            elif typ in ("bullet_list_close", "ordered_list_close"):
+                depth -= 1
+                ordered.pop()
+            elif typ == "list_item_open":
+                in_item_first = True
+            elif typ == "blockquote_open":
+                quote += 1
+            elif typ == "blockquote_close":
+                quote -= 1
+            elif typ == "heading_open" and t.map:
+                l0 = t.map[0]
+                raw = self.lines[l0].rstrip("\r\n")
+                if t.markup in ("=", "-"):    # setext: the title is the line above the underline
+                    raw = "".join(self.lines[l0:t.map[1] - 1]).rstrip("\r\n")
+                start = self.offsets[l0] + len(raw) - len(raw.lstrip())
+                end = self.offsets[l0] + len(raw.rstrip())
+                m = re.match(r"^[ \t]*#{1,6}[ \t]*", raw)
+                if m:
+                    self.masks.append((self.offsets[l0] + m.start(), self.offsets[l0] + m.end()))
+                    start = self.offsets[l0] + m.end()
+                m = re.search(r"[ \t]+#+[ \t]*$", raw)
+                if m and m.start() > 0:
+                    self.masks.append((self.offsets[l0] + m.start(), self.offsets[l0] + m.end()))
+                    end = self.offsets[l0] + m.start()
+                text = HEADING_MARK.sub("", raw)
+                b = _line_block("heading", text, start, end, level=int(t.tag[1]))
+                self.blocks.append(b)
+            elif typ == "hr":
+                self.blocks.append(Block("rule", self.offsets[t.map[0]], self.offsets[t.map[0]], ""))
+            elif typ in ("paragraph_open", "code_block", "html_block", "fence") and t.map:
+                kind = "item" if (depth >= 0 and in_item_first and typ == "paragraph_open") else \
+                    ("quote" if quote else "para")
+                self._paragraph(t.map[0], t.map[1], kind, max(depth, 0),
+                                bool(ordered and ordered[-1]) if kind == "item" else False,
+                                strip_marker=kind == "item")
+                in_item_first = False
+            elif typ == "table_open" and t.map:
+                self._table(t.map[0], t.map[1])
+                while i < len(tokens) and tokens[i].type != "table_close":
+                    i += 1
+            i += 1
+        return self.blocks
+
+    def _table(self, l0: int, l1: int) -> None:
+        rows = []
+        for k in range(l0, l1):
+            s = self.lines[k].strip()
+            if re.fullmatch(r"[|:\- ]+", s):
+                continue
+            rows.append(" ".join(c.strip() for c in s.strip("|").split("|")))
+        start, end = self.offsets[l0], self.offsets[l1 - 1] + len(self.lines[l1 - 1].rstrip("\r\n"))
+        for k in range(l0, l1):       # the pipes are markup
+            base = self.offsets[k]
+            for m in re.finditer(r"\|", self.lines[k]):
+                self.masks.append((base + m.start(), base + m.end()))
+        self.blocks.append(Block("table", start, end, _flat(" ; ".join(rows))))
+
+    def _paragraph(self, l0: int, l1: int, kind: str, depth: int, ordered: bool, strip_marker: bool) -> None:
+        # the paragraph's lines: (start, end, raw text) with markers cut off
+        lines = []
+        for k in range(l0, min(l1, len(self.lines))):
+            raw = self.lines[k].rstrip("\r\n")
+            if not raw.strip():
+                continue
+            cut = 0
+            m = QUOTE_MARK.match(raw)
+            if m:
+                cut = m.end()
+                self.masks.append((self.offsets[k], self.offsets[k] + m.end()))
+            if strip_marker and k == l0:
+                m = LIST_MARK.match(raw, cut)
+                if m:
+                    self.masks.append((self.offsets[k] + m.start(), self.offsets[k] + m.end()))
+                    cut = m.end()
+            glyph = GLYPH_BULLET.match(raw, cut)
+            if glyph and len(raw) > glyph.end():
+                self.masks.append((self.offsets[k] + glyph.start(), self.offsets[k] + glyph.end()))
+            rest = raw[cut:]
+            lead_ws = len(rest) - len(rest.lstrip())
+            s0 = self.offsets[k] + cut + lead_ws
+            lines.append((s0, self.offsets[k] + len(raw.rstrip()), rest.strip(), bool(glyph),
+                          k > l0 and s0 == self.offsets[k]))
+        if not lines:
+            return
+        widths = [_width(ln[2]) for ln in lines]
+        wrapped = max(widths) <= WRAP_MAX and len(lines) > 1
+        groups: list[list[int]] = [[0]]
+        for j in range(1, len(lines)):
+            prev = lines[j - 1][2]
+            new = lines[j][3] or CITE_LINE_TEXT.match(lines[j][2]) is not None
+            if not wrapped:
+                new = True
+            else:
+                # a wrapped line is full: the next line's first word would not have fit on it
+                nxt_word = lines[j][2].split(None, 1)[0] if lines[j][2].split() else ""
+                if CJK.match(nxt_word[:1]):
+                    nxt_word = nxt_word[:1]
+                if widths[j - 1] + 1 + _width(nxt_word) + 4 <= max(widths):
+                    new = True
+            if new:
+                groups.append([j])
+            else:
+                groups[-1].append(j)
+        for g_i, g in enumerate(groups):
+            first, last = lines[g[0]], lines[g[-1]]
+            raw = " ".join(lines[j][2] for j in g)
+            for j in g[1:]:   # the wrap newlines: spaces in the extractors' text
+                self.wraps.append(lines[j - 1][1])
+            glyph = first[3]
+            k = "item" if glyph else (kind if g_i == 0 else ("para" if kind == "item" else kind))
+            lvl = depth + 1 if kind == "item" and g_i > 0 else depth
+            if kind == "item" and g_i > 0:
+                # an unindented line after a bullet of unwrapped lines is no part of it (in
+                # CommonMark a 'lazy continuation'; in a plain-text digest a new line)
+                k, lvl = ("para", 0) if (not wrapped and first[4]) else ("item", depth + 1)
+            if glyph:
+                raw = GLYPH_BULLET.sub("", raw)
+            b = _line_block(k, raw, first[0], last[1], level=lvl if k == "item" else 0,
+                            ordered=ordered and g_i == 0)
+            # a short line before longer ones: the title of what follows (the first line of a
+            # wrapped paragraph; any such line of a paragraph of unwrapped lines)
+            if g_i + 1 < len(groups) and (g_i == 0 or not wrapped) and len(g) == 1 and not glyph \
+                    and k == "para" and short(b.text) and not TERMINAL.search(b.text) \
+                    and _width(lines[groups[g_i + 1][0]][2]) > 1.3 * widths[g[0]] and not is_cite(b) \
+                    and (not short(lines[groups[g_i + 1][0]][2]) or TERMINAL.search(lines[groups[g_i + 1][-1]][2])):
+                b.title = True
+            self.blocks.append(b)
+
+
+CITE_LINE_TEXT = re.compile(r"^\s*[(（]?\s*(?:source|sources|via|来源|消息来源|图片来源)\s*[:：]", re.I)
+TERMINAL_TEXT = re.compile(r"[.!?。！？;；:：]['\"’”)]?$")
+
+
+def _masked_text(text: str, masks: list[tuple[int, int]], wraps: list[int]) -> str:
+    """The text the extractors see: Markdown markup blanked, wrap newlines spaces; same length."""
+    out, _ = mask_markdown(text)
+    if "*" in out or "_" in out:
+        out = STRAY_EMPH.sub(lambda m: " " * len(m.group(0)), out)
+    if not masks and not wraps:
+        return out
+    chars = list(out)
+    for a, b in masks:
+        for k in range(a, b):
+            if chars[k] != "\n":
+                chars[k] = " "
+    for w in wraps:
+        if w < len(chars) and chars[w] == "\n":
+            chars[w] = " "
+    return "".join(chars)
+
+
+# -------------------------------------------------------------------- metadata lines
+
+
+def _read_metadata(text: str, issue: Issue) -> str:
+    """Read the issue's metadata from the head of the file: saved-email header lines
+    (`Subject:`, `From:`, `Date:`), a title line ('AI Weekly - 第462期: … - 2026年1月29日',
+    'Chip Wire #31 — Friday, May 8, 2026'), masthead lines that are only a date or an issue
+    number. Returns the text with the lines it used blanked (same length, so offsets hold)."""
+    lines = text.splitlines(keepends=True)
+    used: list[int] = []
+    seen = 0
+    headers = True
+    headers_done = False
+    h_seen = False
+    date_header = None
+    sender = None
+    for k, ln in enumerate(lines[:60]):
+        s = ln.strip()
+        if not s:
+            if seen:
+                headers = False
+            continue
+        if seen >= 15:
+            break
+        seen += 1
+        plain = _flat(s).strip(" #*_>")
+        if headers and FORWARDED.match(s):
+            used.append(k)
+            continue
+        h = HEADER.match(s) if headers else None
+        if h:
+            key, val = h.group("k").lower(), h.group("v").strip()
+            used.append(k)
+            h_seen = True
+            if key == "subject":
+                _title_meta(val, issue)
+            elif key == "from":
+                sender = sender_name(val)
+            elif key in ("date", "sent"):
+                date_header = _mail_date(val)
+            continue
+        first = not headers_done
+        headers = False
+        headers_done = True
+        if seen == 1 or (k < 3 and not issue.newsletter):
+            if _parse_title(s, issue):
+                used.append(k)
+                continue
+        if first and not s.startswith("#") and not issue.title and not h_seen and _masthead_title(plain, issue):
+            used.append(k)
+            continue
+        if len(plain) > 80:
+            continue
+        took = False
+        if issue.number is None and issue_number(plain) is not None and len(plain) <= 60:
+            took = _title_meta(plain, issue, number_only=bool(issue.newsletter) or s.lstrip().startswith(("*", "_")))
+        if not issue.date:
+            d = masthead_date(plain)
+            if d and len(re.sub(r"[\d\W_]", "", plain.replace("Published", "").replace("Reading time", "").replace("min read", ""))) <= 40:
+                issue.date = d
+                took = True
+                if seen == 1 and not issue.newsletter:   # 'TLDR AI 2026-05-08': the name beside the date
+                    name = DATE_TEXT.sub(" ", plain).strip(" -–—|,:·*_#")
+                    if name and len(name.split()) <= 5 and not CJK.search(name[:1] or "x") or 2 <= len(name) <= 12:
+                        issue.newsletter = english_name(name)
+        if took:
+            used.append(k)
+    if not issue.newsletter and sender:
+        issue.newsletter = english_name(sender)
+    if not issue.date and date_header:
+        issue.date = date_header
+    if not used:
+        return text
+    out = list(lines)
+    for k in used:
+        ln = lines[k]
+        body = ln.rstrip("\r\n")
+        out[k] = " " * len(body) + ln[len(body):]
+    return "".join(out)
+
+
+DATE_TEXT = re.compile(r"(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,?\s*)?(?:\d{4}-\d\d?-\d\d?|\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|"
+                       r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}|"
+                       r"\d{1,2}\s+(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?,?\s+\d{4}|\d{1,2}/\d{1,2}/\d{4})"
+                       r"(?:\s*(?:星期|周)[一二三四五六日天])?", re.I)
+FORWARDED = re.compile(r"^(?:-{2,}\s*(?:Forwarded|Original)\s+message\s*-{2,}|Begin forwarded message:?)$", re.I)
+
+
+def _title_meta(s: str, issue: Issue, number_only: bool = False) -> bool:
+    """'Chip Wire #31 — Friday, May 8, 2026' / '科技早报 第3089期': name, number, date."""
+    if _parse_title(s, issue):
+        return True
+    n = issue_number(s)
+    d = masthead_date(s)
+    if n is not None and issue.number is None:
+        issue.number = n
+    if d and not issue.date:
+        issue.date = d
+    m = NUMBER.search(s)
+    if m and not issue.newsletter and not number_only:
+        name = s[:m.start()].strip(" -–—|,:·*_#")
+        if name and len(name) <= 40:
+            issue.newsletter = english_name(name)
+    if not issue.title:
+        rest = s[m.end():].strip(" -–—|,:·*_") if m else ""
+        if rest and not masthead_date(rest):
+            issue.title = rest
+    return n is not None or d is not None
+
+
+MASTHEAD_SPLIT = re.compile(r"\s*[|｜›»:：]\s*|\s+[-–—]\s+")
+
+
+def _masthead_title(plain: str, issue: Issue) -> bool:
+    """The first line of a plain-text issue, when it is a title line ('8点1氪｜腾讯…;…'):
+    the issue's title, and the newsletter's name when it comes first before a bar."""
+    if not plain or not short(plain) or TERMINAL.search(plain) or issue_number(plain) is not None:
         return False
-    if re.search(r"[.!。!;；]$", s) and not s.endswith("..."):
-        return False
-    return True
+    parts = [p for p in MASTHEAD_SPLIT.split(plain, 1) if p.strip()]
+    if len(parts) == 2 and len(parts[0]) <= 30:
+        issue.newsletter = issue.newsletter or english_name(parts[0].strip())
+        issue.title = parts[1].strip()
+        return True
+    return False
+
+
+def _mail_date(v: str) -> Optional[str]:
+    import email.utils
+    try:
+        dt = email.utils.parsedate_to_datetime(v)
+    except (TypeError, ValueError, IndexError):
+        return masthead_date(v)
+    return dt.date().isoformat() if dt else None
+
+
+# ------------------------------------------------------------------------- the reader
 
 
 def parse_text(text: str, source_file: str, content_hash: str) -> Issue:
-    lines = text.splitlines(keepends=True)
-    offsets = []
-    pos = 0
-    for ln in lines:
-        offsets.append(pos)
-        pos += len(ln)
-
     issue = Issue(newsletter="", number=None, date=None, source_file=source_file,
                   content_hash=content_hash, text=text)
-    mode: Optional[str] = None          # None | summary | zh | en | trailer
-    section: dict[str, Optional[str]] = {"en": None, "zh": None}
-    pending: list[str] = []             # heading-like lines not yet attached
-    counters = {"en": 0, "zh": 0}
+    visible = _read_metadata(text, issue)
+    tb = _TextBlocks(text, visible)
+    raw_blocks = tb.run()
+    blocks: list[Block] = []
     summary: list[str] = []
-    title_done = False
-
-    # bullets whose next meaningful line is an item and which have no separator are sections
-    def next_nonblank(i: int) -> Optional[str]:
-        for j in range(i + 1, len(lines)):
-            if lines[j].strip():
-                return lines[j]
-        return None
-
-    def add_item(lang: str, kind: str, start: int, masked: str, outlet, headline, body, urls, sect):
-        """`masked`: the item's text in the file from `start`, Markdown masked."""
-        counters[lang] += 1
-        issue.items.append(Item(lang=lang, position=counters[lang], text=masked, start=start,
-                                end=start + len(masked), headline=headline, body=body,
-                                outlet=outlet, section=sect, kind=kind, urls=list(dict.fromkeys(urls))))
-
-    para: list[tuple[int, str]] = []    # (line index, stripped line) of the current paragraph
-
-    def flush_para():
-        nonlocal para, pending
-        if not para:
-            return
-        i0, first = para[0]
-        start = offsets[i0] + (len(lines[i0]) - len(lines[i0].lstrip()))
-        last_i, last = para[-1]
-        end = offsets[last_i] + len(lines[last_i].rstrip("\r\n"))
-        raw = text[start:end]
-        if mode == "summary":
-            summary.append(raw.strip())
-        else:
-            lang = lang_of(raw)
-            headline = pending[-1] if pending else ""
-            if len(pending) >= 2:
-                section[lang] = pending[-2]
-            clean, _ = mask_markdown(headline)
-            masked, urls = mask_markdown(raw)
-            add_item(lang, "lead", start, masked, None, clean.strip(), masked.strip(), urls, section[lang])
-        para = []
-        pending = []
-
-    for i, line in enumerate(lines):
-        s = line.strip()
-        if not s:
-            flush_para()
+    mode: Optional[str] = None
+    title_taken = bool(issue.newsletter or issue.title)
+    for b in raw_blocks:
+        s = b.text
+        if b.kind == "heading" and b.level == 1 and not title_taken:
+            title_taken = True
+            if not _parse_title(s, issue):
+                issue.title = issue.title or s
+                if not issue.newsletter and len(s.split()) <= 4:
+                    issue.newsletter = english_name(s)
             continue
-        if not title_done:
-            title_done = True
-            if _parse_title(s, issue):
-                continue
         if TRAILER.match(s):
-            flush_para()
             mode = "trailer"
             for u in URL.findall(s):
                 if u not in issue.urls:
@@ -185,87 +513,54 @@ def parse_text(text: str, source_file: str, content_hash: str) -> Issue:
             continue
         m = URL_LINE.match(s)
         if m:
-            flush_para()
             if m.group("url") not in issue.urls:
                 issue.urls.append(m.group("url"))
             continue
-        parts = COLON.split(s, 1)  # a mode line: "英文来源:" or "English", nothing after a colon
+        parts = COLON.split(s, 1)
         key = parts[0].strip()
         if key in MODE_LINES and (len(parts) == 1 or not parts[1].strip()):
-            flush_para()
             mode = MODE_LINES[key]
-            pending = []
+            blocks.append(Block("boundary", b.start, b.start, ""))
             continue
         if mode == "trailer":
             continue
-        if not issue.date and re.fullmatch(r"[*_]*[^*_]{4,40}[*_]*", s) and parse_date(s.strip("*_ ")):
-            issue.date = parse_date(s.strip("*_ "))
+        if mode == "summary":
+            summary.append(s)
             continue
-        h = MD_HEADING.match(s)
-        if h:
-            flush_para()
-            title = mask_markdown(h.group("title"))[0].strip()
-            if len(h.group("hashes")) == 1 and not issue.newsletter:
-                _parse_title(title, issue)
-                continue
-            lang = lang_of(title)
-            section[lang] = title
-            pending = []
-            continue
-        b = BULLET.match(line.rstrip("\r\n"))
-        if b and mode != "summary":
-            flush_para()
-            rest = b.group("rest")
-            rest_start = offsets[i] + b.start("rest")
-            lang = lang_of(rest)
-            masked_rest, urls = mask_markdown(rest)
-            outlet, headline, body = split_item(masked_rest)
-            nxt = next_nonblank(i)
-            nxt_b = BULLET.match(nxt.rstrip("\r\n")) if nxt else None
-            is_numbered = b.group("mark")[0].isdigit()
-            # a headline is what split_item found before a separator: then there is one
-            no_sep = not headline and not SEPARATORS.search(masked_rest)
-            if outlet and nxt_b and len(rest) <= 100 and no_sep and (
-                    SEPARATORS.search(nxt_b.group("rest")) or is_numbered):
-                section[lang] = rest.strip()
-                pending = []
-                continue
-            if is_numbered and len(rest) <= 60 and nxt_b and not nxt_b.group("mark")[0].isdigit():
-                section[lang] = rest.strip()
-                pending = []
-                continue
-            # masking keeps lengths and never reaches into trailing whitespace: the masked
-            # item is the masked rest without it
-            masked = masked_rest[:len(rest.rstrip())]
-            add_item(lang, "item", rest_start, masked, outlet.strip() if outlet else None, headline, body, urls,
-                     section[lang])
-            pending = []
-            continue
-        zs = NUMBERED_ZH_SECTION.match(s)
-        if zs and mode != "summary" and _is_heading_line(s):
-            flush_para()
-            section[lang_of(s)] = zs.group("title").strip()
-            pending = []
-            continue
-        if _is_heading_line(s) and not para:
-            nxt = next_nonblank(i)
-            if nxt is not None and not BULLET.match(nxt.rstrip("\r\n")) or (nxt and _is_heading_line(nxt)):
-                pending.append(s)
-                if mode == "summary":
-                    summary.append(s)
-                continue
-            if nxt is not None and BULLET.match(nxt.rstrip("\r\n")):
-                section[lang_of(s)] = s
-                pending = []
-                continue
-        para.append((i, s))
-        if i + 1 < len(lines) and not lines[i + 1].strip():
-            flush_para()
-    flush_para()
+        blocks.append(b)
     if summary:
         issue.summary = "\n".join(summary)
-    return issue
+    shown = _masked_text(text, tb.masks, tb.wraps)
+    stories = stories_of(blocks)
+    counters = {"en": 0, "zh": 0}
+    for st in stories:
+        start, end = st.start, st.end
+        while start < end and shown[start].isspace():
+            start += 1
+        while end > start and shown[end - 1].isspace():
+            end -= 1
+        if end <= start:
+            continue
+        t = shown[start:end]
+        if st.headline is not None:
+            h0, h1 = max(st.headline.start, start) - start, st.headline.end - start
+            t = t[:h0] + soften_units(t[h0:h1]) + t[h1:]
+        lang = lang_of(t)
+        counters[lang] = counters.get(lang, 0) + 1
+        urls = [u for b in st.blocks for u in URL.findall(text[b.start:b.end])]
+        urls += [m.group("url") for b in st.blocks for m in MD_LINK.finditer(text[b.start:b.end])]
+        body = " ".join(b.text for b in st.body_blocks())
+        headline = st.headline_text
+        if headline != (st.headline.lead or st.headline.text if st.headline else ""):
+            body = split_item(st.blocks[0].text)[2] or body     # '- Outlet: Headline – body'
 
+        issue.items.append(Item(lang=lang, position=counters[lang], text=t, start=start, end=end,
+                                headline=headline, body=body or headline,
+                                outlet=st.outlet, section=st.section, kind=st.kind,
+                                urls=list(dict.fromkeys(u.rstrip(").,") for u in urls))))
+    if len(stories) > 1 and not recognised(stories):
+        issue.warnings.append(warning("W009", path=source_file, n=len(stories)))
+    return issue
 
 def _parse_title(s: str, issue: Issue) -> bool:
     clean = mask_markdown(s)[0].strip()
