@@ -21,7 +21,8 @@ from .events import find_events
 from ._bounds import Bounds
 from .metrics import find_metrics
 from .sources import cited_outlet
-from .subjects import SUBJECT_TYPES, main_actor, subject_of
+from .subjects import (PERSON_MEASURE, PRODUCT_MEASURE, SUBJECT_TYPES, figure_candidates, main_actor,
+                       main_product, subject_of)
 
 DEFAULT_MOVE_MEASURE = {"Organization": "share_price", "Index": "index_level", "Asset": "price"}
 SECTOR = re.compile(
@@ -58,6 +59,7 @@ def assign_subjects(text: str, offset: int, mentions: list[Mention], metrics: li
     bounds = bounds or Bounds(text)
     cands = [(i, m.start - offset, m.end - offset) for i, m in enumerate(mentions) if m.type in SUBJECT_TYPES]
     main = main_actor(mentions, offset, start) if lang == "en" else None
+    product = main_product(mentions, offset, start) if lang == "en" else None
     for met in metrics:
         s, e = met.start - offset, met.end - offset
         left, right = bounds.clause(s, e)
@@ -70,7 +72,17 @@ def assign_subjects(text: str, offset: int, mentions: list[Mention], metrics: li
             continue
         if lang == "en":
             after_sector = SECTOR.search(text, e, right)
-            met.subject = subject_of(bounds, offset, mentions, cands, s, e, main, bool(after_sector))
+            sent = text[bounds.sentence_start(s):bounds.sentence_end(s)]
+            fc = figure_candidates(text, offset, mentions, met.unit not in ("percent", "count", "bps", "times", "GW", "MW"),
+                                   bool(PERSON_MEASURE.search(sent)))
+            # a product's figure (its price, tokens, scores) in a sentence that names no
+            # subject: the item's first product rather than its main actor
+            fallback = main
+            if product is not None and (met.measure in ("price", "token_price", "parameters") or PRODUCT_MEASURE.search(sent)):
+                fallback = product
+            met.subject = subject_of(bounds, offset, mentions, fc, s, e, fallback, bool(after_sector))
+            if met.subject is None and not after_sector and fallback is not main:
+                met.subject = fallback
             if met.subject is None and after_sector:
                 met.subject_name = _sector_subject(after_sector.group(0), sector)
             continue

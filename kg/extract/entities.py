@@ -35,7 +35,8 @@ CTX_AFTER = re.compile(r"(?P<name>" + CTX_NAME + r")(?:['’]s\s+(?:chief execut
                        r"\s+(?:shares|stock)\s+(?:rose|fell|jumped|slid|surged|sank|climbed|dropped|tumbled|soared|rallied|gained|plunged|rocketed|popped)\b)")
 VERB_AFTER = re.compile(r"(?P<name>" + CTX_NAME + r")\s+(?:said|says|told|reported|reports|agreed|agrees|announced|announces|"
                         r"raised|raises|plans|planned|filed|launched|launches|unveiled|unveils|priced|expects|expected|"
-                        r"posted|forecast|forecasts|warned|struck|signed|secured|closed|debuted|is cutting|will)\b")
+                        r"posted|forecast|forecasts|warned|struck|signed|secured|closed|debuted|is cutting|will|is|was|has|had|"
+                        r"now|also|plans|wants|aims|hopes|makes|sells|runs|operates|owns|rose|fell|jumped|slid|surged)\b")
 # a product family's name with a version or edition after it: "Claude 3.7 Sonnet",
 # "iPhone 17 Pro Max", "GPT-4.5", "o3-mini", "Alexa+", "Xeon 6+"; and model-like names of
 # letters and digits ("MI450", "Phi-4-mini", "H800")
@@ -44,6 +45,12 @@ PRODUCT_VERSION = re.compile(r"(?P<name>\b(?:[A-Z][a-z]+|[a-z][A-Z][A-Za-z]*|[A-
 MODEL_LIKE = re.compile(r"(?<![\w$€£¥.])(?P<name>(?:[A-Z][A-Za-z]{0,6}|[a-z])-?\d+(?:\.\d+)?[A-Za-z]?(?:-(?:mini|nano|pro|turbo|multimodal|preview|[A-Z]?\d+[a-z]?))*\+?)(?![\w%])")
 NOT_PRODUCT = re.compile(r"(?:Q[1-4]|H[12]|G\d+|B2[BC]|FY\d*|[A-Z]\d?|COVID-19|No\d*|Series|Level|Stage|Phase|Tier|Class|Section|Chapter|Page|Vol|Part|Article|Round|Top|Group|Step|Day|Week|Year|Gen|Version|Model|Type|Level|I|Route|Highway|Apollo)(?:[\s-]?\d+)?", re.I)
 
+# after a sentence-initial word, verbs that only a company does ("Chime reported ...")
+BUSINESS_VERB = re.compile(r"\s+(?:reported|agreed|raised|priced|filed|posted|secured|struck|signed|debuted|launched|unveiled|is cutting)\b")
+# sentence-initial words that are not names (beyond NOT_ORG_WORDS): determiners, adverbs
+COMMON_STARTS = {"the", "a", "an", "this", "that", "it", "he", "she", "they", "we", "there", "here", "what",
+                 "revenue", "profit", "demand", "growth", "inflation", "spending", "trading", "output", "everyone",
+                 "nobody", "someone", "management", "leadership", "competition", "pricing", "supply", "production"}
 SPEECH = re.compile(r"\s+(?:said|says|told|wrote|writes|added|noted|will)\b")
 
 # capitalized words that start sentences or name things other than companies
@@ -249,8 +256,9 @@ def rule_mentions(text: str, lang: str, offset: int, existing: list[Mention]) ->
                 continue
             if pat is VERB_AFTER and len(words) > 1 and (len(words) > 2 or SPEECH.match(text, s + len(" ".join(words)))):
                 continue  # "Jane Doe said": two words before a verb of speech may be a person; the model's call
-            if len(words) == 1 and _ambiguous_initial(text, s, words[0]) and pat is VERB_AFTER \
-                    and not _is_name_like(words[0]):
+            if len(words) == 1 and pat is VERB_AFTER and not _is_name_like(words[0]) and (
+                    words[0].endswith("s") or words[0].lower() in COMMON_STARTS
+                    or (_ambiguous_initial(text, s, words[0]) and not BUSINESS_VERB.match(text, e))):
                 continue
             add(s, s + len(" ".join(words)), "Organization")
     return found

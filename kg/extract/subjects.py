@@ -65,6 +65,41 @@ def main_actor(mentions: list[Mention], offset: int, start: int = 0) -> Optional
     return first
 
 
+CURRENCY = re.compile(r"dollars?|yuan|renminbi|euros?|yen|pounds?|won|rupees?|francs?|USD|TWD|CNY|EUR|JPY|HKD", re.I)
+UNIT_BEFORE = re.compile(r"\b(?:in|per|of|into|to|against|versus|vs\.?)\s+(?:the\s+|a\s+)?(?:U\.?S\.?\s+|New\s+)?$", re.I)
+# figures that belong to a person (net worth, a stake) or to a product (its price, tokens, scores)
+PERSON_MEASURE = re.compile(r"\b(?:net worth|fortune|wealth|richest|stake|owns|personal)\b", re.I)
+PRODUCT_MEASURE = re.compile(r"\b(?:costs?|priced|starts? at|per month|a month|tokens?|parameters|scor(?:e|es|ed|ing)|"
+                             r"benchmark|accuracy|context window|faster|TOPS|cores|per million)\b", re.I)
+
+
+def figure_candidates(text: str, offset: int, mentions: list[Mention], money: bool,
+                      persons: bool) -> list[tuple[int, int, int]]:
+    """(index, start, end) of the names that may be a figure's subject: companies, indexes,
+    assets and products; a currency not when it is the unit ("in US dollars", a money
+    figure); people only for a person's figures."""
+    out = []
+    for i, m in enumerate(mentions):
+        if m.type == "Person":
+            if persons:
+                out.append((i, m.start - offset, m.end - offset))
+            continue
+        if m.type not in SUBJECT_TYPES:
+            continue
+        s = m.start - offset
+        if m.type == "Asset" and CURRENCY.search(m.text) and (money or UNIT_BEFORE.search(text, max(0, s - 16), s)):
+            continue
+        out.append((i, s, m.end - offset))
+    return out
+
+
+def main_product(mentions: list[Mention], offset: int, start: int = 0) -> Optional[int]:
+    for i, m in enumerate(mentions):
+        if m.start - offset >= start and m.type == "Product":
+            return i
+    return None
+
+
 def subject_of(bounds: Bounds, offset: int, mentions: list[Mention], cands: list[tuple[int, int, int]],
                s: int, e: int, main: Optional[int], clause_only: bool = False) -> Optional[int]:
     """The index (into mentions) of the subject of the figure at [s, e) (local offsets).
