@@ -30,7 +30,7 @@ CTX_BEFORE = re.compile(r"\b(?:[Ss]hares of|[Ss]tock of|acquir(?:e|es|ed|ing)|to
                         r"acquisition of|merger with|investment in|invest(?:s|ed)? in|stake in|backed|"
                         r"partner(?:ed|s|ing)? with|deal with|rival|startup|start-up|fintech|chipmaker|lender|"
                         r"provider|unicorn)\s+(?P<name>" + CTX_NAME + r")(?![\w’'])")
-CTX_AFTER = re.compile(r"(?P<name>" + CTX_NAME + r")(?:['’]s\s+(?:chief executive|CEO|CFO|founder|co-founder|shares|stock|board|valuation|revenue|IPO)\b|"
+CTX_AFTER = re.compile(r"(?P<name>" + CTX_NAME + r")(?:['’]s\s+(?:[a-z][\w-]*\s+){0,2}(?:chief executive|CEO|CFO|founder|co-founder|shares|stock|board|valuation|revenue|IPO|offer|deal|stake|investors|customers|users|platform|app|business|unit|parent)\b|"
                        r",\s+(?:a|an|the)\s+(?:[\w-]+\s+){0,3}?[\w-]+-based\b|"
                        r"\s+(?:shares|stock)\s+(?:rose|fell|jumped|slid|surged|sank|climbed|dropped|tumbled|soared|rallied|gained|plunged|rocketed|popped)\b)")
 VERB_AFTER = re.compile(r"(?P<name>" + CTX_NAME + r")\s+(?:said|says|told|reported|reports|agreed|agrees|announced|announces|"

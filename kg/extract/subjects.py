@@ -52,16 +52,23 @@ def _joined_name(text: str, cands: list[tuple[int, int, int]], left: int) -> Opt
 
 
 def main_actor(mentions: list[Mention], offset: int, start: int = 0) -> Optional[int]:
-    """The item's main actor: its first organization (from `start`, after an outlet prefix),
-    else its first name of a subject type."""
+    """The item's main actor: the organization it names most often (from `start`, after an
+    outlet prefix), the first of those; else its first name of a subject type."""
     first = None
+    count: dict[str, int] = {}
+    firsts: dict[str, int] = {}
     for i, m in enumerate(mentions):
         if m.start - offset < start:
             continue
         if m.type == "Organization":
-            return i
+            key = m.entity_id or m.text.casefold()
+            count[key] = count.get(key, 0) + 1
+            firsts.setdefault(key, i)
         if first is None and m.type in SUBJECT_TYPES:
             first = i
+    if count:
+        best = max(count.values())
+        return min(firsts[k] for k, n in count.items() if n == best)
     return first
 
 
