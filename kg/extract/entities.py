@@ -40,7 +40,7 @@ VERB_AFTER = re.compile(r"(?P<name>" + CTX_NAME + r")\s+(?:said|says|told|report
 # a product family's name with a version or edition after it: "Claude 3.7 Sonnet",
 # "iPhone 17 Pro Max", "GPT-4.5", "o3-mini", "Alexa+", "Xeon 6+"; and model-like names of
 # letters and digits ("MI450", "Phi-4-mini", "H800")
-VERSION = r"(?:[-\s]?\d+(?:\.\d+)*[A-Za-z]?\+?(?![\d%,])|\s(?:Pro|Max|Ultra|Air|Mini|Plus|Lite|Nano|Sonnet|Opus|Haiku|Flash|Turbo|Series\s\d+)\b|-(?:mini|nano|pro|turbo|preview|multimodal|instruct|large|small)\b|\+)"
+VERSION = r"(?:[-\s]?\d+(?:\.\d+)*[A-Za-z]?\+?(?![\d%,])(?!\s*(?:million|billion|trillion|thousand|percent|%|bn|mn)\b)|\s(?:Pro|Max|Ultra|Air|Mini|Plus|Lite|Nano|Sonnet|Opus|Haiku|Flash|Turbo|Series\s\d+)\b|-(?:mini|nano|pro|turbo|preview|multimodal|instruct|large|small)\b|\+)"
 PRODUCT_VERSION = re.compile(r"(?P<name>\b(?:[A-Z][a-z]+|[a-z][A-Z][A-Za-z]*|[A-Z]{2,5})" + VERSION + r"+)")
 MODEL_LIKE = re.compile(r"(?<![\w$€£¥.])(?P<name>(?:[A-Z][A-Za-z]{0,6}|[a-z])-?\d+(?:\.\d+)?[A-Za-z]?(?:-(?:mini|nano|pro|turbo|multimodal|preview|[A-Z]?\d+[a-z]?))*\+?)(?![\w%])")
 NOT_PRODUCT = re.compile(r"(?:Q[1-4]|H[12]|G\d+|B2[BC]|FY\d*|[A-Z]\d?|COVID-19|No\d*|Series|Level|Stage|Phase|Tier|Class|Section|Chapter|Page|Vol|Part|Article|Round|Top|Group|Step|Day|Week|Year|Gen|Version|Model|Type|Level|I|Route|Highway|Apollo)(?:[\s-]?\d+)?", re.I)
@@ -95,6 +95,11 @@ def _ok_model_span(text: str, label: str) -> bool:
         return False
     if t.isupper() and len(t) <= 4 and label != "Organization":
         return False
+    # an unknown all-capitals abbreviation ("IP", "CPU", "SPV") is rarely a company
+    if t.isupper() and len(t) <= 3:
+        return False
+    if t in NOT_NAMES or t in NOT_ORG_WORDS:
+        return False
     return True
 
 
@@ -108,6 +113,10 @@ def _latin_boundary_ok(text: str, s: int, e: int) -> bool:
     return True
 
 
+# "US$31.8", "EUR 240 million", "in U.S. dollars", "per US dollar": the currency is the unit
+_CURRENCY_BEFORE_AMOUNT = re.compile(r"\s?\$?\s?\d")
+_UNIT_PREP = re.compile(r"\b(?:in|per|of|into)\s+(?:the\s+|a\s+)?(?:U\.?S\.?\s+|New\s+)?$", re.I)
+_CURRENCY_WORD = re.compile(r"dollar|yuan|renminbi|euro|yen|pound|won|rupee|franc|^(?:USD|EUR|TWD|CNY|JPY|HKD|GBP|KRW|RMB|CNH)$|\$", re.I)
 _AMOUNT_BEFORE = re.compile(r"(?:\d|[亿万千百十两]|\d\s)$")
 
 
@@ -158,7 +167,9 @@ def mentions_from_doc(doc, lang: str, offset: int, text: Optional[str] = None) -
         if ent_id is not None:
             if lang == "zh" and not _latin_boundary_ok(text, s, e):
                 continue
-            if label == "Asset" and _is_currency_unit(text, s):
+            if label == "Asset" and (_is_currency_unit(text, s) or (
+                    _CURRENCY_BEFORE_AMOUNT.match(text, e) or _UNIT_PREP.search(text, max(0, s - 16), s))
+                    and _CURRENCY_WORD.search(text[s:e])):
                 continue
             out.append(Mention(text=text[s:e], start=offset + s, end=offset + e, type=label,
                                source="gazetteer", entity_id=ent_id))
@@ -170,7 +181,9 @@ def mentions_from_doc(doc, lang: str, offset: int, text: Optional[str] = None) -
             if m:
                 span_text = span_text[: m.start()]
                 e = s + len(span_text)
-            if _ok_model_span(span_text, label) and not _ambiguous_initial(text, s, span_text):
+            # a span that stops inside a word ("GPT" of "GPT-4.5") is a piece of a name
+            inside = e < len(text) and (text[e].isalnum() or (text[e] == "-" and text[e + 1:e + 2].isalnum()))
+            if not inside and _ok_model_span(span_text, label) and not _ambiguous_initial(text, s, span_text):
                 out.append(Mention(text=span_text, start=offset + s, end=offset + e, type=label,
                                    source="model"))
     keep = [m for m in out if m.source != "model"]
@@ -225,6 +238,8 @@ def rule_mentions(text: str, lang: str, offset: int, existing: list[Mention]) ->
         for m in pat.finditer(text):
             s, e = m.span("name")
             name = text[s:e].strip()
+            if re.search(r"\ds$", name):  # "H800s": the plural of a product name
+                name = name[:-1]
             s = s + (len(text[s:e]) - len(text[s:e].lstrip()))
             e = s + len(name)
             if NOT_PRODUCT.fullmatch(name) or not re.search(r"\d|\+|Pro|Max|Ultra|Air|Mini|Plus|Sonnet|Opus|mini", name) \
