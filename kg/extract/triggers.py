@@ -68,6 +68,7 @@ ORG_ACTORS = frozenset({"Organization"})
 TO_OBJECT = re.compile(r"\s*(?:(?:a|an|the|its|rival|startup|fellow|chipmaker|about|another|additional|"
                        r"up\s+to|(?:US)?[$€£¥]\s?[\d.,]+|[\d.,]+|billion|million|trillion|bn|stake|majority|minority|"
                        r"in|into|of|for|with|to)\s*)*", re.I)
+ACQ_WORDS = re.compile(r"\b(?:acquir\w*|takeover|merger|to buy (?:rival|startup|the company)|bought|stake in)\b", re.I)
 COORD = re.compile(r"\s*(?:,\s*(?:and\s+)?|and\s+|&\s+)", re.I)
 
 
@@ -147,7 +148,15 @@ def trigger_events(text: str, offset: int, mentions: list[Mention], bounds: Boun
             continue
         if t.type == "RateDecision" and HEDGE.search(text, sl, s):
             continue
-        if t.actor == "object":
+        if t.actor == "sentence":
+            se = bounds.sentence_end(s)
+            in_sent = list(dict.fromkeys(
+                (mentions[c[0]].entity_id or mentions[c[0]].text.casefold(), c[0]) for c in orgs if sl <= c[1] < se))
+            keys = list(dict.fromkeys(k for k, _ in in_sent))
+            if len(keys) < 2 or ACQ_WORDS.search(text, sl, se):
+                continue
+            actors = [next(i for k2, i in in_sent if k2 == k) for k in keys[:4]]
+        elif t.actor == "object":
             nxt = [c for c in orgs if e <= c[1] < right]
             actors = [nxt[0][0]] if nxt else []
         else:
