@@ -26,6 +26,9 @@ CUES: list[tuple[str, Bilingual, str]] = [(t, Bilingual(p, re.I), w) for t, p, w
     ("Layoff", r"\blay(?:s|ing)? off\b|\blaid off\b|\blayoffs?\b|\bjob cuts?\b|\b(?:cut|cuts|cutting|trim|trims|trimmed|trimming|slash(?:es|ed)?|eliminat(?:es|ed|ing)|shed(?:s|ding)?)\s+(?:about |some |nearly |around |roughly )?[\d,]+\s+(?:jobs|roles|positions|employees|workers|staff)\b|裁员", "before"),
     ("Lawsuit", r"\bsue[sd]?\b|\blawsuit\b|\bsuing\b|\bfiled (?:a )?(?:suit|complaint)\b|\bcourt ruled\b|起诉|诉讼|官司", "before"),
 ]]
+# words before a figure that make it a plan or a forecast, not a result
+FORWARD = re.compile(r"\b(?:expects?|expected|forecasts?|guid(?:ed|ance|es)|projects?|sees|outlook|target|aims?|plans?|"
+                     r"will|would|could|estimates?|consensus|analysts|to reach|by 20\d\d)\b", re.I)
 ACTOR_TYPES = {"Organization", "Index", "Asset", "Product", "Person"}
 MOVE_TYPES = {"Organization": "StockMove", "Index": "MarketMove", "Asset": "MarketMove"}
 MOVE_ACTORS = frozenset(MOVE_TYPES)
@@ -114,6 +117,15 @@ def find_events(text: str, offset: int, mentions: list[Mention],
             subj = mentions[met.subject]
             if subj.type in MOVE_TYPES:
                 add(MOVE_TYPES[subj.type], met.text, met.start - offset, met.end - offset, met.subject)
+    # English: a reported result (revenue, profit, EPS, bookings) of a company is an
+    # earnings report, unless it is an expectation, a forecast or recalled for context
+    if en:
+        for met in metrics:
+            if met.measure in ("revenue", "profit", "eps") and met.unit not in ("percent",) \
+                    and met.subject is not None and mentions[met.subject].type == "Organization" \
+                    and "expected" not in met.qualifiers and not recalled(met.start - offset) \
+                    and not FORWARD.search(text, bounds.sentence_start(met.start - offset), met.start - offset):
+                add("EarningsReport", met.text, met.start - offset, met.end - offset, met.subject)
     # figures join the event of their subject: capex figure -> CapitalExpenditure event
     for mi, met in enumerate(metrics):
         if met.measure == "capex" and met.unit not in ("percent",) and met.subject is not None \
