@@ -68,6 +68,7 @@ ORG_ACTORS = frozenset({"Organization"})
 TO_OBJECT = re.compile(r"\s*(?:(?:a|an|the|its|rival|startup|fellow|chipmaker|about|another|additional|"
                        r"up\s+to|(?:US)?[$€£¥]\s?[\d.,]+|[\d.,]+|billion|million|trillion|bn|stake|majority|minority|"
                        r"in|into|of|for|with|to)\s*)*", re.I)
+THE_BEFORE = re.compile(r"\b(?:the|this|that)\s+$", re.I)
 ACQ_WORDS = re.compile(r"\b(?:acquir\w*|takeover|merger|to buy (?:rival|startup|the company)|bought|stake in)\b", re.I)
 COORD = re.compile(r"\s*(?:,\s*(?:and\s+)?|and\s+|&\s+)", re.I)
 
@@ -149,6 +150,8 @@ def trigger_events(text: str, offset: int, mentions: list[Mention], bounds: Boun
         if t.type == "RateDecision" and HEDGE.search(text, sl, s):
             continue
         if t.actor == "sentence":
+            if THE_BEFORE.search(text, max(0, s - 8), s):
+                continue  # "The deal gives ...": a deal told before (an acquisition, an investment)
             se = bounds.sentence_end(s)
             in_sent = list(dict.fromkeys(
                 (mentions[c[0]].entity_id or mentions[c[0]].text.casefold(), c[0]) for c in orgs if sl <= c[1] < se))
