@@ -59,7 +59,7 @@ def assign_subjects(text: str, offset: int, mentions: list[Mention], metrics: li
     bounds = bounds or Bounds(text)
     cands = [(i, m.start - offset, m.end - offset) for i, m in enumerate(mentions) if m.type in SUBJECT_TYPES]
     main = main_actor(mentions, offset, start) if lang == "en" else None
-    product = main_product(mentions, offset, start) if lang == "en" else None
+    product = main_product(mentions, offset, start, bounds.sentence_end(start)) if lang == "en" else None
     for met in metrics:
         s, e = met.start - offset, met.end - offset
         left, right = bounds.clause(s, e)

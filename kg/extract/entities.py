@@ -20,7 +20,7 @@ CAP = r"[A-Z][A-Za-z0-9&'’]*(?:-[A-Z][A-Za-z0-9&'’]*)*"
 NAME = r"[A-Z](?<!\w.)[A-Za-z0-9&'’]*(?:-[A-Z][A-Za-z0-9&'’]*)*(?:\s+" + CAP + r"){0,3}"
 ORG_RULE = re.compile(r"(?P<name>" + NAME + r"\s+" + ORG_SUFFIX + r")(?![A-Za-z])")
 TICKER_RULE = Bilingual(r"(?P<name>" + NAME + r")\s+\((?:(?:NYSE|NASDAQ|Nasdaq|HKEX|LSE|TSE)\s*:\s*)?(?P<ticker>[A-Z]{1,5}(?:\.[A-Z]{1,2})?)\)")
-PERSON_RULE = Bilingual(r"\b(?:CEO|CFO|CTO|chief executive|founder|co-founder|chairman|chairwoman|President|Chair|analyst|Secretary|Governor)\s+(?P<name>[A-Z][a-z]+(?:\s+[A-Z][a-z'’\-]+){1,2})\b")
+PERSON_RULE = Bilingual(r"\b(?:CEO|CFO|CTO|chief executive|founder|co-founder|chairman|chairwoman|President|Chair|analyst|Secretary|Governor)\s+(?P<name>[A-Z][a-z]+(?:\s+[A-Z][a-z'’\-]+?){1,2})(?:['’]s)?\b")
 PERSON_RULE_ZH = re.compile(r"(?:首席执行官|CEO|总裁|董事长|创始人)(?P<name>[\u4e00-\u9fff]{1,5}·[\u4e00-\u9fff]{1,6}|[\u4e00-\u9fff]{2,3})(?=[曾称表示说])")
 
 # unknown companies from their context (both modes): "shares of X", "X shares", "X, a

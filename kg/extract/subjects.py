@@ -30,7 +30,7 @@ ANAPHOR_NOUNS = (r"company|firm|startup|start-up|chipmaker|chip ?maker|maker|len
                  r"conglomerate|manufacturer|supplier|operator|owner|parent|unicorn|outfit|fintech|"
                  r"company's|firm's|insurer|brokerage|exchange|airline|producer|designer|vendor|"
                  r"processor|neobank|app|service")
-ANAPHOR = re.compile(r"\W*(?:(?:The|the)\s+(?:[\w-]+\s+){0,4}?(?:" + ANAPHOR_NOUNS + r")\b|"
+ANAPHOR = re.compile(r"\W*(?:(?:The|the)\s+(?:[\w-]+,?\s+){0,6}?(?:" + ANAPHOR_NOUNS + r")\b|"
                      r"(?:It|Its|It['’]s|They|Their|Shares|Its shares|The stock)\b)")
 POSSESSIVE = re.compile(r"['’]s?\s")
 DEAL_VERB = re.compile(r"\b(?:acquir(?:e|es|ed|ing)|buy(?:s|ing)?|bought|purchas(?:e|es|ed|ing)|takeover of|"
@@ -76,7 +76,7 @@ CURRENCY = re.compile(r"dollars?|yuan|renminbi|euros?|yen|pounds?|won|rupees?|fr
 UNIT_BEFORE = re.compile(r"\b(?:in|per|of|into|to|against|versus|vs\.?)\s+(?:the\s+|a\s+)?(?:U\.?S\.?\s+|New\s+)?$", re.I)
 # figures that belong to a person (net worth, a stake) or to a product (its price, tokens, scores)
 PERSON_MEASURE = re.compile(r"\b(?:net worth|fortune|wealth|richest|stake|owns|personal)\b", re.I)
-PRODUCT_MEASURE = re.compile(r"\b(?:costs?|priced|starts? at|per month|a month|tokens?|parameters|scor(?:e|es|ed|ing)|"
+PRODUCT_MEASURE = re.compile(r"\b(?:costs?|starts? at|per month|a month|tokens?|parameters|scor(?:e|es|ed|ing)|"
                              r"benchmark|accuracy|context window|faster|TOPS|cores|per million)\b", re.I)
 
 
@@ -100,11 +100,21 @@ def figure_candidates(text: str, offset: int, mentions: list[Mention], money: bo
     return out
 
 
-def main_product(mentions: list[Mention], offset: int, start: int = 0) -> Optional[int]:
+def main_product(mentions: list[Mention], offset: int, start: int = 0, first_end: int = 0) -> Optional[int]:
+    """The product an item is about: the one it names most often (the first of those), if
+    it names it twice or in its first sentence (ending at `first_end`), else None."""
+    count: dict[str, int] = {}
+    firsts: dict[str, int] = {}
     for i, m in enumerate(mentions):
         if m.start - offset >= start and m.type == "Product":
-            return i
-    return None
+            key = m.entity_id or m.text.casefold()
+            count[key] = count.get(key, 0) + 1
+            firsts.setdefault(key, i)
+    if not count:
+        return None
+    best = max(count.values())
+    i = min(firsts[k] for k, n in count.items() if n == best)
+    return i if best >= 2 or mentions[i].start - offset < first_end else None
 
 
 def subject_of(bounds: Bounds, offset: int, mentions: list[Mention], cands: list[tuple[int, int, int]],
