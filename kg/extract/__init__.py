@@ -19,7 +19,7 @@ from .dates import find_dates, is_reference_point
 from .entities import mentions_from_doc
 from .events import find_events
 from ._bounds import Bounds
-from .metrics import find_metrics
+from .metrics import find_metrics, index_levels
 from .sources import cited_outlet
 from .subjects import (PERSON_MEASURE, PRODUCT_MEASURE, SUBJECT_TYPES, figure_candidates, main_actor,
                        main_product, subject_of)
@@ -260,6 +260,8 @@ def extract_item(it, doc, issue: Issue, gaz: gz.Gazetteer, sector: str,
         if met.measure == "unknown" and met.unit == "percent" and "change" in met.qualifiers \
                 and met.subject is not None:
             met.measure = DEFAULT_MOVE_MEASURE.get(ex.mentions[met.subject].type, "unknown")
+    if it.lang == "en":
+        metrics = sorted(metrics + index_levels(text, off, ex.mentions, metrics), key=lambda m: m.start)
     ex.metrics = _dedupe_metrics(metrics)
     if it.lang == "en":
         main = main_actor(ex.mentions, off, prefix_end)

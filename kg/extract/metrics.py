@@ -385,3 +385,34 @@ def _annotate(bounds: Bounds, s: int, e: int, m: MetricMention) -> None:
     if m.unit == "percent" and m.direction and "level" not in m.qualifiers and "change" not in m.qualifiers:
         m.qualifiers.append("change")
     m.qualifiers = sorted(set(m.qualifiers) - {"level"})
+
+
+# an index's level right after its name, in a sentence or a markets table: "the Dow closed
+# at 45,490.92", "S&P 500 | 6,532.04 | +0.3%"; a bare number of four or more digits (or with
+# decimals) that is no year and no other figure
+LEVEL_AFTER = re.compile(r"\s*(?:[|:\-–—]\s*)?(?:(?:closed|ended|finished|settled|was|is|stood|rose|fell|climbed|slipped|"
+                         r"gained|dropped|jumped|slid|up|down|higher|lower|at|to|near|around|about)\s+){0,3}"
+                         r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{3,}\.\d+)(?![\d%,.]|\s*(?:%|percent|bps|basis))")
+
+
+def index_levels(text: str, offset: int, mentions, metrics: list[MetricMention]) -> list[MetricMention]:
+    """Levels of the indexes named in an item (unit `points`), their subject the index."""
+    out = []
+    taken = [(m.start - offset, m.end - offset) for m in metrics]
+    for i, men in enumerate(mentions):
+        if men.type != "Index":
+            continue
+        e = men.end - offset
+        m = LEVEL_AFTER.match(text, e)
+        if not m:
+            continue
+        s0, e0 = m.span("num")
+        if any(s0 < te and ts < e0 for ts, te in taken):
+            continue
+        v = to_decimal(m.group("num"))
+        if v is None:
+            continue
+        out.append(MetricMention(value=v, unit="points", text=m.group("num"), start=offset + s0, end=offset + e0,
+                                 measure="index_level", subject=i))
+        taken.append((s0, e0))
+    return out
