@@ -35,12 +35,14 @@ PREFIXES = {"kg": KG, "schema": SDO, "prov": PROV, "sem": SEM, "qudt": QUDT, "un
             "cur": CUR, "skos": SKOS, "owl": OWL, "xsd": XSD, "rdfs": RDFS, "rdf": RDF,
             "dcterms": DCTERMS, "wd": WD, "ent": ENT}
 
+# units of figures that are no currency (kg.extract.metrics): QUDT's where it has one, the
+# ontology's own for index points, basis points and multiples ("35x")
+OTHER_UNITS = {"percent": UNIT.PERCENT, "count": UNIT.NUM, "GW": UNIT.GigaW, "MW": UNIT.MegaW,
+               "points": KG.IndexPoint, "bps": KG.BasisPoint, "times": KG.Multiple}
+
+
 def unit_iri(unit: str) -> URIRef:
-    if unit == "percent":
-        return UNIT.PERCENT
-    if unit == "count":
-        return UNIT.NUM
-    return CUR[unit]
+    return OTHER_UNITS.get(unit) or CUR[unit]
 
 
 def newsletter_iri(issue: Issue) -> URIRef:
@@ -316,7 +318,7 @@ def _issue_own_terms(kb: KnowledgeBase, ix: IssueExtraction,
             _add(t, mnode, LABEL, S(label))
             _add(t, mnode, "kg:value", value)
             _add(t, mnode, "qudt:unit", unit)
-            if met.unit not in ("percent", "count"):
+            if met.unit not in OTHER_UNITS:
                 _add(t, mnode, "schema:currency", S(met.unit))
             _add(t, mnode, "kg:measure", S(met.measure))
             if met.direction:

@@ -257,8 +257,9 @@ def extract_item(it, doc, issue: Issue, gaz: gz.Gazetteer, sector: str,
     assign_subjects(text, off, ex.mentions, metrics, sector, bounds, it.lang, prefix_end)
     for met in metrics:
         # a signed percent move of a company, an index or an asset, with nothing else said
+        # (a year-over-year or sequential change is growth, not a price move)
         if met.measure == "unknown" and met.unit == "percent" and "change" in met.qualifiers \
-                and met.subject is not None:
+                and met.subject is not None and not {"YoY", "QoQ"} & set(met.qualifiers):
             met.measure = DEFAULT_MOVE_MEASURE.get(ex.mentions[met.subject].type, "unknown")
     if it.lang == "en":
         metrics = sorted(metrics + index_levels(text, off, ex.mentions, metrics), key=lambda m: m.start)

@@ -304,6 +304,10 @@ def find_metrics(text: str, lang: str, offset: int = 0, warn=None) -> list[Metri
     _pair_versus(text, found)
     for s, e, m in found:
         _annotate(bounds, s, e, m)
+    # "revenue of $48B, up 14% YoY": a change right after a figure measures the same thing
+    for (s1, e1, m1), (s2, e2, m2) in zip(found, found[1:]):
+        if m2.unit == "percent" and m2.measure == "unknown" and m1.measure != "unknown" and APPOSED_CHANGE.fullmatch(text, e1, s2):
+            m2.measure = m1.measure
     return metrics
 
 
@@ -319,6 +323,10 @@ def _gapped_direction(text: str, found: list[tuple[int, int, MetricMention]]) ->
             m2.direction = m1.direction
             if m1.direction == "down" and m1.value < 0:
                 m2.value = -m2.value
+
+
+APPOSED_CHANGE = re.compile(r"[^.;:\n\d]{0,25}?[,(]\s*(?:an?\s+)?(?:up|down|rising|falling|increasing|decreasing|increase of|rise of|"
+                            r"decline of|drop of|gain of|jump of)\s*", re.I)
 
 
 def _pair_versus(text: str, found: list[tuple[int, int, MetricMention]]) -> None:

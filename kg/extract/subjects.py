@@ -131,14 +131,17 @@ def subject_of(bounds: Bounds, offset: int, mentions: list[Mention], cands: list
             break
         left = bounds.clause_start(k)
     in_clause = [c for c in cands if left <= c[1] and c[2] <= s]
-    # 1. possessive: "X's ..." in the clause before the figure, the last one
-    for k in range(len(in_clause) - 1, -1, -1):
+    # 0. a signed figure right after a name: "lifted the S&P 500 +1.8%"
+    if in_clause and text[s:s + 1] in "+-−" and s - in_clause[-1][2] <= 2:
+        return in_clause[-1][0]
+    # 1. possessive: "X's ..." in the clause before the figure, with no other name between
+    for k in range(len(in_clause) - 1, max(-1, len(in_clause) - 3), -1):
         i, cs, ce = in_clause[k]
         if POSSESSIVE.match(text, ce):
             nxt = in_clause[k + 1] if k + 1 < len(in_clause) else None
             if nxt and nxt[1] - ce <= 4 and mentions[nxt[0]].type == "Product":
                 return nxt[0]
-            if mentions[i].type in SUBJECT_TYPES:
+            if mentions[i].type in SUBJECT_TYPES and k == len(in_clause) - 1:
                 return i
     # 2. a price of a deal: the deal verb's object
     for i, cs, ce in in_clause:
