@@ -51,6 +51,8 @@ BUSINESS_VERB = re.compile(r"\s+(?:reported|agreed|raised|priced|filed|posted|se
 COMMON_STARTS = {"the", "a", "an", "this", "that", "it", "he", "she", "they", "we", "there", "here", "what",
                  "revenue", "profit", "demand", "growth", "inflation", "spending", "trading", "output", "everyone",
                  "nobody", "someone", "management", "leadership", "competition", "pricing", "supply", "production"}
+ARM = re.compile(r"(?P<name>[A-Z][A-Za-z0-9&.\-]*(?:\s+[A-Z][A-Za-z0-9&.\-]*)?\s+(?:Ventures|Investments|Capital|Cloud|Research|Foundation))\b")
+MAKER_OF = re.compile(r"\b(?:maker|makers|developer|creator|seller)\s+of\s+(?:the\s+)?(?P<a>[A-Z][A-Za-z0-9+\-]+)(?:,?\s+and\s+(?P<b>[A-Z][A-Za-z0-9+\-]+))?")
 SPEECH = re.compile(r"\s+(?:said|says|told|wrote|writes|added|noted|will)\b")
 
 # capitalized words that start sentences or name things other than companies
@@ -258,6 +260,20 @@ def rule_mentions(text: str, lang: str, offset: int, existing: list[Mention]) ->
             if (x.start - offset, x.end - offset) in taken:
                 taken.remove((x.start - offset, x.end - offset))
         add(s, e, "Product")
+    # a known company's arm: "Salesforce Ventures", "Cisco Investments" replace "Salesforce"
+    for m in ARM.finditer(text):
+        s, e = m.span("name")
+        over = [x for x in existing if x.start - offset == s and x.end - offset < e and x.type == "Organization"]
+        if over and not any(x.start - offset < e and s < x.end - offset for x in existing if x not in over):
+            for x in over:
+                existing.remove(x)
+                taken.remove((x.start - offset, x.end - offset)) if (x.start - offset, x.end - offset) in taken else None
+            add(s, e, "Organization")
+    # what a company makes: "the maker of Ozempic and Wegovy"
+    for m in MAKER_OF.finditer(text):
+        for g in ("a", "b"):
+            if m.group(g) and m.group(g) not in NOT_NAMES and m.group(g) not in NOT_ORG_WORDS:
+                add(m.start(g), m.end(g), "Product")
     surnames = {w for x in list(existing) + found if x.type == "Person" for w in x.text.split()}
     for pat in (CTX_BEFORE, CTX_AFTER, VERB_AFTER):
         for m in pat.finditer(text):
