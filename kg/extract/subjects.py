@@ -39,7 +39,7 @@ OF_PHRASE = re.compile(r"\s*(?:[\w-]+\s+){1,2}(?:in|of)\s+(?:the\s+)?", re.I)
 RELATIVE = re.compile(r"\s*(?:which|who|whose|that)\b", re.I)
 
 
-COORD = re.compile(r"(?:,\s*|\s+)(?:and|or|&)?\s*$")
+COORD = re.compile(r"(?:,\s*|\s+)(?:and|or|&)\s*$")
 
 
 def _joined_name(text: str, cands: list[tuple[int, int, int]], left: int) -> Optional[int]:
@@ -124,6 +124,8 @@ def subject_of(bounds: Bounds, offset: int, mentions: list[Mention], cands: list
     text = bounds.text
     left, right = bounds.clause(s, e)
     sl = bounds.sentence_start(s)
+    # a clause ends with its sentence (a full stop is no clause break: "Corp.", "3.5")
+    left, right = max(left, sl), min(right, max(e, bounds.sentence_end(e)))
     # "Bank A and Fund B to arrange ...": a break after a name joins names, not clauses
     while left > sl:
         k = _joined_name(text, cands, left)

@@ -99,8 +99,8 @@ def _subject(bounds: Bounds, text: str, cands: list[tuple[int, int, int]], s: in
     """The trigger's subject: the first organization of its clause before it (names joined
     by "and" count as one clause), else the main actor behind an anaphor, else the
     sentence's first organization before it."""
-    left = bounds.clause_start(s)
     sl = bounds.sentence_start(s)
+    left = max(bounds.clause_start(s), sl)
     while left > sl:
         k = _joined_name(text, cands, left)
         if k is None:
@@ -131,7 +131,7 @@ def trigger_events(text: str, offset: int, mentions: list[Mention], bounds: Boun
         s, e = m.span()
         if any(a < e and s < b for a, b in spans):
             continue  # a word of a name ("Lightspeed Venture Partners")
-        right = bounds.clause_end(e)
+        right = min(bounds.clause_end(e), max(e, bounds.sentence_end(e)))  # a clause ends with its sentence
         after = text[e:right]
         if t.needs == "org":
             nxt = [c for c in orgs if e <= c[1] <= e + 40 and c[1] < right]
