@@ -224,3 +224,58 @@ def test_every_partner_and_the_anaphor(pipes):
 def test_no_event_for_context_bets_or_words_of_names(text, pipes):
     evs = {t for t, _ in facts(text, pipes, date="2025-06-11")["events"]}
     assert not evs & {"Funding", "Acquisition", "RateDecision", "Partnership"}
+
+
+# --- later rules: units, arms, products, levels, clause walk -------------------------------
+
+def test_a_currency_next_to_an_amount_is_a_unit_not_an_entity(pipes):
+    ents = facts("Quarterly sales rose to US$12.4 billion, or NT$380 billion, measured in U.S. dollars.",
+                 pipes)["entities"]
+    assert not {t for _, t in ents} & {"Asset"}
+
+
+def test_a_companys_arm_and_what_a_maker_makes(pipes):
+    ents = facts("Salesforce Ventures joined the round. The Danish maker of Ozempic and Wegovy cut jobs.", pipes)["entities"]
+    assert ("Salesforce Ventures", "Organization") in ents
+    assert {("Ozempic", "Product"), ("Wegovy", "Product")} <= ents
+
+
+def test_index_levels_in_a_sentence_and_a_table_row(pipes):
+    f = facts("The Dow closed at 41,250.75 on Friday.\nS&P 500 | 5,980.10 | +0.4%", pipes)
+    assert subj(f, 41250.75, "points") == {"Dow Jones Industrial Average"}
+    assert subj(f, 5980.10, "points") == {"S&P 500"}
+
+
+def test_a_change_apposed_to_a_figure_measures_the_same_thing(pipes):
+    f = facts("Nvidia reported quarterly revenue of $44 billion, up 69% from a year earlier.", pipes)
+    assert {m for v, u, m, _ in f["metrics"] if u == "percent"} == {"revenue"}
+
+
+def test_a_signed_figure_after_a_name_is_that_names(pipes):
+    f = facts("Nvidia's strong quarter lifted the Nasdaq +1.2% on Thursday.", pipes)
+    assert subj(f, 1.2, "percent") == {"Nasdaq"}
+
+
+def test_the_nearest_earlier_clause_with_a_subject(pipes):
+    f = facts("Markets rallied: the Nasdaq fell 0.4% early, when traders had bet on a 0.2% gain, "
+              "and was up 1.1% by the close.", pipes)
+    assert subj(f, 0.2, "percent") == {"Nasdaq"} and subj(f, 1.1, "percent") == {"Nasdaq"}
+
+
+def test_a_clause_ends_with_its_sentence(pipes):
+    f = facts("Oracle ordered chips from Nvidia. The deal is worth $40 billion, AMD said.", pipes)
+    # the second sentence names no subject before the figure: the item's main actor, not
+    # the nearest name of the sentence before
+    assert subj(f, 40e9) == {"Oracle"}
+
+
+def test_a_products_figures_go_to_the_items_product(pipes):
+    f = facts("Google released Gemini Ultra on Tuesday. Gemini Ultra leads two benchmarks. "
+              "It scored 91.2 percent on a reasoning test and costs $20 per month.", pipes)
+    assert subj(f, 91.2, "percent") == {"Gemini Ultra"} and subj(f, 20) == {"Gemini Ultra"}
+
+
+def test_the_main_actor_is_the_company_named_most(pipes):
+    f = facts("Shares of Zentrix rose after Oracle picked Zentrix as a supplier. Zentrix said revenue "
+              "would double. The company expects to hire 500 engineers.", pipes)
+    assert subj(f, 500, "count") == {"Zentrix"}
