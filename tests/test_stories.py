@@ -155,7 +155,7 @@ def test_substack_markdown_with_via_lines_and_subheadings():
     assert "Why it matters" in meta.text and "more than $29 billion" in meta.text
     # Markdown markup is blanked, never seen by the extractors
     assert "#" not in meta.text and "*" not in meta.text
-    assert [it.text[:2] for it in kinds["boilerplate"]] == ["Hi", "Th"]
+    assert [it.text[:2] for it in kinds["boilerplate"]] == ["Hi", "Th", "Su"]   # greeting, sign-off, "Subscribe now"
 
 
 def test_html_bullet_digest_with_sponsor_teaser_and_signoff():
@@ -385,3 +385,73 @@ def test_title_marked_sponsor_at_its_end_and_referral_lines():
     assert (issue.newsletter, issue.date) == ("Byte Brief", "2026-05-08")
     assert [(it.kind, it.outlet) for it in issue.items] == [("sponsor", None), ("item", None), ("boilerplate", None)]
     assert issue.items[1].headline == "Initech buys a printer maker (2 minute read)"
+
+
+def test_html_email_of_layout_tables():
+    """An e-mail built of one-cell tables: cells are blocks, not a data table; a bold linked
+    title and its cells are one story; '•' cells are bullets."""
+    from kg.ingest.html import read_html
+    page = ("<html><body><table><tr><td>Deal Sheet — June 3, 2026</td></tr></table>"
+            "<table><tr><td><a href='https://x.example/1'><strong>Globex's $4 billion bet</strong></a></td></tr>"
+            "<tr><td>Globex agreed on Monday to buy Initech for $4 billion in cash.</td></tr>"
+            "<tr><td><strong>Why it matters:</strong> It doubles Globex's software revenue.</td></tr></table>"
+            "<table><tr><td><strong>Venture deals</strong></td></tr>"
+            "<tr><td>• <strong>Hooli</strong>, a search startup, raised $50 million.</td></tr>"
+            "<tr><td>• <strong>Pied Piper</strong>, a compression startup, raised $12 million.</td></tr></table>"
+            "<table><tr><td>Nasdaq</td><td>21,886.06</td><td>+0.03%</td></tr>"
+            "<tr><td>Dow</td><td>45,490.92</td><td>-0.48%</td></tr></table></body></html>")
+    issue = read_html(page, "deal.html", "h")[0]
+    assert issue.date == "2026-06-03"
+    news = [it for it in issue.items if it.kind in ("item", "lead")]
+    assert news[0].headline == "Globex's $4 billion bet" and "doubles Globex" in news[0].text
+    assert [it.section for it in news[1:3]] == ["Venture deals"] * 2
+    assert news[1].text.startswith("Hooli, a search startup")
+    assert "Nasdaq 21,886.06 +0.03%" in news[3].text and "Dow 45,490.92" in news[3].text
+
+
+def test_sections_wrapping_single_paragraphs_do_not_cut_stories():
+    """WeChat-style pages wrap each paragraph in its own <section>: a title and its
+    paragraphs stay one story; a <section> holding a heading and paragraphs bounds one."""
+    from kg.ingest.html import read_html
+    page = ("<html><body><section><section><p><strong>宏达电子一季度营收增长12%</strong></p></section>"
+            "<section><p>宏达电子周二公布一季度营收5亿元，同比增长12%。</p></section>"
+            "<section><p>公司预计二季度延续增长。</p></section></section>"
+            "<section><h2>Acme rises</h2><p>Acme rose 5%.</p></section><p>Unrelated note.</p></body></html>")
+    items = read_html(page, "wx.html", "h")[0].items
+    assert items[0].headline == "宏达电子一季度营收增长12%" and "二季度延续增长" in items[0].text
+    assert items[1].headline == "Acme rises" and "Unrelated" not in items[1].text
+
+
+def test_outlet_prefix_of_a_paragraph_when_it_is_an_outlet():
+    its = _news("【苹果拟明年推出折叠屏手机】\n彭博：苹果计划明年秋季推出首款折叠屏iPhone，售价约2000美元。\n\n"
+                "【宏达电子扩产】\n记者：宏达电子周二宣布投资10亿元扩建工厂。\n")
+    assert [it.outlet for it in its] == ["彭博", None]
+
+
+def test_chart_credit_under_an_image_line_is_no_outlet():
+    its = _news("MARKETS\n\nStocks slip as yields rise\nThe S&P 500 fell 0.8% on Tuesday as yields climbed.\n"
+                "![Chart of the index](https://img.example/c.png)\nSource: Koyfin\n\n"
+                "Oil jumps on supply worries\nBrent crude rose 3% to $84 a barrel on Tuesday. (Reuters)\n")
+    assert [(it.section, it.outlet) for it in its] == [("MARKETS", None), ("MARKETS", "Reuters")]
+
+
+def test_byline_stays_in_its_story_and_is_no_title():
+    its = _news("OpenAI's new chip\nBy Jane Doe\n\nOpenAI is working on a chip with Broadcom, people said.\n\n"
+                "Globex's quiet quarter\nBy Sam Roe and Lee Park\n\nGlobex reported flat revenue of $2 billion.\n")
+    assert [it.headline for it in its] == ["OpenAI's new chip", "Globex's quiet quarter"]
+    assert "By Jane Doe" in its[0].text and "working on a chip" in its[0].text
+
+
+def test_loose_list_of_titled_stories():
+    text = ("## Briefs\n\nA quiet day for deals.\n\n- **Acme raises $5 million**\n\n  Acme said on Monday it raised "
+            "$5 million.\n\n- **Globex falls 3%**\n\n  Globex fell 3% on weak sales.\n")
+    its = _news(text)
+    assert [it.headline for it in its] == ["Briefs", "Acme raises $5 million", "Globex falls 3%"]
+    assert "raised $5 million" in its[1].text and "weak sales" in its[2].text
+
+
+def test_calendar_of_upcoming_releases_is_boilerplate():
+    issue = _text_issue("### Acme beats estimates\n\nAcme reported revenue of $3 billion on Monday.\n\n"
+                        "### On the calendar\n\n- Tuesday: Globex earnings\n- Wednesday: CPI report\n"
+                        "- Thursday: Initech earnings\n")
+    assert [it.kind for it in issue.items] == ["item", "boilerplate"]

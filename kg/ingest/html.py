@@ -219,7 +219,8 @@ class _Walker:
                 urls += u
                 runs += r
             buf.clear()
-            text = clean_str(" ".join(parts))
+            # inline siblings: their own (raw) spaces separate them, none is added
+            text = clean_str("".join(t for _, t in runs)) or clean_str(" ".join(parts))
             if text:
                 self.para_text(text, urls, runs)
 
@@ -264,7 +265,7 @@ class _Walker:
                 self.para_text(*self.inline_marked(child, skip_lists=False))
             elif tag == "hr":
                 self.add("rule", None, text="")
-            elif tag in ("section", "article"):
+            elif tag in ("section", "article") and _container(child):
                 self.add("boundary", None, text="")
                 self.walk(child, depth + 1, list_depth)
                 self.add("boundary", None, text="")
@@ -288,7 +289,12 @@ class _Walker:
                     self.urls.append(u)
                 return
         k = len(self.blocks)
-        b = Block(kind="para", start=k, end=k + 1, text=text)
+        kind = "para"
+        g = GLYPH.match(text)
+        if g and len(text) > g.end():       # '• Hooli raised …' in a table cell: a bullet
+            kind, text = "item", text[g.end():]
+            runs = _drop_glyph(runs)
+        b = Block(kind=kind, start=k, end=k + 1, text=text)
         _flags(b, runs)
         self.blocks.append(b)
         self.block_urls.append(list(urls))
@@ -340,9 +346,53 @@ def _flags(b: Block, runs: list[tuple[str, str]]) -> None:
         b.link_label = clean_str("".join(reversed(lab)))
 
 
+CONTAINED = {"p", "ul", "ol", "table", "figure", "div", "blockquote", "section", "article", *HEADINGS}
+
+
+def _container(node: LexborNode) -> bool:
+    """A <section> or <article> that bounds stories: it holds a heading or several blocks of
+    its own (WeChat-style pages wrap every paragraph in a <section>: those bound nothing).
+    Only its children are looked at, so nested sections cost no more than the page."""
+    n = 0
+    for c in node.iter(include_text=False):
+        if c.tag in HEADINGS:
+            return True
+        if c.tag in CONTAINED:
+            n += 1
+    return n >= 2
+
+
+GLYPH = re.compile(r"^[·•▪●◦‣–-]\s+")
+
+
+def _drop_glyph(runs: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    out, dropped = [], False
+    for m, t in runs:
+        if not dropped and t.strip():
+            g = GLYPH.match(t.lstrip())
+            if g:
+                t = t.lstrip()[g.end():]
+                dropped = True
+            else:
+                dropped = True
+        out.append((m, t))
+    return out
+
+
 def _layout_table(node: LexborNode) -> bool:
-    """A table used for layout (an e-mail's frame), not for data: it holds blocks."""
-    return node.css_first("p, div, h1, h2, h3, h4, ul, ol, blockquote") is not None or len(node.css("table")) > 1
+    """A table used for layout (an e-mail's frame), not for data: it holds blocks, or its
+    rows are mostly single cells or long text."""
+    if node.css_first("p, div, h1, h2, h3, h4, ul, ol, blockquote") is not None or len(node.css("table")) > 1:
+        return True
+    rows = node.css("tr")
+    if not rows:
+        return True
+    multi = 0
+    for tr in rows:
+        cells = [c for c in tr.iter(include_text=False) if c.tag in ("td", "th")]
+        if len(cells) >= 2 and all(len((c.text(deep=True) or "").strip()) <= 60 for c in cells):
+            multi += 1
+    return multi * 2 < len(rows)
 
 
 def _meta(tree: LexborHTMLParser, *names: str) -> Optional[str]:
@@ -416,6 +466,9 @@ def read_html(text: str, source_file: str, content_hash: str) -> list[Issue]:
         site = _meta(tree, "og:site_name", "application-name")
         if site:
             issue.newsletter = clean_str(site)
+        elif walker.title_line and len(walker.title_line.split()) <= 4:
+            issue.newsletter = clean_str(walker.title_line)     # '<h1>Axios Pro Rata</h1>'
+
         issue.title = clean_str(walker.title_line or (candidates[1] or "")) or None
     if not issue.date:
         t = tree.css_first("time[datetime]")

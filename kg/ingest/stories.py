@@ -78,7 +78,12 @@ class Story:
             head = split_item(h.text)[1]
             if head:
                 return head
-        return h.lead or h.text
+        if h.lead:
+            rest = h.text[len(h.lead):].lstrip() if h.text.startswith(h.lead) else ""
+            if rest[:1] in (",", ";") or rest[:1].islower():
+                return h.text       # '**Hooli**, a search startup, raised …': a bold name, no headline
+            return h.lead
+        return h.text
 
     def body_blocks(self) -> list[Block]:
         return [b for b in self.blocks if b is not self.headline]
@@ -103,7 +108,7 @@ FOOTER = re.compile(
     r"unsubscribe|opt\s+out|update\s+your\s+(?:email\s+)?preferences|referral|refer\s+a\s+friend|"
     r"forward(?:ed)?\s+(?:this|to\s+a\s+friend)|view\s+(?:this\s+email\s+)?in\s+(?:your\s+)?browser|"
     r"privacy\s+policy|all\s+rights\s+reserved|copyright|©|you\s+are\s+receiving|sign\s+up\b|subscribe\b|"
-    r"tell\s+(?:your\s+)?friends|share\s+(?:it|this|us)\s+with|"
+    r"tell\s+(?:your\s+)?friends|share\s+(?:it|this|us)\s+with|^\W*(?:share|read\s+online|view\s+online|open\s+in\s+app)\W*$|"
     r"转载|版权|本文由|授权|退订|订阅", re.I)
 # a title marked as paid for at its end: 'Notion AI Meeting Notes (Sponsor)'
 SPONSOR_TAIL = re.compile(r"[(\[（【]\s*(?:sponsor(?:ed)?|ad|advertisement|partner|promoted|广告|推广|赞助)\s*[)\]）】]\s*$", re.I)
@@ -134,6 +139,8 @@ NOT_OUTLET = re.compile(r"^(?:AI|US|UK|EU|CEO|CFO|IPO|GPU|YoY|QoQ|est|e\.g|i\.e|
                         r"sponsor(?:ed)?|ad|advertisement|partner|promoted|"
                         r"图片来源.*|图源.*|视觉中国|Getty.*|Giphy|Shutterstock|Unsplash|AP Photo.*)$", re.I)
 DATELINE = re.compile(r"\d")
+BYLINE = re.compile(r"^\W*(?:[Bb]y|[Ww]ritten\s+by|[Ww]ords\s+by|[Rr]eporting\s+by)\s+[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){0,3}"
+                    r"(?:\s*(?:,|and|&)\s*[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){0,3})*\s*$|^\W*(?:作者|记者|撰文|编辑)\s*[:：｜|]")
 TEASER_HEAD = re.compile(r"in\s+(?:today'?s|this)\s+(?:issue|edition|email)|today'?s\s+(?:stories|headlines|issue)|"
                          r"inside\b|导读|导览|看点|要闻速览|目录", re.I)
 WORD = re.compile(r"[A-Za-z][A-Za-z0-9'’.-]*|\d[\d.,]*|[\u3400-\u9fff]+")
@@ -143,6 +150,7 @@ TEASER_LOOKAHEAD = 40       # later stories a teaser line is compared with (a ca
 
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
+LETTER = re.compile(r"[A-Za-z\u3400-\u9fff]")
 
 
 def has_cjk(s: str) -> bool:
@@ -201,7 +209,7 @@ def _next_content(blocks: list[Block]) -> list[int]:
     following = len(blocks)
     for i in range(len(blocks) - 1, -1, -1):
         nxt[i] = following
-        if blocks[i].kind not in ("media", "credit", "boundary"):
+        if blocks[i].kind not in ("media", "credit", "boundary", "byline"):
             following = i
     return nxt
 
@@ -223,15 +231,22 @@ SEPARATOR = re.compile(r"\s+[–—]+\s+|——|\s+-{1,2}\s+|(?<=\S)—(?=\S)")
 
 def _headline_like(b: Block) -> bool:
     """A one-line block that can be a title: short, no sentence punctuation at its end."""
-    return short(b.text) and not TERMINAL.search(b.text.rstrip("*_ ")) and not is_label(b) \
-        and not GREETING.match(b.text) and not SIGNOFF.match(b.text)
+    bare = TRAILING_CITE.sub("", b.text) if b.text.endswith((")", "）")) else b.text   # '… Tuesday. (Reuters)'
+    return short(b.text) and not TERMINAL.search(bare.rstrip("*_ ")) and not is_label(b) \
+        and not GREETING.match(b.text) and not SIGNOFF.match(b.text) and LETTER.search(b.text) is not None
 
 
 def _mark_credits(blocks: list[Block]) -> None:
     """A short plain line right after an image is its credit ('Giphy', 'Source: Koyfin')."""
+    for b in blocks:
+        if b.title and LETTER.search(b.text) is None:
+            b.title = False         # a footnote's number, a bare figure: no title
+        if b.kind == "para" and len(b.text) <= (20 if has_cjk(b.text) else 60) and BYLINE.match(b.text) \
+                and not TERMINAL.search(b.text):
+            b.kind = "byline"       # 'By Jane Doe': part of the story, never its title
     for i in range(1, len(blocks)):
         b = blocks[i]
-        if blocks[i - 1].kind in ("media", "credit") and b.kind == "para" and not b.title and not b.lead \
+        if blocks[i - 1].kind == "media" and b.kind == "para" and not b.title and not b.lead \
                 and (len(b.text.split()) <= 6 and not TERMINAL.search(b.text) or CREDIT.match(b.text)
                      or re.match(r"^\s*(?:source|credit|image|photo)\s*:", b.text, re.I)) and len(b.text) <= 60:
             b.kind = "credit"
@@ -306,6 +321,10 @@ def cut(blocks: list[Block]) -> list[Story]:
             continue
         if k in ("media", "credit"):
             continue            # images and their credits are no text of a story
+        if k == "byline":
+            if cur is not None:
+                append(b)
+            continue
         if k == "heading":
             if cur is not None and head_kind == "heading" and (b.level > cur_level or is_label(b)):
                 append(b)       # a sub-heading inside the story
@@ -338,8 +357,8 @@ def cut(blocks: list[Block]) -> list[Story]:
             if _section_bullet(b, blocks, nxt, i):
                 set_section(b)
                 continue
-            if b.ordered and _headline_like(b) and n is not None and n.kind in ("para", "quote", "table") \
-                    and not n.title:
+            if (b.ordered or b.title) and _headline_like(b) and n is not None \
+                    and n.kind in ("para", "quote", "table") and not n.title:
                 open_story(b, "title")      # "1. AMD WINS BIG CLOUD DEAL" and its paragraphs
                 continue
             if SPONSOR.match(b.text):
@@ -360,8 +379,8 @@ def cut(blocks: list[Block]) -> list[Story]:
             if cur is not None:
                 append(b)       # an image credit: kept in the story's text, never an outlet
             continue
-        if GREETING.match(b.text) or SIGNOFF.match(b.text) or (len(b.text) < 300 and FOOTER.search(b.text)
-                                                              and not b.title and not b.lead):
+        if GREETING.match(b.text) or SIGNOFF.match(b.text) or (
+                FOOTER.search(b.text) and (len(b.text) < 300 and not b.title and not b.lead or len(b.text) <= 40)):
             open_story(b, None, headline=False)     # greetings, sign-offs, footers: a story of their own
             continue
         if SPONSOR.match(b.text) and (b.title or b.lead or short(b.text) or b.text.startswith("【")):
@@ -406,7 +425,7 @@ def cut(blocks: list[Block]) -> list[Story]:
                 open_story(b, "lead")
             continue
         if cur is not None and head_kind is not None and not (
-                head_kind == "bullet" and k == "para" and not cite):
+                head_kind == "bullet" and k in ("para", "table") and not cite):
             append(b)
             continue
         # a paragraph with no headline: a story of its own
@@ -524,6 +543,12 @@ def _known_non_outlet(name: str) -> bool:
     return eid is not None and g.entries[eid].type != "Outlet"
 
 
+def _known_outlet(name: str) -> bool:
+    g = _gazetteer()
+    eid = g.lookup(name.strip())
+    return eid is not None and g.entries[eid].type == "Outlet"
+
+
 def find_outlet(s: Story) -> Optional[str]:
     """The outlet a story cites: a cite line, a trailing `(Outlet)` or `（来源：X）` at the end
     of one of its paragraphs or bullets (the last one wins), a trailing link label
@@ -556,6 +581,13 @@ def find_outlet(s: Story) -> Optional[str]:
         m = PREFIX_OUTLET.match(s.headline.text)
         if m and SEPARATOR.search(s.headline.text):   # '- Outlet: Headline – body': the prefix wins
             found = _clean_outlet(m.group("o")) or found
+    if found is None:
+        # '彭博：苹果将…', 'Reuters: Apple will…' opening the story's first paragraph: the
+        # prefix is an outlet when the gazetteer knows it as one ('记者：' is not)
+        first = next((b for b in s.blocks if b is not s.headline and b.kind in ("para", "item")), s.headline)
+        m = PREFIX_OUTLET.match(first.text) if first is not None else None
+        if m and _known_outlet(m.group("o")):
+            found = m.group("o")
     if found is None and s.blocks and has_cjk(s.blocks[-1].text) is False:
         pass
     return found

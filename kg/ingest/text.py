@@ -18,7 +18,7 @@ from typing import Optional
 from ..errors import warning
 from ..extract.dates import parse_date
 from ..model import Issue, Item
-from .stories import (HEADER, NUMBER, TERMINAL, Block, is_cite, issue_number, masthead_date, recognised,
+from .stories import (HEADER, NUMBER, TERMINAL, TRAILING_CITE, Block, is_cite, issue_number, masthead_date, recognised,
                       sender_name, short, soften_units, stories_of)
 
 CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
@@ -282,11 +282,13 @@ class _TextBlocks:
         if not lines:
             return
         widths = [_width(ln[2]) for ln in lines]
-        wrapped = max(widths) <= WRAP_MAX and len(lines) > 1
+        # hard-wrapped: lines of 40 to WRAP_MAX columns (shorter lines are lines of their own)
+        wrapped = 40 <= max(widths) <= WRAP_MAX and len(lines) > 1
         groups: list[list[int]] = [[0]]
         for j in range(1, len(lines)):
             prev = lines[j - 1][2]
-            new = lines[j][3] or CITE_LINE_TEXT.match(lines[j][2]) is not None
+            new = lines[j][3] or CITE_LINE_TEXT.match(lines[j][2]) is not None \
+                or IMAGE_LINE.match(lines[j][2]) is not None or IMAGE_LINE.match(prev) is not None
             if not wrapped:
                 new = True
             else:
@@ -321,7 +323,8 @@ class _TextBlocks:
             if g_i + 1 < len(groups) and (g_i == 0 or not wrapped) and len(g) == 1 and not glyph \
                     and k == "para" and short(b.text) and not TERMINAL.search(b.text) \
                     and _width(lines[groups[g_i + 1][0]][2]) > 1.3 * widths[g[0]] and not is_cite(b) \
-                    and (not short(lines[groups[g_i + 1][0]][2]) or TERMINAL.search(lines[groups[g_i + 1][-1]][2])):
+                    and (not short(lines[groups[g_i + 1][0]][2])
+                         or TERMINAL.search(TRAILING_CITE.sub("", lines[groups[g_i + 1][-1]][2]).rstrip())):
                 b.title = True
             self.blocks.append(b)
 
@@ -495,13 +498,14 @@ def parse_text(text: str, source_file: str, content_hash: str) -> Issue:
     blocks: list[Block] = []
     summary: list[str] = []
     mode: Optional[str] = None
-    title_taken = bool(issue.newsletter or issue.title)
+    # the first level-1 heading is the issue's title, unless the file has a few of them
+    title_taken = sum(1 for b in raw_blocks if b.kind == "heading" and b.level == 1) > 2
     for b in raw_blocks:
         s = b.text
         if b.kind == "heading" and b.level == 1 and not title_taken:
             title_taken = True
             if not _parse_title(s, issue):
-                issue.title = issue.title or s
+                issue.title = s
                 if not issue.newsletter and len(s.split()) <= 4:
                     issue.newsletter = english_name(s)
             continue
