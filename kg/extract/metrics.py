@@ -88,7 +88,7 @@ DOWN_RE = Bilingual(r"\b(?:" + DOWN_EN + r")\b|" + DOWN_ZH, re.I)
 LEVEL_RE = re.compile(r"(?:\b(?:to|at|of|from|reach(?:ed|es)?|hit|hits|stood at|totall?ing|put|puts)(?:\s+an?)?\s*$|(?:至|到|达到?|为)\s*$)", re.I)
 
 # measure keywords, checked in the figure's clause; first match wins
-MEASURES: list[tuple[str, Bilingual]] = [(k, Bilingual(p, re.I)) for k, p in [
+MEASURE_PATTERNS: list[tuple[str, str]] = [
     ("eps", r"\bEPS\b|earnings per share|每股收益"),
     ("token_price", r"per (?:million|1M|1,000|thousand) (?:input |output )?tokens|per token"),
     ("parameters", r"\bparameters?\b|参数"),
@@ -110,7 +110,11 @@ MEASURES: list[tuple[str, Bilingual]] = [(k, Bilingual(p, re.I)) for k, p in [
     ("investment", r"invest|build-?out|infrastructure|data cent(?:er|re)s?|spend(?:ing)?|\bbill\b|投资|投入|支出|建设"),
     ("share_price", r"\bshares?\b|\bstock\b|股价|股票"),
     ("price", r"price|ounce|per share|barrel|价格|价|盎司|每桶"),
-]]
+]
+MEASURES: list[tuple[str, Bilingual]] = [(k, Bilingual(p, re.I)) for k, p in MEASURE_PATTERNS]
+# all measures in one pattern, for a Latin-script window: one scan, the group naming the
+# measure (at one position the earlier-listed measure wins, as the tie rule says)
+MEASURES_LATIN = re.compile("|".join(f"(?P<m{i}>{p})" for i, (_, p) in enumerate(MEASURE_PATTERNS)), re.I)
 QUALIFIERS: list[tuple[str, Bilingual]] = [(k, Bilingual(p, re.I)) for k, p in [
     ("YoY", r"\bYoY\b|year[- ]over[- ]year|year[- ]on[- ]year|from a year (?:ago|earlier)|同比"),
     ("QoQ", r"\bQoQ\b|quarter[- ]over[- ]quarter|sequential(?:ly)?|环比"),
@@ -373,14 +377,22 @@ def _annotate(bounds: Bounds, s: int, e: int, m: MetricMention) -> None:
                 best = (0, rank, key)
                 break
     fs, fe = s - left, e - left
-    for rank, (key, pat) in enumerate(MEASURES):
-        p = pat.variant(w_fold, w_cjk)
-        if p is None:
-            continue
-        for mm in (p.finditer(window) if best is None or best[0] > 0 or ctx is window else ()):
-            d = fs - mm.end() if mm.end() <= fs else (mm.start() - fe if mm.start() >= fe else 0)
-            if best is None or (d, rank) < best[:2]:
-                best = (d, rank, key)
+    if best is None or ctx is window:
+        if not w_cjk:
+            for mm in MEASURES_LATIN.finditer(window):
+                rank = int(mm.lastgroup[1:])
+                d = fs - mm.end() if mm.end() <= fs else (mm.start() - fe if mm.start() >= fe else 0)
+                if best is None or (d, rank) < best[:2]:
+                    best = (d, rank, MEASURE_PATTERNS[rank][0])
+        else:
+            for rank, (key, pat) in enumerate(MEASURES):
+                p = pat.variant(w_fold, w_cjk)
+                if p is None:
+                    continue
+                for mm in p.finditer(window):
+                    d = fs - mm.end() if mm.end() <= fs else (mm.start() - fe if mm.start() >= fe else 0)
+                    if best is None or (d, rank) < best[:2]:
+                        best = (d, rank, key)
     if best is not None:
         m.measure = best[2]
     for key, pat in QUALIFIERS:

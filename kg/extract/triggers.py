@@ -30,6 +30,44 @@ class Trigger:
     needs: str      # - | money | org | rate | deal | results | figure | offering | product
 
 
+WORD = re.compile(r"[A-Za-z][A-Za-z\-]*")
+
+
+@lru_cache(maxsize=1)
+def _index() -> tuple[dict[str, Trigger], dict[str, list[tuple[re.Pattern, Trigger]]]]:
+    """Single-word forms (lowercase) -> trigger, and first word -> (pattern of the rest, its
+    trigger) for forms of several words ("take over"), longest first."""
+    _, forms = lexicon()
+    single: dict[str, Trigger] = {}
+    multi: dict[str, list[tuple[int, re.Pattern, Trigger]]] = {}
+    for f, t in forms.items():
+        words = f.split()
+        if len(words) == 1:
+            single[f] = t
+        else:
+            rest = r"\s+".join(re.escape(w) for w in words[1:])
+            multi.setdefault(words[0], []).append((len(f), re.compile(r"\s+" + rest + r"\b", re.I), t))
+    return single, {k: [(p, t) for _, p, t in sorted(v, key=lambda x: -x[0])] for k, v in multi.items()}
+
+
+def find_triggers(text: str):
+    """(start, end, trigger) of every trigger form in `text`, left to right: a scan of its
+    words with dictionary look-ups (one regex alternation of ~200 forms was 10x slower)."""
+    single, multi = _index()
+    for w in WORD.finditer(text):
+        lw = w.group(0).lower()
+        got = None
+        for p, t in multi.get(lw, ()):
+            m = p.match(text, w.end())
+            if m:
+                got = (w.start(), m.end(), t)
+                break
+        if got is None and lw in single:
+            got = (w.start(), w.end(), single[lw])
+        if got:
+            yield got
+
+
 @lru_cache(maxsize=1)
 def lexicon() -> tuple[re.Pattern, dict[str, Trigger]]:
     """(one pattern of every form, form (lowercase) -> its trigger)."""
@@ -120,15 +158,12 @@ def _subject(bounds: Bounds, text: str, cands: list[tuple[int, int, int]], s: in
 def trigger_events(text: str, offset: int, mentions: list[Mention], bounds: Bounds,
                    main: Optional[int], ref: Optional[str] = None) -> list[tuple[str, str, int, int, list[int]]]:
     """(type, cue, start, end, actor indexes) of every trigger that counts, in text order."""
-    pat, forms = lexicon()
     orgs = [(i, m.start - offset, m.end - offset) for i, m in enumerate(mentions) if m.type in ORG_ACTORS]
     products = [(m.start - offset) for m in mentions if m.type == "Product"]
     out = []
     context_memo: dict[int, bool] = {}
     spans = [(x.start - offset, x.end - offset) for x in mentions]
-    for m in pat.finditer(text):
-        t = forms[re.sub(r"\s+", " ", m.group(0).lower())]
-        s, e = m.span()
+    for s, e, t in find_triggers(text):
         if any(a < e and s < b for a, b in spans):
             continue  # a word of a name ("Lightspeed Venture Partners")
         right = min(bounds.clause_end(e), max(e, bounds.sentence_end(e)))  # a clause ends with its sentence
@@ -183,5 +218,5 @@ def trigger_events(text: str, offset: int, mentions: list[Mention], bounds: Boun
                                 actors.append(c[0])
                             end = c[2]
         if actors:
-            out.append((t.type, m.group(0), s, e, actors))
+            out.append((t.type, text[s:e], s, e, actors))
     return out
