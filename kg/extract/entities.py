@@ -52,6 +52,7 @@ COMMON_STARTS = {"the", "a", "an", "this", "that", "it", "he", "she", "they", "w
                  "revenue", "profit", "demand", "growth", "inflation", "spending", "trading", "output", "everyone",
                  "nobody", "someone", "management", "leadership", "competition", "pricing", "supply", "production"}
 ARM = re.compile(r"(?P<name>[A-Z][A-Za-z0-9&.\-]*(?:\s+[A-Z][A-Za-z0-9&.\-]*)?\s+(?:Ventures|Investments|Capital|Cloud|Research|Foundation))\b")
+ARM_WORDS = ("Ventures", "Investments", "Capital", "Cloud", "Research", "Foundation")
 MAKER_OF = re.compile(r"\b(?:maker|makers|developer|creator|seller)\s+of\s+(?:the\s+)?(?P<a>[A-Z][A-Za-z0-9+\-]+)(?:,?\s+and\s+(?P<b>[A-Z][A-Za-z0-9+\-]+))?")
 SPEECH = re.compile(r"\s+(?:said|says|told|wrote|writes|added|noted|will)\b")
 
@@ -261,7 +262,7 @@ def rule_mentions(text: str, lang: str, offset: int, existing: list[Mention]) ->
                 taken.remove((x.start - offset, x.end - offset))
         add(s, e, "Product")
     # a known company's arm: "Salesforce Ventures", "Cisco Investments" replace "Salesforce"
-    for m in ARM.finditer(text):
+    for m in (ARM.finditer(text) if any(w in text for w in ARM_WORDS) else ()):
         s, e = m.span("name")
         over = [x for x in existing if x.start - offset == s and x.end - offset < e and x.type == "Organization"]
         if over and not any(x.start - offset < e and s < x.end - offset for x in existing if x not in over):
@@ -270,7 +271,7 @@ def rule_mentions(text: str, lang: str, offset: int, existing: list[Mention]) ->
                 taken.remove((x.start - offset, x.end - offset)) if (x.start - offset, x.end - offset) in taken else None
             add(s, e, "Organization")
     # what a company makes: "the maker of Ozempic and Wegovy"
-    for m in MAKER_OF.finditer(text):
+    for m in (MAKER_OF.finditer(text) if " of " in text else ()):
         for g in ("a", "b"):
             if m.group(g) and m.group(g) not in NOT_NAMES and m.group(g) not in NOT_ORG_WORDS:
                 add(m.start(g), m.end(g), "Product")

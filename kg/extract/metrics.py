@@ -306,8 +306,10 @@ def find_metrics(text: str, lang: str, offset: int = 0, warn=None) -> list[Metri
     _gapped_direction(text, found)
     metrics = [m for _, _, m in found]
     _pair_versus(text, found)
+    # the measure words of a Latin-script item, found in one scan for all its figures
+    hits = None if cjk or not found else [(h.start(), h.end(), int(h.lastgroup[1:])) for h in MEASURES_LATIN.finditer(text)]
     for s, e, m in found:
-        _annotate(bounds, s, e, m)
+        _annotate(bounds, s, e, m, hits)
     # "revenue of $48B, up 14% YoY": a change right after a figure measures the same thing
     for (s1, e1, m1), (s2, e2, m2) in zip(found, found[1:]):
         if m2.unit == "percent" and m2.measure == "unknown" and m1.measure != "unknown" and APPOSED_CHANGE.fullmatch(text, e1, s2):
@@ -343,7 +345,7 @@ def _pair_versus(text: str, found: list[tuple[int, int, MetricMention]]) -> None
                 m2.qualifiers.append("expected")
 
 
-def _annotate(bounds: Bounds, s: int, e: int, m: MetricMention) -> None:
+def _annotate(bounds: Bounds, s: int, e: int, m: MetricMention, hits: Optional[list] = None) -> None:
     """Measure and qualifiers from the figure's clause (and, for a figure in parentheses,
     from the clause just before it: "$37.5B in CapEx (up 66% YoY)")."""
     text = bounds.text
@@ -379,9 +381,10 @@ def _annotate(bounds: Bounds, s: int, e: int, m: MetricMention) -> None:
     fs, fe = s - left, e - left
     if best is None or ctx is window:
         if not w_cjk:
-            for mm in MEASURES_LATIN.finditer(window):
-                rank = int(mm.lastgroup[1:])
-                d = fs - mm.end() if mm.end() <= fs else (mm.start() - fe if mm.start() >= fe else 0)
+            found_hits = ((a - left, b - left, r) for a, b, r in hits if left <= a and b <= right) if hits is not None \
+                else ((h.start(), h.end(), int(h.lastgroup[1:])) for h in MEASURES_LATIN.finditer(window))
+            for a, b, rank in found_hits:
+                d = fs - b if b <= fs else (a - fe if a >= fe else 0)
                 if best is None or (d, rank) < best[:2]:
                     best = (d, rank, MEASURE_PATTERNS[rank][0])
         else:
