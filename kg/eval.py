@@ -109,6 +109,7 @@ def evaluate(gold_files: list[str], model: Optional[str] = "auto", corpus_dirs: 
 
     gaz = gz.load(gazetteer)
     per_lang: dict[str, Scores] = {}
+    per_file: dict[str, dict[str, Scores]] = {}
     overall = Scores()
     errors: list[dict] = []
     used_model = None
@@ -131,9 +132,11 @@ def evaluate(gold_files: list[str], model: Optional[str] = "auto", corpus_dirs: 
         # whose items hold its match (the first one, when none does)
         views = [(issue_view(kb, ix, used_model), ix.issue.text) for ix in kb.issues]
         files.append(str(gpath))
+        mine = per_file.setdefault(str(gpath), {})
         for g in gold["items"]:
             lang = g.get("lang", "en")
             sc = per_lang.setdefault(lang, Scores())
+            fs = mine.setdefault(lang, Scores())
             view, src = next(((v, t) for v, t in views if any(
                 it["lang"] == lang and g["match"] in t[it["span"][0]:it["span"][1]] for it in v["items"])), views[0])
             s, errs = score_item(g, view, src, gaz)
@@ -141,8 +144,11 @@ def evaluate(gold_files: list[str], model: Optional[str] = "auto", corpus_dirs: 
                 e.update({"gold_file": gpath.name, "lang": lang, "match": g["match"]})
             errors.extend(errs)
             sc.add(s)
+            fs.add(s)
             overall.add(s)
     return {"model": used_model, "gold_files": files,
+            # one row per gold file and language (the pooled rows below are their micro-average)
+            "files": {f: {k: v.as_dict() for k, v in sorted(per_file[f].items())} for f in files},
             "languages": {k: v.as_dict() for k, v in sorted(per_lang.items())},
             "overall": overall.as_dict(), "errors": errors}
 
@@ -249,9 +255,19 @@ def _close(a: float, b: float) -> bool:
 
 
 def format_table(res: dict) -> str:
+    """The score table: with several gold files, a row per file and language first, then
+    the pooled (micro-averaged) rows per language and overall."""
     rows = [("scope", "items", "ent P", "ent R", "ent F1", "met P", "met R", "met F1", "subj acc",
              "evt P", "evt R", "evt F1", "src acc", "date acc")]
-    scopes = list(res["languages"].items()) + [("overall", res["overall"])]
+    scopes = []
+    files = res.get("files") or {}
+    if len(files) > 1:
+        for f, langs in files.items():
+            scopes += [(f"{Path(f).name.removesuffix('.gold.json')} {lang}", d) for lang, d in langs.items()]
+        scopes += [(f"pooled {lang}", d) for lang, d in res["languages"].items()]
+    else:
+        scopes += list(res["languages"].items())
+    scopes.append(("overall", res["overall"]))
     for name, d in scopes:
         rows.append((name, str(d["items"]),
                      *(f"{d['entities'][k]:.3f}" for k in ("precision", "recall", "f1")),
@@ -261,7 +277,10 @@ def format_table(res: dict) -> str:
                      f"{d['source_accuracy']['accuracy']:.3f}", f"{d['date_accuracy']['accuracy']:.3f}"))
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     lines = ["  ".join(c.rjust(w) if i else c.ljust(w) for i, (c, w) in enumerate(zip(r, widths))) for r in rows]
-    lines.insert(1, "  ".join("-" * w for w in widths))
+    rule = "  ".join("-" * w for w in widths)
+    lines.insert(1, rule)
+    if len(files) > 1:  # a rule between the per-file rows and the pooled ones
+        lines.insert(len(lines) - len(res["languages"]) - 1, rule)
     head = f"model: {res['model'] or 'none (rules only)'}; gold: {', '.join(Path(f).name for f in res['gold_files'])}"
     return head + "\n" + "\n".join(lines)
 

@@ -177,12 +177,21 @@ def load_pipelines(model: Optional[str] = "auto", gazetteer_path: Optional[str] 
     en, name = resolve_model(model)
     if en is None:
         en = spacy.blank("en")
+    _split_markdown_links(en)
     # after the model's NER: a gazetteer name replaces the model's entities it overlaps and
     # the model's other entities stay. (Before the NER, as preset entities, it made the NER
     # 6% slower and led it to junk spans beside them: "Slips", "Jobs –".)
     en.add_pipe("kg_gazetteer", name="gazetteer", config={"gazetteer_path": gazetteer_path, "lang": "en"})
     logging.getLogger("spacy").setLevel(logging.ERROR)
     return Pipelines(en=en, model=name, gazetteer_path=gazetteer_path)
+
+
+def _split_markdown_links(nlp: Language) -> None:
+    """Markdown inputs keep their links' text: "[Learn more at Reuters](https://…)". spaCy's
+    English tokenizer leaves "Reuters](https://…" one token, so no name inside it matches;
+    "](" as an infix splits it."""
+    from spacy.util import compile_infix_regex
+    nlp.tokenizer.infix_finditer = compile_infix_regex(list(nlp.Defaults.infixes) + [r"\]\("]).finditer
 
 
 def _zh_pipeline(gazetteer_path: Optional[str]) -> Language:

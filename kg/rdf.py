@@ -36,22 +36,15 @@ PREFIXES = {"kg": KG, "schema": SDO, "prov": PROV, "sem": SEM, "qudt": QUDT, "un
             "cur": CUR, "skos": SKOS, "owl": OWL, "xsd": XSD, "rdfs": RDFS, "rdf": RDF,
             "dcterms": DCTERMS, "wd": WD, "ent": ENT}
 
-# units that are neither QUDT's nor a currency: kg's own (index points, basis points)
-KG_UNITS = {"points": "IndexPoint", "bps": "BasisPoint"}
-# power and energy: QUDT's units
-QUDT_UNITS = {"GW": "GigaW", "MW": "MegaW", "GWh": "GigaW-HR", "MWh": "MegaW-HR"}
+# units of figures that are no currency (kg.extract.metrics): QUDT's where it has one, the
+# ontology's own for index points, basis points and multiples ("35x")
+OTHER_UNITS = {"percent": UNIT.PERCENT, "count": UNIT.NUM, "GW": UNIT.GigaW, "MW": UNIT.MegaW,
+               "GWh": UNIT["GigaW-HR"], "MWh": UNIT["MegaW-HR"],
+               "points": KG.IndexPoint, "bps": KG.BasisPoint, "times": KG.Multiple}
 
 
 def unit_iri(unit: str) -> URIRef:
-    if unit == "percent":
-        return UNIT.PERCENT
-    if unit == "count":
-        return UNIT.NUM
-    if unit in KG_UNITS:
-        return URIRef(BASE + "unit/" + KG_UNITS[unit])
-    if unit in QUDT_UNITS:
-        return UNIT[QUDT_UNITS[unit]]
-    return CUR[unit]
+    return OTHER_UNITS.get(unit) or CUR[unit]
 
 
 def newsletter_iri(issue: Issue) -> URIRef:
@@ -385,7 +378,7 @@ def _figure_terms(t: Terms, kb: KnowledgeBase, at: _At, met: MetricMention,
     _add(t, mnode, LABEL, S(label))
     _add(t, mnode, "kg:value", value)
     _add(t, mnode, "qudt:unit", unit)
-    if met.unit not in ("percent", "count") and met.unit not in KG_UNITS and met.unit not in QUDT_UNITS:
+    if met.unit not in OTHER_UNITS:
         _add(t, mnode, "schema:currency", S(met.unit))
     _add(t, mnode, "kg:measure", S(met.measure))
     if met.direction:

@@ -278,7 +278,7 @@ def _unit(iri: Optional[str]) -> str:
         return "percent"
     if iri.endswith("/NUM"):
         return "count"
-    return iri.rsplit("/", 1)[-1]
+    return re.split(r"[/#]", iri)[-1]
 
 
 def _metric_records(raw: dict, subjects: list) -> dict[str, FactRec]:

@@ -78,3 +78,17 @@ def test_extract_json_view(seed_path):
     fed = next(it for it in v["items"] if it["lang"] == "en" and it["headline"] == "Fed Holds Rates")
     assert fed["date"] == "2026-01-28"  # "yesterday"
     assert any(e["type"] == "RateDecision" and e["actors"] == ["Federal Reserve"] for e in fed["events"])
+
+
+def test_eval_of_many_files_prints_a_row_per_file_and_the_pooled_rows():
+    golds = sorted(str(p) for p in (EXAMPLES / "gold").glob("*.gold.json"))
+    r = CliRunner().invoke(cli, ["eval", *golds, "--model", "none"])
+    assert r.exit_code == 0, r.output
+    rows = [line.split()[0] + " " + line.split()[1] for line in r.output.splitlines()[3:] if line and not line.startswith("-")]
+    assert rows == ["chip-digest-12 en", "market-brief-88 en", "pooled en", "overall 16"]
+    data = json.loads(CliRunner().invoke(cli, ["eval", *golds, "--model", "none", "--format", "json"]).output)
+    assert set(data["files"]) == set(golds)
+    per_file = [data["files"][g]["en"]["items"] for g in golds]
+    assert sum(per_file) == data["languages"]["en"]["items"] == 16
+    # the pooled row is the micro-average of the files' counts
+    assert sum(data["files"][g]["en"]["entities"]["tp"] for g in golds) == data["languages"]["en"]["entities"]["tp"]

@@ -654,7 +654,7 @@ mount -t tmpfs -o size={size + 64 * 1024} tmpfs {work}
 cp -a {built} {work}/out
 before=$(cd {work}/out && find . -type f | sort | xargs sha256sum | sha256sum)
 dd if=/dev/zero of={work}/filler bs=4k count=100000 2>/dev/null || true
-truncate -s -24K {work}/filler       # room for the new cache entries, not for graph.ttl
+truncate -s -40K {work}/filler       # room for the new cache entries, not for graph.ttl
 set +e
 {sys.executable} -m kg.cli build --model none {EXAMPLES} {tmp_path / 'x.txt'} -o {work}/out 2>{work}/../err.txt
 echo "rc=$?"

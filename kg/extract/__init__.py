@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ctypes
 import dataclasses
+import datetime as dt
 import ctypes.util
 import platform
 import re
@@ -19,10 +20,12 @@ from .dates import find_dates, is_reference_point
 from .entities import mentions_from_doc
 from .events import find_events
 from ._bounds import Bounds
-from .metrics import find_metrics
+from .metrics import find_metrics, index_levels
+from .sources import cited_outlet
+from .subjects import (PERSON_MEASURE, PRODUCT_MEASURE, SUBJECT_TYPES, figure_candidates, main_actor,
+                       main_product, subject_of)
 from . import zh
 
-SUBJECT_TYPES = ("Organization", "Index", "Asset", "Product")
 DEFAULT_MOVE_MEASURE = {"Organization": "share_price", "Index": "index_level", "Asset": "price"}
 SECTOR = re.compile(
     r"\b(?:the\s+)?(?P<x>AI|tech|technology|chip|semiconductor|cloud|banking|EV|auto|crypto|software)?[\s-]*(?:industry|sector)(?:[- ]wide)?\b|"
@@ -49,12 +52,16 @@ def _sector_subject(window: str, default: str) -> Optional[str]:
 
 
 def assign_subjects(text: str, offset: int, mentions: list[Mention], metrics: list[MetricMention],
-                    sector: str, bounds: Optional[Bounds] = None) -> None:
-    """Each figure's subject: the nearest company/index/asset/product before it in its
-    clause; a sector ('the AI industry') standing closer wins; else after it in the clause;
-    else the nearest before it in the sentence, then in the item."""
+                    sector: str, bounds: Optional[Bounds] = None, lang: str = "zh",
+                    start: int = 0) -> None:
+    """Each figure's subject. A sector ('the AI industry') standing closer than any name
+    before the figure in its clause wins. English: by clause structure (kg.extract.subjects).
+    Otherwise: the nearest company/index/asset/product before it in its clause; else after it
+    in the clause; else the nearest before it in the sentence, then in the item."""
     bounds = bounds or Bounds(text)
     cands = [(i, m.start - offset, m.end - offset) for i, m in enumerate(mentions) if m.type in SUBJECT_TYPES]
+    main = main_actor(mentions, offset, start) if lang == "en" else None
+    product = main_product(mentions, offset, start, bounds.sentence_end(start)) if lang == "en" else None
     for met in metrics:
         s, e = met.start - offset, met.end - offset
         left, right = bounds.clause(s, e)
@@ -64,6 +71,22 @@ def assign_subjects(text: str, offset: int, mentions: list[Mention], metrics: li
             sector_m = sm
         if sector_m and (not before or before[-1][2] <= sector_m.start()):
             met.subject_name = _sector_subject(sector_m.group(0), sector)
+            continue
+        if lang == "en":
+            after_sector = SECTOR.search(text, e, right)
+            sent = text[bounds.sentence_start(s):bounds.sentence_end(s)]
+            fc = figure_candidates(text, offset, mentions, met.unit not in ("percent", "count", "bps", "times", "GW", "MW"),
+                                   bool(PERSON_MEASURE.search(sent)))
+            # a product's figure (its price, tokens, scores) in a sentence that names no
+            # subject: the item's first product rather than its main actor
+            fallback = main
+            if product is not None and (met.measure in ("price", "token_price", "parameters") or PRODUCT_MEASURE.search(sent)):
+                fallback = product
+            met.subject = subject_of(bounds, offset, mentions, fc, s, e, fallback, bool(after_sector))
+            if met.subject is None and not after_sector and fallback is not main:
+                met.subject = fallback
+            if met.subject is None and after_sector:
+                met.subject_name = _sector_subject(after_sector.group(0), sector)
             continue
         if before:
             met.subject = before[-1][0]
@@ -229,6 +252,11 @@ def extract_item(it, doc, issue: Issue, gaz: gz.Gazetteer, sector: str,
         ex.outlet_id = gaz.lookup(outlet)
         if ex.outlet_id and gaz.entries[ex.outlet_id].type not in ("Outlet", "Organization"):
             ex.outlet_id = None
+    if ex.outlet_id is None:
+        # no known outlet from the layout: one the body cites ("CNBC reported", "per Reuters")
+        cited = cited_outlet(text, off, mentions)
+        if cited is not None:
+            it.outlet, ex.outlet_id = cited.text, cited.entity_id
 
     def warn_absurd(t: str):
         if warn:
@@ -238,31 +266,62 @@ def extract_item(it, doc, issue: Issue, gaz: gz.Gazetteer, sector: str,
     body = text[prefix_end:]
     metrics = find_metrics(body, it.lang, off + prefix_end, warn_absurd)
     bounds = Bounds(text)
-    assign_subjects(text, off, ex.mentions, metrics, sector, bounds)
+    assign_subjects(text, off, ex.mentions, metrics, sector, bounds, it.lang, prefix_end)
     if it.lang == "zh":
         zh.assign_subjects(text, off, ex.mentions, metrics)
     for met in metrics:
         # a signed percent move of a company, an index or an asset, with nothing else said
+        # (a year-over-year or sequential change is growth, not a price move)
         if met.measure == "unknown" and met.unit == "percent" and "change" in met.qualifiers \
-                and met.subject is not None:
+                and met.subject is not None and not {"YoY", "QoQ"} & set(met.qualifiers):
             met.measure = DEFAULT_MOVE_MEASURE.get(ex.mentions[met.subject].type, "unknown")
+    if it.lang == "en":
+        metrics = sorted(metrics + index_levels(text, off, ex.mentions, metrics), key=lambda m: m.start)
     ex.metrics = _dedupe_metrics(metrics)
     if it.lang == "zh":
         ex.metrics = zh.drop_rounded(text, off, it.headline, ex.metrics)
-    if it.lang == "zh":
+    if it.lang == "en":
+        main = main_actor(ex.mentions, off, prefix_end)
+        for met in ex.metrics:
+            if met.subject is None and met.subject_name is None:
+                met.subject = main
+        ex.events = find_events(text, off, ex.mentions, ex.metrics, bounds, it.lang, main, it.date or issue.date)
+    else:
         ex.events = zh.find_events(text, off, ex.mentions, ex.metrics, bounds,
                                    find_events(text, off, ex.mentions, ex.metrics, bounds, cues=zh.shared_cues()))
-    else:
-        ex.events = find_events(text, off, ex.mentions, ex.metrics, bounds)
     for x in list(ex.metrics) + list(ex.events):
         x.ev_start, x.ev_end = _evidence_span(bounds, off, x.start - off, x.end - off)
-    ex.dates = find_dates(text, issue.date, off)
-    ex.date = it.date
+    # the item's own event date when it states one ("said Tuesday", "on March 3"), resolved
+    # against the feed entry's date or else the issue's; a date far from that one is context
+    # ("its 2019 purchase", "since March 2024"); no date: the entry's or the issue's
+    ref = it.date or issue.date
+    ex.dates = find_dates(text, ref, off)
+    ex.date = None
+    for d in ex.dates:
+        if not is_reference_point(text, d.start - off) and _near(d.value, ref):
+            ex.date = d.value
+            break
     if ex.date is None:
-        for d in ex.dates:
-            if not is_reference_point(text, d.start - off):
-                ex.date = d.value
-                break
-    if ex.date is None:
-        ex.date = issue.date
+        ex.date = ref
     return ex
+
+
+# an event date more than this many days before (or after) the reference date is context
+NEAR_DAYS = 45
+
+
+def _near(value: str, ref: Optional[str]) -> bool:
+    if not ref or len(ref) < 10:
+        return True
+    try:
+        r = dt.date.fromisoformat(ref[:10])
+        if len(value) == 10:
+            d0 = d1 = dt.date.fromisoformat(value)
+        elif len(value) == 7:
+            d0 = dt.date.fromisoformat(value + "-01")
+            d1 = (d0 + dt.timedelta(days=31)).replace(day=1) - dt.timedelta(days=1)
+        else:
+            d0, d1 = dt.date(int(value), 1, 1), dt.date(int(value), 12, 31)
+    except ValueError:
+        return True
+    return (r - d1).days <= NEAR_DAYS and (d0 - r).days <= NEAR_DAYS

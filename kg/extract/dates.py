@@ -31,12 +31,15 @@ _PATTERNS: list[tuple[str, Bilingual]] = [
     ("dmy", Bilingual(r"\b(?P<d>[0-3]?\d)(?:st|nd|rd|th)?\s+" + _MON + r",?\s+(?P<y>(?:19|20)\d\d)\b")),
     ("my", Bilingual(r"\b" + _MON + r",?\s+(?P<y>(?:19|20)\d\d)\b")),
     ("md", Bilingual(r"\b" + _MON + r"\s+(?P<d>[0-3]?\d)(?:st|nd|rd|th)?\b(?!\s*(?:%|,?\s*(?:19|20)\d\d))")),
-    ("rel_en", Bilingual(r"\b(?P<rel>yesterday|today|tonight|this week|last week|last month|this month|(?:on|last|this)\s+(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday))\b", re.I)),
+    # a weekday with or without "on" ("said Wednesday", "a Tuesday report"); "next Monday" is
+    # matched too, so that it is not read as a past Monday, and is no event date (is_reference_point)
+    ("rel_en", Bilingual(r"\b(?P<rel>yesterday|today|tonight|this week|last week|last month|this month|(?:(?:on|last|this|next|late|early)\s+)?(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday))\b", re.I)),
     ("rel_zh", Bilingual(r"(?P<rel>(?:上|本)?(?:周|星期)[一二三四五六日天]|昨日|昨天|昨晚|前天|今日|今天|今早|今晨|本周|上周|上个?月|本月)")),
 ]
 
 # a date after these words is a reference point ("since 2020"), not when the news happened
 _NOT_EVENT = re.compile(r"(?:since|until|till|before|by|through|from)\s*$", re.I)
+_FUTURE = re.compile(r"next\s", re.I)
 _NOT_EVENT_ZH = re.compile(r"(?:自|从|截至|直到)\s*$")
 
 
@@ -74,7 +77,10 @@ def resolve_relative(rel: str, ref: dt.date) -> str:
     if r in ("this month", "本月"):
         return f"{ref.year:04d}-{ref.month:02d}"
     wd = None
+    # "last Tuesday" is the Tuesday of the week before (said on a Wednesday: eight days back);
+    # "Tuesday" / "on Tuesday" the latest one, today included
     last = r.startswith("last") or r.startswith("上")
+    nxt = r.startswith("next")
     m = re.search(r"(monday|tuesday|wednesday|thursday|friday|saturday|sunday)", r)
     if m:
         wd = WEEKDAYS[m.group(1)]
@@ -84,8 +90,12 @@ def resolve_relative(rel: str, ref: dt.date) -> str:
             wd = ZH_WEEKDAYS[m.group(1)]
     if wd is None:
         return ref.isoformat()
+    if nxt:
+        return (ref + dt.timedelta(days=(wd - ref.weekday()) % 7 or 7)).isoformat()
     back = (ref.weekday() - wd) % 7
-    if last and back == 0:
+    if last and r.startswith("last"):
+        back = ref.weekday() + 7 - wd
+    elif last and back == 0:
         back = 7
     return (ref - dt.timedelta(days=back)).isoformat()
 
@@ -145,7 +155,8 @@ def find_dates(text: str, issue_date: Optional[str], offset: int = 0) -> list[Da
 def is_reference_point(text: str, local_start: int) -> bool:
     """True when a date is the reference point of a comparison ("since Jan 2020")."""
     before = text[max(0, local_start - 12):local_start]
-    return bool(_NOT_EVENT.search(before) or _NOT_EVENT_ZH.search(before))
+    return bool(_NOT_EVENT.search(before) or _NOT_EVENT_ZH.search(before)
+                or _FUTURE.match(text, local_start))
 
 
 def parse_date(s: str) -> Optional[str]:

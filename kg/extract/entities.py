@@ -20,8 +20,55 @@ CAP = r"[A-Z][A-Za-z0-9&'’]*(?:-[A-Z][A-Za-z0-9&'’]*)*"
 NAME = r"[A-Z](?<!\w.)[A-Za-z0-9&'’]*(?:-[A-Z][A-Za-z0-9&'’]*)*(?:\s+" + CAP + r"){0,3}"
 ORG_RULE = re.compile(r"(?P<name>" + NAME + r"\s+" + ORG_SUFFIX + r")(?![A-Za-z])")
 TICKER_RULE = Bilingual(r"(?P<name>" + NAME + r")\s+\((?:(?:NYSE|NASDAQ|Nasdaq|HKEX|LSE|TSE)\s*:\s*)?(?P<ticker>[A-Z]{1,5}(?:\.[A-Z]{1,2})?)\)")
-PERSON_RULE = Bilingual(r"\b(?:CEO|CFO|CTO|chief executive|founder|co-founder|chairman|chairwoman|President|Chair|analyst|Secretary|Governor)\s+(?P<name>[A-Z][a-z]+(?:\s+[A-Z][a-z'’\-]+){1,2})\b")
+PERSON_RULE = Bilingual(r"\b(?:CEO|CFO|CTO|chief executive|founder|co-founder|chairman|chairwoman|President|Chair|analyst|Secretary|Governor)\s+(?P<name>[A-Z][a-z]+(?:\s+[A-Z][a-z'’\-]+?){1,2})(?:['’]s)?\b")
 PERSON_RULE_ZH = re.compile(r"(?:首席执行官|CEO|总裁|董事长|创始人)(?P<name>[\u4e00-\u9fff]{1,5}·[\u4e00-\u9fff]{1,6}|[\u4e00-\u9fff]{2,3})(?=[曾称表示说])")
+
+# unknown companies from their context (both modes): "shares of X", "X shares", "X, a
+# Boston-based maker of ...", "X's chief executive", "acquire X", "X said/agreed/raised ..."
+CTX_NAME = r"[A-Z](?<!\w.)[A-Za-z0-9&'’.\-]*[A-Za-z0-9](?:\s+[A-Z][A-Za-z0-9&\-]*[A-Za-z0-9]){0,2}"
+CTX_BEFORE = re.compile(r"\b(?:[Ss]hares of|[Ss]tock of|acquir(?:e|es|ed|ing)|to buy|bought|takeover of|"
+                        r"acquisition of|merger with|investment in|invest(?:s|ed)? in|stake in|backed|"
+                        r"partner(?:ed|s|ing)? with|deal with|rival|startup|start-up|fintech|chipmaker|lender|"
+                        r"provider|unicorn)\s+(?P<name>" + CTX_NAME + r")(?![\w’'])")
+CTX_AFTER = re.compile(r"(?P<name>" + CTX_NAME + r")(?:['’]s\s+(?:[a-z][\w-]*\s+){0,2}(?:chief executive|CEO|CFO|founder|co-founder|shares|stock|board|valuation|revenue|IPO|offer|deal|stake|investors|customers|users|platform|app|business|unit|parent)\b|"
+                       r",\s+(?:a|an|the)\s+(?:[\w-]+\s+){0,3}?[\w-]+-based\b|"
+                       r"\s+(?:shares|stock)\s+(?:rose|fell|jumped|slid|surged|sank|climbed|dropped|tumbled|soared|rallied|gained|plunged|rocketed|popped)\b)")
+VERB_AFTER = re.compile(r"(?P<name>" + CTX_NAME + r")\s+(?:said|says|told|reported|reports|agreed|agrees|announced|announces|"
+                        r"raised|raises|plans|planned|filed|launched|launches|unveiled|unveils|priced|expects|expected|"
+                        r"posted|forecast|forecasts|warned|struck|signed|secured|closed|debuted|is cutting|will|is|was|has|had|"
+                        r"now|also|plans|wants|aims|hopes|makes|sells|runs|operates|owns|rose|fell|jumped|slid|surged)\b")
+# a product family's name with a version or edition after it: "Claude 3.7 Sonnet",
+# "iPhone 17 Pro Max", "GPT-4.5", "o3-mini", "Alexa+", "Xeon 6+"; and model-like names of
+# letters and digits ("MI450", "Phi-4-mini", "H800")
+VERSION = r"(?:[-\s]?\d+(?:\.\d+)*[A-Za-z]?\+?(?![\d%,])(?!\s*(?:million|billion|trillion|thousand|percent|%|bn|mn)\b)|\s(?:Pro|Max|Ultra|Air|Mini|Plus|Lite|Nano|Sonnet|Opus|Haiku|Flash|Turbo|Series\s\d+)\b|-(?:mini|nano|pro|turbo|preview|multimodal|instruct|large|small)\b|\+)"
+PRODUCT_VERSION = re.compile(r"(?P<name>\b(?:[A-Z][a-z]+|[a-z][A-Z][A-Za-z]*|[A-Z]{2,5})" + VERSION + r"+)")
+MODEL_LIKE = re.compile(r"(?<![\w$€£¥.])(?P<name>(?:[A-Z][A-Za-z]{0,6}|[a-z])-?\d+(?:\.\d+)?[A-Za-z]?(?:-(?:mini|nano|pro|turbo|multimodal|preview|[A-Z]?\d+[a-z]?))*\+?)(?![\w%])")
+NOT_PRODUCT = re.compile(r"(?:Q[1-4]|H[12]|G\d+|B2[BC]|FY\d*|[A-Z]\d?|COVID-19|No\d*|Series|Level|Stage|Phase|Tier|Class|Section|Chapter|Page|Vol|Part|Article|Round|Top|Group|Step|Day|Week|Year|Gen|Version|Model|Type|Level|I|Route|Highway|Apollo)(?:[\s-]?\d+)?", re.I)
+
+# after a sentence-initial word, verbs that only a company does ("Chime reported ...")
+BUSINESS_VERB = re.compile(r"\s+(?:reported|agreed|raised|priced|filed|posted|secured|struck|signed|debuted|launched|unveiled|is cutting)\b")
+# sentence-initial words that are not names (beyond NOT_ORG_WORDS): determiners, adverbs
+COMMON_STARTS = {"the", "a", "an", "this", "that", "it", "he", "she", "they", "we", "there", "here", "what",
+                 "revenue", "profit", "demand", "growth", "inflation", "spending", "trading", "output", "everyone",
+                 "nobody", "someone", "management", "leadership", "competition", "pricing", "supply", "production"}
+ARM = re.compile(r"(?P<name>[A-Z][A-Za-z0-9&.\-]*(?:\s+[A-Z][A-Za-z0-9&.\-]*)?\s+(?:Ventures|Investments|Capital|Cloud|Research|Foundation))\b")
+ARM_WORDS = ("Ventures", "Investments", "Capital", "Cloud", "Research", "Foundation")
+MAKER_OF = re.compile(r"\b(?:maker|makers|developer|creator|seller)\s+of\s+(?:the\s+)?(?P<a>[A-Z][A-Za-z0-9+\-]+)(?:,?\s+and\s+(?P<b>[A-Z][A-Za-z0-9+\-]+))?")
+SPEECH = re.compile(r"\s+(?:said|says|told|wrote|writes|added|noted|will)\b")
+
+# capitalized words that start sentences or name things other than companies
+NOT_ORG_WORDS = {"Revenue", "Sales", "Shares", "Stocks", "Investors", "Analysts", "Officials", "Regulators",
+                 "Traders", "Executives", "Lawmakers", "Economists", "Markets", "Prices", "Profit", "Earnings",
+                 "Demand", "Growth", "Spending", "Customers", "Users", "Employees", "Workers", "Banks",
+                 "Companies", "Startups", "He", "She", "It", "They", "We", "You", "I", "Its", "This", "That",
+                 "These", "Those", "There", "Here", "What", "Which", "Who", "Why", "How", "When", "Where",
+                 "Some", "Many", "Most", "Both", "All", "Each", "Other", "Others", "One", "Two", "Three",
+                 "Management", "Bitcoin", "Gold", "Oil", "Treasury", "Treasuries", "Wall", "Street",
+                 "Congress", "Washington", "Beijing", "Europe", "China", "Japan", "Korea", "India", "Taiwan",
+                 "Meanwhile", "However", "Still", "Also", "And", "But", "So", "Then", "Now", "Today",
+                 "Yesterday", "Last", "Next", "After", "Before", "While", "If", "As", "In", "On", "At", "For",
+                 "By", "With", "From", "To", "Of", "Under", "Over", "Chief", "Officials", "Government",
+                 "Trump", "Biden", "President", "Administration", "Fed", "Parliament", "Court", "Judge"}
 
 # words the statistical model likes to call an entity in this genre but that are not
 STOP = {"ai", "capex", "ceo", "cfo", "eps", "yoy", "qoq", "ipo", "etf", "gpu", "gpus", "llm", "llms",
@@ -51,6 +98,11 @@ def _ok_model_span(text: str, label: str) -> bool:
         return False
     if t.isupper() and len(t) <= 4 and label != "Organization":
         return False
+    # an unknown all-capitals abbreviation ("IP", "CPU", "SPV") is rarely a company
+    if t.isupper() and len(t) <= 3:
+        return False
+    if t in NOT_NAMES or t in NOT_ORG_WORDS:
+        return False
     return True
 
 
@@ -64,6 +116,10 @@ def _latin_boundary_ok(text: str, s: int, e: int) -> bool:
     return True
 
 
+# "US$31.8", "EUR 240 million", "in U.S. dollars", "per US dollar": the currency is the unit
+_CURRENCY_BEFORE_AMOUNT = re.compile(r"\s?\$?\s?\d")
+_UNIT_PREP = re.compile(r"\b(?:in|per|of|into)\s+(?:the\s+|a\s+)?(?:U\.?S\.?\s+|New\s+)?$", re.I)
+_CURRENCY_WORD = re.compile(r"dollar|yuan|renminbi|euro|yen|pound|won|rupee|franc|^(?:USD|EUR|TWD|CNY|JPY|HKD|GBP|KRW|RMB|CNH)$|\$", re.I)
 _AMOUNT_BEFORE = re.compile(r"(?:\d|[亿万千百十两元]|\d\s)$")
 
 
@@ -114,7 +170,9 @@ def mentions_from_doc(doc, lang: str, offset: int, text: Optional[str] = None) -
         if ent_id is not None:
             if lang == "zh" and not _latin_boundary_ok(text, s, e):
                 continue
-            if label == "Asset" and _is_currency_unit(text, s):
+            if label == "Asset" and (_is_currency_unit(text, s) or (
+                    _CURRENCY_BEFORE_AMOUNT.match(text, e) or _UNIT_PREP.search(text, max(0, s - 16), s))
+                    and _CURRENCY_WORD.search(text[s:e])):
                 continue
             out.append(Mention(text=text[s:e], start=offset + s, end=offset + e, type=label,
                                source="gazetteer", entity_id=ent_id))
@@ -126,7 +184,9 @@ def mentions_from_doc(doc, lang: str, offset: int, text: Optional[str] = None) -
             if m:
                 span_text = span_text[: m.start()]
                 e = s + len(span_text)
-            if _ok_model_span(span_text, label) and not _ambiguous_initial(text, s, span_text):
+            # a span that stops inside a word ("GPT" of "GPT-4.5") is a piece of a name
+            inside = e < len(text) and (text[e].isalnum() or (text[e] == "-" and text[e + 1:e + 2].isalnum()))
+            if not inside and _ok_model_span(span_text, label) and not _ambiguous_initial(text, s, span_text):
                 out.append(Mention(text=span_text, start=offset + s, end=offset + e, type=label,
                                    source="model"))
     keep = [m for m in out if m.source != "model"]
@@ -176,4 +236,68 @@ def rule_mentions(text: str, lang: str, offset: int, existing: list[Mention]) ->
         add(s, m.end("name"), "Organization")
     for m in PERSON_RULE.scan(text, folded, cjk):
         add(m.start("name"), m.end("name"), "Person")
+    # versioned products replace the family's bare name ("iPhone" in "iPhone 17 Pro")
+    prods = []
+    for pat in (PRODUCT_VERSION, MODEL_LIKE):
+        for m in pat.finditer(text):
+            s, e = m.span("name")
+            name = text[s:e].strip()
+            if re.search(r"\ds$", name):  # "H800s": the plural of a product name
+                name = name[:-1]
+            s = s + (len(text[s:e]) - len(text[s:e].lstrip()))
+            e = s + len(name)
+            if NOT_PRODUCT.fullmatch(name) or not re.search(r"\d|\+|Pro|Max|Ultra|Air|Mini|Plus|Sonnet|Opus|mini", name) \
+                    or re.fullmatch(r"[A-Z][a-z]+\s\d+", name) and not any(x.start - offset == s and x.type in ("Product", "Organization") for x in existing):
+                continue
+            if any(p0 <= s and e <= p1 for p0, p1 in prods):
+                continue
+            prods.append((s, e))
+    for s, e in prods:
+        over = [x for x in existing if x.start - offset < e and s < x.end - offset]
+        if over and not all(x.type in ("Product", "Organization") and s <= x.start - offset and x.end - offset <= e
+                            and (x.end - x.start) < e - s for x in over):
+            continue
+        for x in over:
+            existing.remove(x)
+            if (x.start - offset, x.end - offset) in taken:
+                taken.remove((x.start - offset, x.end - offset))
+        add(s, e, "Product")
+    # a known company's arm: "Salesforce Ventures", "Cisco Investments" replace "Salesforce"
+    for m in (ARM.finditer(text) if any(w in text for w in ARM_WORDS) else ()):
+        s, e = m.span("name")
+        over = [x for x in existing if x.start - offset == s and x.end - offset < e and x.type == "Organization"]
+        if over and not any(x.start - offset < e and s < x.end - offset for x in existing if x not in over):
+            for x in over:
+                existing.remove(x)
+                taken.remove((x.start - offset, x.end - offset)) if (x.start - offset, x.end - offset) in taken else None
+            add(s, e, "Organization")
+    # what a company makes: "the maker of Ozempic and Wegovy"
+    for m in (MAKER_OF.finditer(text) if " of " in text else ()):
+        for g in ("a", "b"):
+            if m.group(g) and m.group(g) not in NOT_NAMES and m.group(g) not in NOT_ORG_WORDS:
+                add(m.start(g), m.end(g), "Product")
+    surnames = {w for x in list(existing) + found if x.type == "Person" for w in x.text.split()}
+    for pat in (CTX_BEFORE, CTX_AFTER, VERB_AFTER):
+        for m in pat.finditer(text):
+            s, e = m.start("name"), m.end("name")
+            words = text[s:e].split()
+            # a leading sentence word ("The", "Its") or a trailing common one is not part of the name
+            while words and (words[0] in NOT_NAMES or words[0] in NOT_ORG_WORDS):
+                s += len(words[0]) + 1
+                words = words[1:]
+            if not words or any(w in NOT_ORG_WORDS or w in NOT_NAMES for w in words) or words[-1] in surnames:
+                continue
+            if pat is VERB_AFTER and len(words) > 1 and (len(words) > 2 or SPEECH.match(text, s + len(" ".join(words)))):
+                continue  # "Jane Doe said": two words before a verb of speech may be a person; the model's call
+            if len(words) == 1 and pat is VERB_AFTER and not _is_name_like(words[0]) and (
+                    words[0].endswith("s") or words[0].lower() in COMMON_STARTS
+                    or (_ambiguous_initial(text, s, words[0]) and not BUSINESS_VERB.match(text, e))):
+                continue
+            add(s, s + len(" ".join(words)), "Organization")
     return found
+
+
+def _is_name_like(w: str) -> bool:
+    """A word that no sentence starts with: inner capitals or digits ("CoreWeave", "xAI", "3M"),
+    or letters English words seldom end in."""
+    return bool(re.search(r"[A-Z].*[A-Z]|\d", w[1:]) or re.search(r"(?:[^aeiouy]{3}|[kvxzq]|ut|ius)$", w))

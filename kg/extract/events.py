@@ -8,11 +8,12 @@ from typing import Optional
 from ..model import EventMention, Mention, MetricMention
 from ._bounds import Bounds
 from ._cjk import Bilingual, fold
+from .triggers import HEDGE, is_context, trigger_events
 
 # (event type, cue pattern, where the actor is: "before" | "after" | "either")
 CUES: list[tuple[str, Bilingual, str]] = [(t, Bilingual(p, re.I), w) for t, p, w in [
     ("Move", r"\b(?:plunge[ds]?|plunging|crash(?:ed|es)?|sank|sinks?|slid|slides?|fell|falls?|drop(?:ped|s)?|tumble[ds]?|slump(?:ed|s)?|tank(?:ed|s)?|plummet(?:ed|s)?|sheds?|rall(?:y|ied|ies)|surge[ds]?|soar(?:ed|s)?|jump(?:ed|s)?|climb(?:ed|s)?|rose|rises|gain(?:ed|s)|spike[ds]?|rebound(?:ed|s)?|hit (?:a )?record)\b|暴跌|重挫|下跌|大涨|飙升|上涨|下挫|大跌|走高|走低|反弹|跌|涨", "before"),
-    ("Level", r"\b(?:hit|hits|reached|reaches|topped|tops|set a record|record high|all-time high|record low)\b|创(?:历史)?新高|创(?:历史)?新低", "before"),
+    ("Level", r"\b(?:hit|hits|reached|reaches|topped|tops|set a record|record high|all-time high|record low|record close|record closes|record finish)\b|创(?:历史)?新高|创(?:历史)?新低", "before"),
     ("EarningsReport", r"\bbeat earnings\b|\bmiss(?:ed|es)? earnings\b|\bearnings (?:beat|miss|report|results?)\b|\b(?:quarterly|annual|Q[1-4]) results\b|\breported (?:earnings|results|revenue|profit)\b|\bbeat (?:estimates|forecasts)\b|\b(?:revenue|sales|net income|profit)\s+(?:hit|reached|rose|fell|grew|jumped|came in at|totall?ed|of)\b(?=\s+(?:US)?[$€£¥]?\s?\d)|财报|业绩|每股收益超预期", "before"),
     ("RateDecision", r"\b(?:held|holds?|kept|keeps?|left|leaves?|cut|cuts|raised|raises|hiked?|hikes|lowered|lowers|paused?) (?:its |the |interest |policy |benchmark )*rates?\b|\brate decision\b|利率维持不变|保持利率|维持利率|降息|加息", "before"),
     ("RegulatoryAction", r"\bunder (?:\w+ ){0,3}(?:scrutiny|investigation|review)\b|\bprobe[sd]?\b|\binvestigat(?:es|ed|ing|ion)\b|\bantitrust\b|\bfined?\b|\bsanction(?:s|ed)?\b|\bsubpoena(?:s|ed)?\b|遭审查|受.{0,4}审查|面临.{0,6}审查|调查|罚款|反垄断", "before"),
@@ -25,6 +26,9 @@ CUES: list[tuple[str, Bilingual, str]] = [(t, Bilingual(p, re.I), w) for t, p, w
     ("Layoff", r"\blay(?:s|ing)? off\b|\blaid off\b|\blayoffs?\b|\bjob cuts?\b|\b(?:cut|cuts|cutting|trim|trims|trimmed|trimming|slash(?:es|ed)?|eliminat(?:es|ed|ing)|shed(?:s|ding)?)\s+(?:about |some |nearly |around |roughly )?[\d,]+\s+(?:jobs|roles|positions|employees|workers|staff)\b|裁员", "before"),
     ("Lawsuit", r"\bsue[sd]?\b|\blawsuit\b|\bsuing\b|\bfiled (?:a )?(?:suit|complaint)\b|\bcourt ruled\b|起诉|诉讼|官司", "before"),
 ]]
+# words before a figure that make it a plan or a forecast, not a result
+FORWARD = re.compile(r"\b(?:expects?|expected|forecasts?|guid(?:ed|ance|es)|projects?|sees|outlook|target|aims?|plans?|"
+                     r"will|would|could|estimates?|consensus|analysts|to reach|by 20\d\d)\b", re.I)
 ACTOR_TYPES = {"Organization", "Index", "Asset", "Product", "Person"}
 MOVE_TYPES = {"Organization": "StockMove", "Index": "MarketMove", "Asset": "MarketMove"}
 MOVE_ACTORS = frozenset(MOVE_TYPES)
@@ -48,10 +52,15 @@ def _actor(bounds: Bounds, offset: int, s: int, e: int, mentions: list[Mention],
 
 
 def find_events(text: str, offset: int, mentions: list[Mention],
-                metrics: list[MetricMention], bounds: Optional[Bounds] = None, cues=None) -> list[EventMention]:
-    """Events from the cues (CUES unless `cues` is given: kg.extract.zh passes () and adds its
-    own) and from figures: moves, capital expenditure."""
+                metrics: list[MetricMention], bounds: Optional[Bounds] = None,
+                lang: str = "zh", main: Optional[int] = None, ref: Optional[str] = None,
+                cues=None) -> list[EventMention]:
+    """Events of an item: from the cues (CUES unless `cues` is given: kg.extract.zh passes
+    the shared ones and adds its own) and from figures (moves, capital expenditure). English
+    adds the trigger lexicon (kg.extract.triggers), keeps people out of the actors and drops
+    cues in sentences that recall the past for context."""
     bounds = bounds or Bounds(text)
+    en = lang == "en"
     events: list[EventMention] = []
     seen: dict[tuple, EventMention] = {}
 
@@ -65,11 +74,25 @@ def find_events(text: str, offset: int, mentions: list[Mention],
         events.append(ev)
         return ev
 
+    context: dict[int, bool] = {}
+
+    def recalled(s: int) -> bool:
+        sl = bounds.sentence_start(s)
+        if sl not in context:
+            context[sl] = is_context(text[sl:bounds.sentence_end(s)], ref)
+        return context[sl]
+
+    if en:
+        for typ, cue, s, e, actors in trigger_events(text, offset, mentions, bounds, main, ref):
+            for a in actors:
+                add(typ, cue, s, e, a)
     cjk = bounds.cjk
     folded = fold(text)
     for typ, pat, where in (CUES if cues is None else cues):
         for m in pat.scan(text, folded, cjk):
             s, e = m.span()
+            if en and (recalled(s) or typ == "RateDecision" and HEDGE.search(text, bounds.sentence_start(s), s)):
+                continue
             if typ == "Level":
                 actor = _actor(bounds, offset, s, e, mentions, where, LEVEL_ACTORS)
                 if actor is not None:
@@ -82,19 +105,30 @@ def find_events(text: str, offset: int, mentions: list[Mention],
                 add(MOVE_TYPES[mentions[actor].type], m.group(0), s, e, actor)
                 continue
             actor = _actor(bounds, offset, s, e, mentions, where,
-                           RELEASE_ACTORS if typ == "ProductRelease" else OTHER_ACTORS)
+                           RELEASE_ACTORS if typ == "ProductRelease" or en else OTHER_ACTORS)
             if actor is None:
                 continue
             add(typ, m.group(0), s, e, actor)
 
     # a signed change in a figure about a company, an index or an asset is a move
     for mi, met in enumerate(metrics):
+        if en and recalled(met.start - offset):
+            continue
         if met.unit == "percent" and "change" in met.qualifiers and met.subject is not None \
                 and met.measure in ("share_price", "unknown", "price", "index_level") and not (
                     {"YoY", "QoQ", "annual", "quarterly"} & set(met.qualifiers)):
             subj = mentions[met.subject]
             if subj.type in MOVE_TYPES:
                 add(MOVE_TYPES[subj.type], met.text, met.start - offset, met.end - offset, met.subject)
+    # English: a reported result (revenue, profit, EPS, bookings) of a company is an
+    # earnings report, unless it is an expectation, a forecast or recalled for context
+    if en:
+        for met in metrics:
+            if met.measure in ("revenue", "profit", "eps") and met.unit not in ("percent",) \
+                    and met.subject is not None and mentions[met.subject].type == "Organization" \
+                    and "expected" not in met.qualifiers and not recalled(met.start - offset) \
+                    and not FORWARD.search(text, bounds.sentence_start(met.start - offset), met.start - offset):
+                add("EarningsReport", met.text, met.start - offset, met.end - offset, met.subject)
     # figures join the event of their subject: capex figure -> CapitalExpenditure event
     for mi, met in enumerate(metrics):
         if met.measure == "capex" and met.unit not in ("percent",) and met.subject is not None \

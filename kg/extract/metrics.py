@@ -36,26 +36,38 @@ SCALE_ZH = {"万亿": 10**12, "千亿": 10**11, "亿": 10**8, "千万": 10**7, "
             "万": 10**4, "千": 10**3}
 CUR_SYMBOL = {"$": "USD", "US$": "USD", "USD": "USD", "€": "EUR", "EUR": "EUR", "£": "GBP",
               "GBP": "GBP", "¥": "JPY", "JPY": "JPY", "RMB": "CNY", "CNY": "CNY", "HK$": "HKD",
-              "HKD": "HKD", "C$": "CAD", "A$": "AUD", "₹": "INR"}
+              "HKD": "HKD", "C$": "CAD", "A$": "AUD", "₹": "INR", "NT$": "TWD", "TWD": "TWD", "₩": "KRW",
+              "KRW": "KRW", "S$": "SGD", "R$": "BRL", "CHF": "CHF", "INR": "INR"}
 CUR_WORD_EN = {"dollars": "USD", "dollar": "USD", "usd": "USD", "euros": "EUR", "euro": "EUR",
                "eur": "EUR", "pounds": "GBP", "yen": "JPY", "yuan": "CNY", "renminbi": "CNY",
                "rmb": "CNY", "won": "KRW", "rupees": "INR"}
 CUR_ZH = {"美元": "USD", "美金": "USD", "欧元": "EUR", "英镑": "GBP", "日元": "JPY", "港元": "HKD",
           "港币": "HKD", "人民币": "CNY", "元": "CNY", "韩元": "KRW"}
-COUNT_NOUNS = (r"jobs|employees|workers|staff|roles|positions|people|users|customers|subscribers|"
+COUNT_NOUNS = (r"jobs|employees|workers|staff|roles|positions|people|users|customers|subscribers|members|tokens|"
+               r"cores|E-cores|P-cores|TOPS|homes|households|patients|students|"
                r"GPUs|chips|units|servers|data ?centers|shares|downloads|developers|engineers|"
                r"parameters|stores|vehicles|cars|devices|accounts")
 COUNT_ZH = r"名员工|个岗位|名|人|个|台|块|家|款|辆|万用户|用户|次|单|座|种|位|项|笔|架|颗|枚|份|户"
 
 _scale_en = r"(?:trillion|billion|million|thousand|tn|bn|mn|mm|[BMKT])\b"
 MONEY_EN = Bilingual(
-    r"(?P<sign>[+\-−])?(?P<cur>US\$|HK\$|C\$|A\$|[$€£¥₹]|USD|EUR|GBP|JPY|RMB|CNY|HKD)\s?(?P<num>" + NUM +
+    r"(?P<sign>[+\-−])?(?P<cur>US\$|HK\$|NT\$|C\$|A\$|S\$|R\$|[$€£¥₹₩]|USD|EUR|GBP|JPY|RMB|CNY|HKD|TWD|KRW|CHF|INR)\s?(?P<num>" + NUM +
     r")(?:\s?(?P<scale>" + _scale_en + r"))?(?P<plus>\+)?")
 MONEY_WORD_EN = Bilingual(
     r"(?P<num>" + num_first(r"[\w$€£¥.]") + r")(?:\s?(?P<scale>" + _scale_en + r"))?\s+(?:US\s+)?(?P<curw>dollars?|euros?|pounds|yen|yuan|renminbi|won|rupees)\b",
     re.I)
 PERCENT = re.compile(
     r"(?P<sign>[+\-−])?(?P<num>" + NUM + r")\s?(?:%|％|\s(?:percent|per cent|pct)\b|\s?个百分点|\s(?:percentage points?|pp)\b)")
+# "$40–45 billion", "US$31.8–33.0 billion", "$50 billion to $55 billion": two bounds, the
+# second's scale (and the first's currency) applied to both
+MONEY_RANGE = Bilingual(
+    r"(?P<cur>US\$|HK\$|NT\$|C\$|A\$|S\$|[$€£¥₹₩])\s?(?P<a>" + NUM + r")(?:\s?(?P<sa>" + _scale_en + r"))?\s?(?:[–—\-]|to)\s?"
+    r"(?:US\$|HK\$|NT\$|C\$|A\$|S\$|[$€£¥₹₩])?\s?(?P<b>" + NUM + r")(?:\s?(?P<sb>" + _scale_en + r"))?")
+# "89 cents", "a penny", "a nickel"
+CENTS = re.compile(r"(?:(?P<num>" + num_first(r"[\w$€£¥.,]") + r")\s?(?:cents?\b|¢)|\b(?P<penny>a penny|one cent|a cent)\b)", re.I)
+# power and multiples: "4.5 gigawatts", "6 GW", "300 MW", "35 times", "35x"
+UNIT_EN = re.compile(r"(?P<num>" + num_first(r"[\w$€£¥.,]") + r")(?:\s?(?P<unit>GW|MW|gigawatts?|megawatts?)\b|(?P<times>\s?x\b|\s(?:times)\b(?!\s+(?:a|per|each)\b)))")
+BPS = re.compile(r"(?P<sign>[+\-−])?(?P<num>" + num_first(r"[\w$€£¥.,]") + r")\s?(?:basis[- ]points?|bps|bp)\b", re.I)
 PCT_RANGE = Bilingual(
     r"(?P<a>" + num_first() + r")\s?(?:%|％)?\s?(?:[–—\-~～]|to|至|到)\s?(?P<b>" + NUM + r")\s?(?:%|％|\s?percent\b)")
 MONEY_ZH = Bilingual(
@@ -77,8 +89,14 @@ DOWN_RE = Bilingual(r"\b(?:" + DOWN_EN + r")\b|" + DOWN_ZH, re.I)
 LEVEL_RE = re.compile(r"(?:\b(?:to|at|of|from|reach(?:ed|es)?|hit|hits|stood at|totall?ing|put|puts)(?:\s+an?)?\s*$|(?:至|到|达到?|为)\s*$)", re.I)
 
 # measure keywords, checked in the figure's clause; first match wins
-MEASURES: list[tuple[str, Bilingual]] = [(k, Bilingual(p, re.I)) for k, p in [
+MEASURE_PATTERNS: list[tuple[str, str]] = [
     ("eps", r"\bEPS\b|earnings per share|每股收益"),
+    ("token_price", r"per (?:million|1M|1,000|thousand) (?:input |output )?tokens|per token"),
+    ("parameters", r"\bparameters?\b|参数"),
+    ("users", r"\b(?:users|customers|subscribers|members|accounts)\b|用户"),
+    ("guidance", r"\bguidance\b|\boutlook\b|\bguided\b|指引"),
+    ("yield", r"\byields?\b"),
+    ("market_cap", r"market (?:cap|value|valuation)|市值"),
     ("capex", r"\bcap(?:ital)?[- ]?ex\b|capital expenditures?|capital spending|资本支出|资本开支"),
     ("rate", r"\brates?\b|interest|yield|利率|收益率"),
     ("valuation", r"valuation|valued at|估值"),
@@ -90,10 +108,15 @@ MEASURES: list[tuple[str, Bilingual]] = [(k, Bilingual(p, re.I)) for k, p in [
     ("profit", r"profit|net income|earnings|利润|净利"),
     ("layoffs", r"\bjobs\b|layoffs?|employees|workers|staff|裁员"),
     ("growth", r"growth|增速|增长率"),
-    ("investment", r"invest|build-?out|infrastructure|data cent(?:er|re)s?|spend(?:ing)?|bill|投资|投入|支出|建设"),
+    ("investment", r"invest|build-?out|infrastructure|data cent(?:er|re)s?|spend(?:ing)?|\bbill\b|投资|投入|支出|建设"),
     ("share_price", r"\bshares?\b|\bstock\b|股价|股票"),
     ("price", r"price|ounce|per share|barrel|价格|价|盎司|每桶"),
-]]
+]
+MEASURES: list[tuple[str, Bilingual]] = [(k, Bilingual(p, re.I)) for k, p in MEASURE_PATTERNS]
+# all measures in one pattern, for a Latin-script window: one scan, the group naming the
+# measure (at one position the earlier-listed measure wins, as the tie rule says); tried only
+# at the start of a word (half the time of trying every position)
+MEASURES_LATIN = re.compile(r"(?<![A-Za-z])(?:" + "|".join(f"(?P<m{i}>{p})" for i, (_, p) in enumerate(MEASURE_PATTERNS)) + ")", re.I)
 QUALIFIERS: list[tuple[str, Bilingual]] = [(k, Bilingual(p, re.I)) for k, p in [
     ("YoY", r"\bYoY\b|year[- ]over[- ]year|year[- ]on[- ]year|from a year (?:ago|earlier)|同比"),
     ("QoQ", r"\bQoQ\b|quarter[- ]over[- ]quarter|sequential(?:ly)?|环比"),
@@ -180,6 +203,45 @@ def find_metrics(text: str, lang: str, offset: int = 0, warn=None) -> list[Metri
             "percent", ["lower_bound"])
         add(m.start("b"), m.end(), b, "percent", ["upper_bound"])
 
+    if lang != "zh":
+        for m in MONEY_RANGE.scan(text, folded, cjk):
+            a, b = to_decimal(m.group("a")), to_decimal(m.group("b"))
+            sa, sb = m.group("sa"), m.group("sb")
+            if a is None or b is None or not (sb or not sa):
+                continue
+            cur = CUR_SYMBOL[m.group("cur")]
+            va, vb = a * _scale(sa or sb, SCALE_EN), b * _scale(sb, SCALE_EN)
+            if va >= vb:
+                continue
+            add(m.start(), m.end("sa") if sa else m.end("a"), va, cur, ["lower_bound"])
+            add(m.start("b"), m.end(), vb, cur, ["upper_bound"])
+        for m in CENTS.finditer(text):
+            if not free(*m.span()):
+                continue
+            v = Decimal("0.01") if m.group("penny") else to_decimal(m.group("num"))
+            if v is None:
+                continue
+            add(m.start(), m.end(), v if m.group("penny") else v / 100, "USD")
+        for m in UNIT_EN.finditer(text):
+            if not free(*m.span()):
+                continue
+            v = to_decimal(m.group("num"))
+            if v is None:
+                continue
+            u = m.group("unit")
+            unit = "times" if m.group("times") else ("GW" if u[0] in "Gg" else "MW")
+            add(m.start(), m.end(), v, unit)
+        for m in BPS.finditer(text):
+            if not free(*m.span()):
+                continue
+            v = to_decimal(m.group("num"))
+            if v is None:
+                continue
+            direction, is_level = _direction(bounds, m.start(), m.end())
+            if m.group("sign") in ("-", "−") or (direction == "down" and not is_level):
+                v, direction = -v, "down"
+            add(m.start(), m.end(), v, "bps", [], direction)
+
     money_pats = [(MONEY_ZH, "zh"), (MONEY_EN, "en"), (MONEY_WORD_EN, "enw")] if lang == "zh" else \
         [(MONEY_EN, "en"), (MONEY_WORD_EN, "enw"), (MONEY_ZH, "zh")]
     for pat, kind in money_pats:
@@ -246,13 +308,38 @@ def find_metrics(text: str, lang: str, offset: int = 0, warn=None) -> list[Metri
         add(m.start(), m.end(), value, "count", [], direction)
 
     found.sort(key=lambda t: t[0])
+    _gapped_direction(text, found)
     metrics = [m for _, _, m in found]
     _pair_versus(text, found)
+    # the measure words of a clause, found once for all the figures in it
+    hits: dict = {}
     for s, e, m in found:
-        _annotate(bounds, s, e, m)
+        _annotate(bounds, s, e, m, hits)
+    # "revenue of $48B, up 14% YoY": a change right after a figure measures the same thing
+    for (s1, e1, m1), (s2, e2, m2) in zip(found, found[1:]):
+        if m2.unit == "percent" and m2.measure == "unknown" and m1.measure != "unknown" and APPOSED_CHANGE.fullmatch(text, e1, s2):
+            m2.measure = m1.measure
     if lang == "zh":
         zh.refine_measures(text, found)
     return metrics
+
+
+GAP = re.compile(r"\s*(?:,\s*)?(?:and|while|with)\s+(?:the\s+)?[A-Z][\w&.’'-]*(?:\s+[A-Z0-9][\w&.’'-]*){0,3}\s*")
+
+
+def _gapped_direction(text: str, found: list[tuple[int, int, MetricMention]]) -> None:
+    """"Nvidia dropped 3.6% and the S&P 500 2.7%": a percent with no verb of its own, after
+    "and <name>", moves the way the one before it moved."""
+    for (s1, e1, m1), (s2, e2, m2) in zip(found, found[1:]):
+        if m1.unit == m2.unit == "percent" and m1.direction and m2.direction is None and m2.value > 0 \
+                and GAP.fullmatch(text, e1, s2):
+            m2.direction = m1.direction
+            if m1.direction == "down" and m1.value < 0:
+                m2.value = -m2.value
+
+
+APPOSED_CHANGE = re.compile(r"[^.;:\n\d]{0,25}?[,(]\s*(?:an?\s+)?(?:up|down|rising|falling|increasing|decreasing|increase of|rise of|"
+                            r"decline of|drop of|gain of|jump of)\s*", re.I)
 
 
 def _pair_versus(text: str, found: list[tuple[int, int, MetricMention]]) -> None:
@@ -265,7 +352,7 @@ def _pair_versus(text: str, found: list[tuple[int, int, MetricMention]]) -> None
                 m2.qualifiers.append("expected")
 
 
-def _annotate(bounds: Bounds, s: int, e: int, m: MetricMention) -> None:
+def _annotate(bounds: Bounds, s: int, e: int, m: MetricMention, hits: Optional[dict] = None) -> None:
     """Measure and qualifiers from the figure's clause (and, for a figure in parentheses,
     from the clause just before it: "$37.5B in CapEx (up 66% YoY)")."""
     text = bounds.text
@@ -290,10 +377,37 @@ def _annotate(bounds: Bounds, s: int, e: int, m: MetricMention) -> None:
         p = pat.variant(folded, cjk)
         return p is not None and p.search(text) is not None
 
-    for key, pat in MEASURES:
-        if (ctx is not window and found(pat, ctx, c_cjk, c_fold)) or found(pat, window, w_cjk, w_fold):
-            m.measure = key
-            break
+    # the measure named nearest the figure in its clause ("revenue rose 12% as its shares
+    # jumped": 12% is revenue), the list's order breaking ties; else from the wider context
+    best = None
+    if ctx is not window:
+        for rank, (key, pat) in enumerate(MEASURES):
+            if found(pat, ctx, c_cjk, c_fold):
+                best = (0, rank, key)
+                break
+    fs, fe = s - left, e - left
+    if best is None or ctx is window:
+        if not w_cjk:
+            found_hits = hits.get((left, right)) if hits is not None else None
+            if found_hits is None:
+                found_hits = [(h.start(), h.end(), int(h.lastgroup[1:])) for h in MEASURES_LATIN.finditer(window)]
+                if hits is not None:
+                    hits[(left, right)] = found_hits
+            for a, b, rank in found_hits:
+                d = fs - b if b <= fs else (a - fe if a >= fe else 0)
+                if best is None or (d, rank) < best[:2]:
+                    best = (d, rank, MEASURE_PATTERNS[rank][0])
+        else:
+            for rank, (key, pat) in enumerate(MEASURES):
+                p = pat.variant(w_fold, w_cjk)
+                if p is None:
+                    continue
+                for mm in p.finditer(window):
+                    d = fs - mm.end() if mm.end() <= fs else (mm.start() - fe if mm.start() >= fe else 0)
+                    if best is None or (d, rank) < best[:2]:
+                        best = (d, rank, key)
+    if best is not None:
+        m.measure = best[2]
     for key, pat in QUALIFIERS:
         if key in m.qualifiers:
             continue
@@ -304,3 +418,34 @@ def _annotate(bounds: Bounds, s: int, e: int, m: MetricMention) -> None:
     if m.unit == "percent" and m.direction and "level" not in m.qualifiers and "change" not in m.qualifiers:
         m.qualifiers.append("change")
     m.qualifiers = sorted(set(m.qualifiers) - {"level"})
+
+
+# an index's level right after its name, in a sentence or a markets table: "the Dow closed
+# at 45,490.92", "S&P 500 | 6,532.04 | +0.3%"; a bare number of four or more digits (or with
+# decimals) that is no year and no other figure
+LEVEL_AFTER = re.compile(r"\s*(?:[|:\-–—]\s*)?(?:(?:closed|ended|finished|settled|was|is|stood|rose|fell|climbed|slipped|"
+                         r"gained|dropped|jumped|slid|up|down|higher|lower|at|to|near|around|about)\s+){0,3}"
+                         r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{3,}\.\d+)(?![\d%,.]|\s*(?:%|percent|bps|basis))")
+
+
+def index_levels(text: str, offset: int, mentions, metrics: list[MetricMention]) -> list[MetricMention]:
+    """Levels of the indexes named in an item (unit `points`), their subject the index."""
+    out = []
+    taken = [(m.start - offset, m.end - offset) for m in metrics]
+    for i, men in enumerate(mentions):
+        if men.type != "Index":
+            continue
+        e = men.end - offset
+        m = LEVEL_AFTER.match(text, e)
+        if not m:
+            continue
+        s0, e0 = m.span("num")
+        if any(s0 < te and ts < e0 for ts, te in taken):
+            continue
+        v = to_decimal(m.group("num"))
+        if v is None:
+            continue
+        out.append(MetricMention(value=v, unit="points", text=m.group("num"), start=offset + s0, end=offset + e0,
+                                 measure="index_level", subject=i))
+        taken.append((s0, e0))
+    return out
