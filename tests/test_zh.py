@@ -321,7 +321,7 @@ def test_a_build_with_index_and_basis_points_validates(tmp_path):
                                   "--model", "none"])
     assert r.exit_code == 0, r.output
     ttl = (out / "graph.ttl").read_text(encoding="utf-8")
-    assert "newskg/ontology#IndexPoint" in ttl and "newskg/ontology#BasisPoint" in ttl
+    assert "qudt:unit kg:IndexPoint" in ttl and "qudt:unit kg:BasisPoint" in ttl
     r = CliRunner().invoke(main, ["validate", "-b", str(out)])
     assert r.exit_code == 0, r.output
 
