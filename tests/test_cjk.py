@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from kg.extract import _bounds, _cjk, dates, entities, events, metrics
-from kg.extract._cjk import Bilingual, has_cjk, top_level_alternatives
+from kg import _cjk, dates
+from kg.extract import _bounds, entities, events, metrics
+from kg._cjk import Bilingual, has_cjk, top_level_alternatives
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -72,7 +73,7 @@ def all_lines() -> list[str]:
 
 
 def test_literal_keys_are_a_necessary_condition():
-    from kg.extract._cjk import fold, literal_keys
+    from kg._cjk import fold, literal_keys
     # the most selective literal part of each way through the pattern
     assert literal_keys(r"\b(?:plunge[ds]?|crash(?:ed)?)\b|\bhit (?:a )?record\b", re.I) == ("crash", "plunge", "record")
     assert literal_keys(r"\d+%|up") == ("%", "up")

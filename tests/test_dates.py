@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from kg.extract.dates import find_dates, parse_date
+from kg.dates import find_dates, parse_date
 
 ISSUE = "2026-01-29"  # a Thursday
 

@@ -230,7 +230,8 @@ def test_utf8_with_a_few_bad_bytes_stays_utf8():
 
 def test_readers_load_only_when_a_file_needs_them(tmp_path):
     # choosing a reader runs kg.ingest.sniff's detectors; selectolax and feedparser are
-    # imported only when an HTML page or a feed is read (READERS names "module:function")
+    # imported only when an HTML page or a feed is read (READERS names "module:function");
+    # reading never imports the extraction stage (spaCy): dates are parsed by kg.dates
     import subprocess
     import sys
     md = tmp_path / "digest.md"
@@ -239,7 +240,8 @@ def test_readers_load_only_when_a_file_needs_them(tmp_path):
     page.write_text("<html><body><h2>Acme raises $5 million</h2><p>Acme raised $5 million.</p></body></html>",
                     encoding="utf-8")
     code = ("import sys; from kg.ingest import read_path\n"
-            "read_path(sys.argv[1]); print('selectolax.lexbor' in sys.modules, 'feedparser' in sys.modules)\n"
+            "read_path(sys.argv[1]); print('selectolax.lexbor' in sys.modules, 'feedparser' in sys.modules,"
+            " 'spacy' in sys.modules, 'kg.extract' in sys.modules)\n"
             "read_path(sys.argv[2]); print('selectolax.lexbor' in sys.modules)\n")
     out = subprocess.run([sys.executable, "-c", code, str(md), str(page)], capture_output=True, text=True, check=True)
-    assert out.stdout.split() == ["False", "False", "True"]
+    assert out.stdout.split() == ["False", "False", "False", "False", "True"]

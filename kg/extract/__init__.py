@@ -16,7 +16,7 @@ from .. import gazetteer as gz
 from ..errors import warning
 from ..model import NON_NEWS_KINDS, Issue, IssueExtraction, ItemExtraction, Mention, MetricMention
 from ..nlp import Pipelines
-from .dates import find_dates, is_reference_point
+from ..dates import find_dates, is_reference_point
 from .entities import mentions_from_doc
 from .events import find_events
 from ._bounds import Bounds

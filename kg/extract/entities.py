@@ -8,7 +8,7 @@ from typing import Optional
 
 from ..model import Mention
 from ..nlp import GAZETTEER_SPANS
-from ._cjk import Bilingual, fold, has_cjk
+from .._cjk import Bilingual, fold, has_cjk
 
 MODEL_LABELS = {"ORG": "Organization", "PERSON": "Person", "GPE": "Place", "LOC": "Place",
                 "PRODUCT": "Product"}

@@ -7,7 +7,7 @@ from typing import Optional
 
 from ..model import EventMention, Mention, MetricMention
 from ._bounds import Bounds
-from ._cjk import Bilingual, fold
+from .._cjk import Bilingual, fold
 from .triggers import HEDGE, is_context, trigger_events
 
 # (event type, cue pattern, where the actor is: "before" | "after" | "either")

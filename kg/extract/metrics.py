@@ -15,7 +15,7 @@ from typing import Optional
 
 from ..model import MetricMention
 from ._bounds import Bounds
-from ._cjk import Bilingual, fold, has_cjk
+from .._cjk import Bilingual, fold, has_cjk
 from . import zh
 
 NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"

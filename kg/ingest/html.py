@@ -25,7 +25,7 @@ from urllib.parse import urljoin
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from ..errors import warning
-from ..extract.dates import parse_date
+from ..dates import parse_date
 from ..model import Issue
 from . import ItemSpec, clean_str, place_items
 from .sniff import html as detect  # noqa: F401 (kg.ingest.html.detect, as before)

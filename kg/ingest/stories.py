@@ -691,7 +691,7 @@ def numeric_date(s: str, day_first: bool = False) -> Optional[str]:
 def masthead_date(s: str, day_first: bool = False) -> Optional[str]:
     """A date in a masthead or header line: 'Friday, May 8, 2026', '2025年11月14日',
     '2026-05-08', '12/11/2025' (order from the locale)."""
-    from ..extract.dates import parse_date
+    from ..dates import parse_date
     return parse_date(s) or numeric_date(s, day_first)
 
 

@@ -16,7 +16,7 @@ from functools import lru_cache
 from typing import Optional
 
 from ..errors import warning
-from ..extract.dates import parse_date
+from ..dates import parse_date
 from ..model import Issue, Item
 from .stories import (HEADER, dash_search, NUMBER, TERMINAL, TRAILING_CITE, Block, is_cite, issue_number, masthead_date, recognised,
                       sender_name, short, soften_units, stories_of)

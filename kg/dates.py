@@ -6,7 +6,7 @@ import datetime as dt
 import re
 from typing import Optional
 
-from ..model import DateMention
+from .model import DateMention
 from ._cjk import Bilingual, fold, has_cjk
 
 MONTHS = {
