@@ -13,6 +13,7 @@ from typing import Callable, Optional
 from . import gazetteer as gz
 from .errors import KgError, warning
 from .extract import extract_issues
+from .memory import keep_freed_memory
 from .ingest import discover, input_roots, read_bytes, read_path
 from .ingest.mail import Selection, kind_of as mail_kind
 from .model import Issue, IssueExtraction, KnowledgeBase
@@ -164,6 +165,7 @@ def extract_all(issues: list[Issue], model: Optional[str] = "auto", gazetteer: O
     pipes = load_pipelines(model, gazetteer)
     gaz = gz.load(gazetteer)
     out = []
+    keep_freed_memory()
     for ex in extract_issues(issues, pipes, gaz, warn):
         out.append(ex)
         if progress:

@@ -33,6 +33,8 @@ def _extract_chunk(chunk: list[tuple[int, Issue]], model: Optional[str],
     """Worker side: extract a chunk of (index, issue). KgError does not survive pickling
     (its args are the formatted message), so it is returned as ("error", code, kwargs)."""
     from .extract import extract_issues
+    from .memory import keep_freed_memory
+    keep_freed_memory()
     from .nlp import load_pipelines
     try:
         pipes = load_pipelines(model, gazetteer)

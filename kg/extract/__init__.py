@@ -2,20 +2,15 @@
 source) for every item. Plain data in, plain data out; spaCy is used through kg.nlp."""
 from __future__ import annotations
 
-import ctypes
 import dataclasses
 import datetime as dt
-import ctypes.util
-import platform
 import re
 from collections import Counter
-from functools import lru_cache
-from typing import Callable, Iterable, Iterator, Optional
+from typing import Callable, Optional
 
 from .. import gazetteer as gz
 from ..errors import warning
-from ..model import NON_NEWS_KINDS, Issue, IssueExtraction, ItemExtraction, Mention, MetricMention
-from ..nlp import Pipelines
+from ..model import Issue, ItemExtraction, Mention, MetricMention
 from ..dates import find_dates, is_reference_point
 from .entities import mentions_from_doc
 from .events import find_events
@@ -136,87 +131,6 @@ def _dedupe_metrics(metrics: list[MetricMention]) -> list[MetricMention]:
     return [best[k] for k in order]
 
 
-# texts per nlp.pipe call: the model's forward pass is ~6% faster on batches of 64-256
-# texts than on one issue's dozen; its output does not depend on the batch (tests check)
-BATCH_ITEMS = 256
-
-
-@lru_cache(maxsize=None)
-def _keep_freed_memory() -> None:
-    """Ask glibc's malloc to keep the memory it frees (once; nothing on other C libraries).
-    Between the model's batches, extraction allocates many small objects; glibc then hands
-    the model's freed arrays back to the OS and takes them again for the next batch, each
-    page through a page fault: 0.9 s of system time per 1,000 issues (860,000 faults;
-    spaCy's bare pipe: 60,000). Raised mmap and trim thresholds (32 MB, 128 MB) keep them
-    in the heap. It applies to the whole process."""
-    if platform.libc_ver()[0] != "glibc":
-        return
-    try:
-        mallopt = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").mallopt
-    except (OSError, AttributeError):
-        return
-    mallopt(-3, 32 * 2**20)   # M_MMAP_THRESHOLD
-    mallopt(-1, 128 * 2**20)  # M_TRIM_THRESHOLD
-
-
-def extract_issue(issue: Issue, pipes: Pipelines, gaz: Optional[gz.Gazetteer] = None,
-                  warn: Optional[Callable[[str], None]] = None) -> IssueExtraction:
-    return next(extract_issues([issue], pipes, gaz, warn))
-
-
-def extract_issues(issues: Iterable[Issue], pipes: Pipelines, gaz: Optional[gz.Gazetteer] = None,
-                   warn: Optional[Callable[[str], None]] = None,
-                   batch_items: int = BATCH_ITEMS) -> Iterator[IssueExtraction]:
-    """Extract issues in order, running the items of consecutive issues through spaCy
-    together (about `batch_items` texts at a time). Warnings are reported issue by issue,
-    in item order, before the issue is yielded, as extract_issue one by one would.
-    Tunes the process's malloc first (see _keep_freed_memory)."""
-    _keep_freed_memory()
-    gaz = gaz or gz.load()
-    chunk: list[Issue] = []
-    n = 0
-    for issue in issues:
-        chunk.append(issue)
-        n += len(issue.items)
-        if n >= batch_items:
-            yield from _extract_chunk(chunk, pipes, gaz, warn, batch_items)
-            chunk, n = [], 0
-    if chunk:
-        yield from _extract_chunk(chunk, pipes, gaz, warn, batch_items)
-
-
-def _extract_chunk(issues: list[Issue], pipes: Pipelines, gaz: gz.Gazetteer,
-                   warn: Optional[Callable[[str], None]], batch_items: int) -> Iterator[IssueExtraction]:
-    by_lang: dict[str, list[tuple[int, int]]] = {}
-    for a, issue in enumerate(issues):
-        for i, it in enumerate(issue.items):
-            if it.kind not in NON_NEWS_KINDS:   # sponsor and boilerplate blocks give no facts
-                by_lang.setdefault(it.lang, []).append((a, i))
-    sectors = [issue_sector(issue) for issue in issues]
-    done: list[list[Optional[ItemExtraction]]] = [[None] * len(issue.items) for issue in issues]
-    warned: list[list[list[str]]] = [[[] for _ in issue.items] for issue in issues]
-    for lang, refs in by_lang.items():
-        nlp = pipes.for_lang(lang)
-        # Chinese: traditional characters read as simplified, offset for offset (kg.extract.zh)
-        items = [issues[a].items[i] for a, i in refs]
-        read = [zh.prepare_item(it) for it in items] if lang == "zh" else items
-        texts = [it.text for it in read]
-        for (a, i), it, doc in zip(refs, read, nlp.pipe(texts, batch_size=max(1, min(batch_items, len(texts))))):
-            done[a][i] = extract_item(it, doc, issues[a], gaz, sectors[a],
-                                      warned[a][i].append if warn else None)
-            if lang == "zh":
-                zh.restore_texts(done[a][i], issues[a].items[i])
-    for a, issue in enumerate(issues):
-        for i, it in enumerate(issue.items):
-            if done[a][i] is None:
-                done[a][i] = ItemExtraction(item=it, date=it.date or issue.date)
-        if warn:
-            for ws in warned[a]:
-                for w in ws:
-                    warn(w)
-        yield IssueExtraction(issue=issue, items=done[a])
-
-
 def _outlet_prefix_end(text: str, outlet: Optional[str]) -> int:
     if not outlet:
         return 0
@@ -325,3 +239,7 @@ def _near(value: str, ref: Optional[str]) -> bool:
     except ValueError:
         return True
     return (r - d1).days <= NEAR_DAYS and (d0 - r).days <= NEAR_DAYS
+
+
+# batching (kg.extract.batch) imports this module's extraction: at the end
+from .batch import BATCH_ITEMS, extract_issue, extract_issues  # noqa: E402,F401
