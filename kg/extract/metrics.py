@@ -167,86 +167,124 @@ def _direction(bounds: Bounds, start: int, end: Optional[int] = None) -> tuple[O
     return ("up" if last_up > last_down else "down"), is_level
 
 
-def find_metrics(text: str, lang: str, offset: int = 0, warn=None) -> list[MetricMention]:
-    """Figures in `text` (an item's text); offsets are shifted by `offset`."""
-    bounds = Bounds(text)
-    found: list[tuple[int, int, MetricMention]] = []
-    taken: list[tuple[int, int]] = []
+class _Found:
+    """The figures of one text as they are found: (start, end, MetricMention) in `found`,
+    and the spans already taken (a figure, or a span that is no figure) in `taken`."""
 
-    def free(s: int, e: int) -> bool:
-        return not any(s < te and ts < e for ts, te in taken)
+    def __init__(self, text: str, offset: int, warn):
+        self.text, self.offset, self.warn = text, offset, warn
+        self.bounds = Bounds(text)
+        self.cjk, self.folded = self.bounds.cjk, fold(text)
+        self.found: list[tuple[int, int, MetricMention]] = []
+        self.taken: list[tuple[int, int]] = []
 
-    def add(s: int, e: int, value: Decimal, unit: str, quals: Optional[list[str]] = None,
+    def free(self, s: int, e: int) -> bool:
+        return not any(s < te and ts < e for ts, te in self.taken)
+
+    def add(self, s: int, e: int, value: Decimal, unit: str, quals: Optional[list[str]] = None,
             direction: Optional[str] = None):
         limit = MAX_ABS.get(unit, MAX_MONEY)
         if value.is_nan() or abs(value) > limit:
-            if warn:
-                warn(text[s:e])
-            taken.append((s, e))
+            if self.warn:
+                self.warn(self.text[s:e])
+            self.taken.append((s, e))
             return
-        m = MetricMention(value=value, unit=unit, text=text[s:e], start=offset + s, end=offset + e,
+        m = MetricMention(value=value, unit=unit, text=self.text[s:e], start=self.offset + s, end=self.offset + e,
                           qualifiers=list(quals or []), direction=direction)
-        found.append((s, e, m))
-        taken.append((s, e))
+        self.found.append((s, e, m))
+        self.taken.append((s, e))
 
-    # each pattern runs only when its literal part (a currency, %, 亿...) is in the text
-    cjk, folded = bounds.cjk, fold(text)
+    def scan(self, pat):
+        """A Bilingual pattern's matches (it runs only when its literal part is in the text)."""
+        return pat.scan(self.text, self.folded, self.cjk)
+
+
+def find_metrics(text: str, lang: str, offset: int = 0, warn=None) -> list[MetricMention]:
+    """Figures in `text` (an item's text); offsets are shifted by `offset`. The forms are
+    tried in order, each only where no earlier one took the span: ranges, the English forms
+    (cents, power units and multiples, basis points), money, percentages, counts."""
+    f = _Found(text, offset, warn)
     if lang == "zh":  # money ranges, index points, basis points; 十倍 is no figure
-        taken.extend(zh.not_figures(text))
-        zh.figures(text, add, free)
-    # ranges first: "3.5%–3.75%" is two figures, lower and upper bound
-    for m in PCT_RANGE.scan(text, folded, cjk):
+        f.taken.extend(zh.not_figures(text))
+        zh.figures(text, f.add, f.free)
+    _ranges(f, lang)
+    if lang != "zh":
+        _english_forms(f)
+    _money(f, lang)
+    _percents(f)
+    _counts(f, lang)
+    f.found.sort(key=lambda t: t[0])
+    _gapped_direction(text, f.found)
+    metrics = [m for _, _, m in f.found]
+    _pair_versus(text, f.found)
+    _measures(f, lang)
+    return metrics
+
+
+def _ranges(f: _Found, lang: str) -> None:
+    """Ranges first: "3.5%–3.75%" is two figures, lower and upper bound; "$40–45 billion"
+    takes the scale and currency of one bound for the other."""
+    for m in f.scan(PCT_RANGE):
         a, b = to_decimal(m.group("a")), to_decimal(m.group("b"))
         if a is None or b is None or a > b:
             continue
-        add(m.start("a"), m.end("a") + (1 if text[m.end("a"):m.end("a") + 1] in "%％" else 0), a,
-            "percent", ["lower_bound"])
-        add(m.start("b"), m.end(), b, "percent", ["upper_bound"])
+        f.add(m.start("a"), m.end("a") + (1 if f.text[m.end("a"):m.end("a") + 1] in "%％" else 0), a,
+              "percent", ["lower_bound"])
+        f.add(m.start("b"), m.end(), b, "percent", ["upper_bound"])
+    if lang == "zh":
+        return
+    for m in f.scan(MONEY_RANGE):
+        a, b = to_decimal(m.group("a")), to_decimal(m.group("b"))
+        sa, sb = m.group("sa"), m.group("sb")
+        if a is None or b is None or not (sb or not sa):
+            continue
+        cur = CUR_SYMBOL[m.group("cur")]
+        va, vb = a * _scale(sa or sb, SCALE_EN), b * _scale(sb, SCALE_EN)
+        if va >= vb:
+            continue
+        f.add(m.start(), m.end("sa") if sa else m.end("a"), va, cur, ["lower_bound"])
+        f.add(m.start("b"), m.end(), vb, cur, ["upper_bound"])
 
-    if lang != "zh":
-        for m in MONEY_RANGE.scan(text, folded, cjk):
-            a, b = to_decimal(m.group("a")), to_decimal(m.group("b"))
-            sa, sb = m.group("sa"), m.group("sb")
-            if a is None or b is None or not (sb or not sa):
-                continue
-            cur = CUR_SYMBOL[m.group("cur")]
-            va, vb = a * _scale(sa or sb, SCALE_EN), b * _scale(sb, SCALE_EN)
-            if va >= vb:
-                continue
-            add(m.start(), m.end("sa") if sa else m.end("a"), va, cur, ["lower_bound"])
-            add(m.start("b"), m.end(), vb, cur, ["upper_bound"])
-        for m in CENTS.finditer(text):
-            if not free(*m.span()):
-                continue
-            v = Decimal("0.01") if m.group("penny") else to_decimal(m.group("num"))
-            if v is None:
-                continue
-            add(m.start(), m.end(), v if m.group("penny") else v / 100, "USD")
-        for m in UNIT_EN.finditer(text):
-            if not free(*m.span()):
-                continue
-            v = to_decimal(m.group("num"))
-            if v is None:
-                continue
-            u = m.group("unit")
-            unit = "times" if m.group("times") else ("GW" if u[0] in "Gg" else "MW")
-            add(m.start(), m.end(), v, unit)
-        for m in BPS.finditer(text):
-            if not free(*m.span()):
-                continue
-            v = to_decimal(m.group("num"))
-            if v is None:
-                continue
-            direction, is_level = _direction(bounds, m.start(), m.end())
-            if m.group("sign") in ("-", "−") or (direction == "down" and not is_level):
-                v, direction = -v, "down"
-            add(m.start(), m.end(), v, "bps", [], direction)
 
+def _english_forms(f: _Found) -> None:
+    """"89 cents" and "a penny", gigawatts and multiples ("35x"), basis points (signed when a
+    change)."""
+    text = f.text
+    for m in CENTS.finditer(text):
+        if not f.free(*m.span()):
+            continue
+        v = Decimal("0.01") if m.group("penny") else to_decimal(m.group("num"))
+        if v is None:
+            continue
+        f.add(m.start(), m.end(), v if m.group("penny") else v / 100, "USD")
+    for m in UNIT_EN.finditer(text):
+        if not f.free(*m.span()):
+            continue
+        v = to_decimal(m.group("num"))
+        if v is None:
+            continue
+        u = m.group("unit")
+        unit = "times" if m.group("times") else ("GW" if u[0] in "Gg" else "MW")
+        f.add(m.start(), m.end(), v, unit)
+    for m in BPS.finditer(text):
+        if not f.free(*m.span()):
+            continue
+        v = to_decimal(m.group("num"))
+        if v is None:
+            continue
+        direction, is_level = _direction(f.bounds, m.start(), m.end())
+        if m.group("sign") in ("-", "−") or (direction == "down" and not is_level):
+            v, direction = -v, "down"
+        f.add(m.start(), m.end(), v, "bps", [], direction)
+
+
+def _money(f: _Found, lang: str) -> None:
+    """Amounts with a currency symbol, code or word, in the item's language first."""
     money_pats = [(MONEY_ZH, "zh"), (MONEY_EN, "en"), (MONEY_WORD_EN, "enw")] if lang == "zh" else \
         [(MONEY_EN, "en"), (MONEY_WORD_EN, "enw"), (MONEY_ZH, "zh")]
     for pat, kind in money_pats:
-        for m in pat.scan(text, folded, cjk):
-            if not free(*m.span()):
+        for m in f.scan(pat):
+            if not f.free(*m.span()):
                 continue
             num = to_decimal(m.group("num"))
             if num is None:
@@ -267,23 +305,25 @@ def find_metrics(text: str, lang: str, offset: int = 0, warn=None) -> list[Metri
                 value, direction = -value, "down"
             elif m.groupdict().get("sign") == "+":
                 direction = "up"
-            add(m.start(), m.end(), value, cur, quals, direction)
-
-    for m in MONEY_ZH_WORD.scan(text, folded, cjk):
-        if not free(*m.span()) or (m.group("scale") == "亿" and not m.group("cn")):
+            f.add(m.start(), m.end(), value, cur, quals, direction)
+    for m in f.scan(MONEY_ZH_WORD):
+        if not f.free(*m.span()) or (m.group("scale") == "亿" and not m.group("cn")):
             continue
         value = Decimal(CN_DIGIT[m.group("cn")] * SCALE_ZH_WORD[m.group("scale")])
         quals = ["at_least"] if m.group("pre") in ("超", "超过", "逾") else []
-        add(m.start("cn"), m.end(), value, CUR_ZH[m.group("cur")], quals)
+        f.add(m.start("cn"), m.end(), value, CUR_ZH[m.group("cur")], quals)
 
-    for m in PERCENT.finditer(text):
-        if not free(*m.span()):
+
+def _percents(f: _Found) -> None:
+    """Percentages: signed when a change ("fell 3%" is -3), a level otherwise."""
+    for m in PERCENT.finditer(f.text):
+        if not f.free(*m.span()):
             continue
         num = to_decimal(m.group("num"))
         if num is None:
             continue
         sign = m.group("sign")
-        direction, is_level = _direction(bounds, m.start(), m.end())
+        direction, is_level = _direction(f.bounds, m.start(), m.end())
         value = num
         if sign in ("-", "−"):
             value, direction = -num, "down"
@@ -291,37 +331,37 @@ def find_metrics(text: str, lang: str, offset: int = 0, warn=None) -> list[Metri
             direction = "up"
         elif direction == "down" and not is_level:
             value = -num
-        if is_level and not sign:
-            direction = None if direction is None else direction
-        add(m.start(), m.end(), value, "percent", [] if not is_level else ["level"], direction)
+        f.add(m.start(), m.end(), value, "percent", [] if not is_level else ["level"], direction)
 
-    count_pat = COUNT_ZH_RE.scan(text, folded, cjk) if lang == "zh" else COUNT_EN.finditer(text)
+
+def _counts(f: _Found, lang: str) -> None:
+    """Plain counts with what they count (users, parameters, 台, 辆 …)."""
+    count_pat = f.scan(COUNT_ZH_RE) if lang == "zh" else COUNT_EN.finditer(f.text)
     for m in count_pat:
-        if not free(m.start(), m.end("num")):
+        if not f.free(m.start(), m.end("num")):
             continue
         num = to_decimal(m.group("num"))
         if num is None:
             continue
         table = SCALE_ZH if lang == "zh" else SCALE_EN
         value = num * _scale(m.group("scale"), table)
-        direction, _ = _direction(bounds, m.start())
-        add(m.start(), m.end(), value, "count", [], direction)
+        direction, _ = _direction(f.bounds, m.start())
+        f.add(m.start(), m.end(), value, "count", [], direction)
 
-    found.sort(key=lambda t: t[0])
-    _gapped_direction(text, found)
-    metrics = [m for _, _, m in found]
-    _pair_versus(text, found)
-    # the measure words of a clause, found once for all the figures in it
+
+def _measures(f: _Found, lang: str) -> None:
+    """What each figure measures, from the measure words of its clause (found once per
+    clause for all its figures)."""
     hits: dict = {}
-    for s, e, m in found:
-        _annotate(bounds, s, e, m, hits)
+    for s, e, m in f.found:
+        _annotate(f.bounds, s, e, m, hits)
     # "revenue of $48B, up 14% YoY": a change right after a figure measures the same thing
-    for (s1, e1, m1), (s2, e2, m2) in zip(found, found[1:]):
-        if m2.unit == "percent" and m2.measure == "unknown" and m1.measure != "unknown" and APPOSED_CHANGE.fullmatch(text, e1, s2):
+    for (s1, e1, m1), (s2, e2, m2) in zip(f.found, f.found[1:]):
+        if m2.unit == "percent" and m2.measure == "unknown" and m1.measure != "unknown" \
+                and APPOSED_CHANGE.fullmatch(f.text, e1, s2):
             m2.measure = m1.measure
     if lang == "zh":
-        zh.refine_measures(text, found)
-    return metrics
+        zh.refine_measures(f.text, f.found)
 
 
 GAP = re.compile(r"\s*(?:,\s*)?(?:and|while|with)\s+(?:the\s+)?[A-Z][\w&.’'-]*(?:\s+[A-Z0-9][\w&.’'-]*){0,3}\s*")
