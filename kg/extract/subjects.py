@@ -51,6 +51,18 @@ def _joined_name(text: str, cands: list[tuple[int, int, int]], left: int) -> Opt
     return None
 
 
+def clause_left(text: str, cands: list[tuple[int, int, int]], bounds: Bounds, left: int, sl: int) -> int:
+    """Where the clause that starts at `left` really starts: a break right after a name that
+    "and"/"or"/a comma joins to the next one ("Bank A and Fund B to arrange …") joins names,
+    not clauses, so the clause reaches back over them (not before `sl`, its sentence's start)."""
+    while left > sl:
+        k = _joined_name(text, cands, left)
+        if k is None:
+            break
+        left = bounds.clause_start(k)
+    return left
+
+
 def main_actor(mentions: list[Mention], offset: int, start: int = 0) -> Optional[int]:
     """The item's main actor: the organization it names most often (from `start`, after an
     outlet prefix), the first of those; else its first name of a subject type."""
@@ -127,11 +139,7 @@ def subject_of(bounds: Bounds, offset: int, mentions: list[Mention], cands: list
     # a clause ends with its sentence (a full stop is no clause break: "Corp.", "3.5")
     left, right = max(left, sl), min(right, max(e, bounds.sentence_end(e)))
     # "Bank A and Fund B to arrange ...": a break after a name joins names, not clauses
-    while left > sl:
-        k = _joined_name(text, cands, left)
-        if k is None:
-            break
-        left = bounds.clause_start(k)
+    left = clause_left(text, cands, bounds, left, sl)
     in_clause = [c for c in cands if left <= c[1] and c[2] <= s]
     # 0. a signed figure right after a name: "lifted the S&P 500 +1.8%"
     if in_clause and text[s:s + 1] in "+-−" and s - in_clause[-1][2] <= 2:

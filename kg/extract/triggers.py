@@ -17,7 +17,7 @@ from typing import Optional
 
 from ..model import Mention, MetricMention
 from ._bounds import Bounds
-from .subjects import ANAPHOR, _joined_name
+from .subjects import ANAPHOR, clause_left
 
 LEXICON = "triggers_en.tsv"
 
@@ -138,12 +138,7 @@ def _subject(bounds: Bounds, text: str, cands: list[tuple[int, int, int]], s: in
     by "and" count as one clause), else the main actor behind an anaphor, else the
     sentence's first organization before it."""
     sl = bounds.sentence_start(s)
-    left = max(bounds.clause_start(s), sl)
-    while left > sl:
-        k = _joined_name(text, cands, left)
-        if k is None:
-            break
-        left = bounds.clause_start(k)
+    left = clause_left(text, cands, bounds, max(bounds.clause_start(s), sl), sl)
     in_clause = [c for c in cands if left <= c[1] and c[2] <= s]
     if in_clause:
         return in_clause[0][0]

@@ -432,6 +432,17 @@ def _self_closing(attrs: str) -> bool:
     return last[-1:] == "/" and last.strip(_WS + "/") == ""
 
 
+def _raw_end(html: str, i: int, name: str) -> int:
+    """Where the content of a <script> or a raw-text element (style, textarea, …) that starts
+    at `i` ends: its end tag, else the end of the page."""
+    if name == "script":
+        e = _script_end(html, i)
+    else:
+        r = _RAW_END[name].search(html, i)
+        e = r.start() if r else -1
+    return e if e >= 0 else len(html)
+
+
 def bound_nesting(html: str, max_depth: int = MAX_DEPTH) -> str:
     """The page with its tags removed from where its elements nest deeper than max_depth
     (their text kept, the content of a script or style dropped with it); the same string
@@ -497,11 +508,7 @@ def bound_nesting(html: str, max_depth: int = MAX_DEPTH) -> str:
             if m.group(1):
                 continue
             if name == "script" or name in RAWTEXT:  # their content goes with them
-                e = _script_end(html, i) if name == "script" else -1
-                if name != "script":
-                    r = _RAW_END[name].search(html, i)
-                    e = r.start() if r else -1
-                i = done = e if e >= 0 else n
+                i = done = _raw_end(html, i, name)
             continue
         if m.group(1):
             st.end(name)
@@ -524,11 +531,7 @@ def bound_nesting(html: str, max_depth: int = MAX_DEPTH) -> str:
             else:
                 out.append(" ")
             if name == "script" or name in RAWTEXT:  # its content goes with it
-                e = _script_end(html, i) if name == "script" else -1
-                if name != "script":
-                    r = _RAW_END[name].search(html, i)
-                    e = r.start() if r else -1
-                i = done = e if e >= 0 else n
+                i = done = _raw_end(html, i, name)
             continue
         elif st.depth() > max_depth + SLACK:
             flat = True
