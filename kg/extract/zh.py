@@ -524,11 +524,16 @@ PRICE_WORDS = re.compile(r"售价|定价|零售价|起售价|标价|价格为")
 SENT_END = re.compile(r"[。！？!?；;\n]")
 
 
-def _sentence_start(text: str, k: int) -> int:
+def _after_last(pat: re.Pattern, text: str, k: int) -> int:
+    """The end of the last match of `pat` before `k` (0 when there is none)."""
     left = 0
-    for m in SENT_END.finditer(text, 0, k):
+    for m in pat.finditer(text, 0, k):
         left = m.end()
     return left
+
+
+def _sentence_start(text: str, k: int) -> int:
+    return _after_last(SENT_END, text, k)
 
 
 def _sentence_end(text: str, k: int) -> int:
@@ -548,10 +553,7 @@ COMMA_BREAK = re.compile(r"[，,；;：:。！？!?\n]")
 
 
 def _comma_clause_start(text: str, k: int) -> int:
-    left = 0
-    for m in COMMA_BREAK.finditer(text, 0, k):
-        left = m.end()
-    return left
+    return _after_last(COMMA_BREAK, text, k)
 
 
 def _sentence_topic(text, s, cands, offset, mentions) -> Optional[int]:
