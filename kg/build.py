@@ -13,7 +13,7 @@ from typing import Callable, Optional
 from . import gazetteer as gz
 from .errors import KgError, warning
 from .extract import extract_issues
-from .memory import keep_freed_memory
+from .memory import keep_freed_memory, keep_survivors, long_lived_results
 from .ingest import discover, input_roots, read_bytes, read_path
 from .ingest.mail import Selection, kind_of as mail_kind
 from .model import Issue, IssueExtraction, KnowledgeBase
@@ -166,8 +166,10 @@ def extract_all(issues: list[Issue], model: Optional[str] = "auto", gazetteer: O
     gaz = gz.load(gazetteer)
     out = []
     keep_freed_memory()
+    keep_survivors()  # the issues read
     for ex in extract_issues(issues, pipes, gaz, warn):
         out.append(ex)
+        keep_survivors()
         if progress:
             progress(ex.issue)
     return out, pipes.model
@@ -283,7 +285,8 @@ def _locked_build(args: tuple, out_dir: str, rebuild: bool) -> BuildResult:
         remove_stale_temp(out_dir)  # left by a build that was killed outright
         for attempt in range(3):
             try:
-                return _build(*args, rebuild=rebuild)
+                with long_lived_results():
+                    return _build(*args, rebuild=rebuild)
             except DamagedCache as e:
                 if rebuild:
                     raise KgError("E149", out=out_dir, reason=str(e.args[-1]) if e.args else "a damaged cache entry")
@@ -561,6 +564,7 @@ def _render(kb: KnowledgeBase, units: list[_Unit], cache, terms_cache, out: Path
             part = render_issue(kb, full, render_memo)
             terms_cache.put(sig, part.as_plain())
         parts.append(part)
+        keep_survivors()
         path = out / "issues" / f"{stem}.ttl"
         outputs[path.name] = sig
         sources[path.name] = u.source
