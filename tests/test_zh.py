@@ -92,7 +92,31 @@ def test_jieba_is_not_loaded_for_english_and_writes_its_cache_in_the_cache_folde
     code_zh = ("import sys\nfrom kg.nlp import load_pipelines\nfrom tests.test_zh import view_of\n"
                "view_of('宁德时代宣布裁员约300人。', load_pipelines('none'))\nprint('jieba' in sys.modules)")
     assert _run(code_zh, {"KG_CACHE_DIR": str(tmp_path)}) == "True"
-    assert list(tmp_path.glob("jieba*.cache")), list(tmp_path.iterdir())
+    assert list(tmp_path.glob("jieba-*.tables")), list(tmp_path.iterdir())
+
+
+def test_jieba_tables_from_the_cache_are_jiebas_own(tmp_path):
+    """The segmenter loads jieba's prefix table and tags from kg's cache (made on first use):
+    the same tables as jieba's own loading, and the same words and tags for a text."""
+    digest = ("import hashlib, marshal, sys\n{load}\n"
+              "print(len(p.tokenizer.FREQ), p.tokenizer.total, hashlib.md5(repr("
+              "(sorted(p.tokenizer.FREQ.items()), sorted(p.word_tag_tab.items()))).encode()).hexdigest(),"
+              " list(map(tuple, p.cut('张小明表示，宁德时代将在匈牙利建厂。'))))")
+    ours = digest.format(load="from kg.extract.zh import segmenter\np = segmenter()")
+    first = _run(ours, {"KG_CACHE_DIR": str(tmp_path / "kg")})       # makes the cache
+    assert list((tmp_path / "kg").glob("jieba-*.tables"))
+    again = _run(ours, {"KG_CACHE_DIR": str(tmp_path / "kg")})       # reads it
+    jiebas = _run(digest.format(load="import jieba, jieba.posseg\n"
+                                     f"jieba.dt.tmp_dir = {str(tmp_path)!r}\n"  # jieba's own cache
+                                     "p = jieba.posseg.dt\np.initialize()\n"
+                                     "from kg.extract import zh\n"
+                                     "[p.tokenizer.add_word(zh.simplified(a), 2000, zh._USER_TAGS.get(e.type, 'nz'))"
+                                     " for e in __import__('kg.gazetteer').gazetteer.load().entries.values() for a in e.aliases_zh]\n"
+                                     "[p.tokenizer.add_word(w, 2000, t) for w, t in zh.EXTRA_WORDS]"),
+                  {"KG_CACHE_DIR": str(tmp_path / "other")})
+    assert first == again == jiebas
+    (next((tmp_path / "kg").glob("jieba-*.tables"))).write_bytes(b"not marshal")  # damaged: made again
+    assert _run(ours, {"KG_CACHE_DIR": str(tmp_path / "kg")}) == jiebas
 
 
 def view_en(pipes):
