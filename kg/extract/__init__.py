@@ -11,6 +11,7 @@ from typing import Callable, Optional
 from .. import gazetteer as gz
 from ..errors import warning
 from ..model import Issue, ItemExtraction, Mention, MetricMention
+from .._cjk import NEVER
 from ..dates import find_dates, is_reference_point
 from .entities import mentions_from_doc
 from .events import find_events
@@ -25,6 +26,8 @@ DEFAULT_MOVE_MEASURE = {"Organization": "share_price", "Index": "index_level", "
 SECTOR = re.compile(
     r"\b(?:the\s+)?(?P<x>AI|tech|technology|chip|semiconductor|cloud|banking|EV|auto|crypto|software)?[\s-]*(?:industry|sector)(?:[- ]wide)?\b|"
     r"\bindustry-wide\b|(?P<zx>AI|科技|芯片|半导体|云计算|银行|汽车|加密货币)?(?:行业|产业)")
+# every match of SECTOR has one of these words: a text without them is not scanned
+SECTOR_KEYS = ("industry", "sector", "行业", "产业")
 SECTOR_ZH = {"科技": "tech", "芯片": "chip", "半导体": "semiconductor", "云计算": "cloud", "银行": "banking",
              "汽车": "auto", "加密货币": "crypto"}
 SECTOR_WORDS = re.compile(r"\b(AI|chip|semiconductor|cloud|crypto|EV|banking)\b")
@@ -57,25 +60,33 @@ def assign_subjects(text: str, offset: int, mentions: list[Mention], metrics: li
     cands = [(i, m.start - offset, m.end - offset) for i, m in enumerate(mentions) if m.type in SUBJECT_TYPES]
     main = main_actor(mentions, offset, start) if lang == "en" else None
     product = main_product(mentions, offset, start, bounds.sentence_end(start)) if lang == "en" else None
+    sectors = SECTOR if any(k in text for k in SECTOR_KEYS) else NEVER
+    people: dict[int, bool] = {}        # sentence start -> it names a person's measure
+    candidates: dict[tuple, list] = {}  # (money, person) -> figure_candidates
     for met in metrics:
         s, e = met.start - offset, met.end - offset
         left, right = bounds.clause(s, e)
         before = [c for c in cands if left <= c[1] and c[2] <= s]
         sector_m = None
-        for sm in SECTOR.finditer(text, left, s):
+        for sm in sectors.finditer(text, left, s):
             sector_m = sm
         if sector_m and (not before or before[-1][2] <= sector_m.start()):
             met.subject_name = _sector_subject(sector_m.group(0), sector)
             continue
         if lang == "en":
-            after_sector = SECTOR.search(text, e, right)
-            sent = text[bounds.sentence_start(s):bounds.sentence_end(s)]
-            fc = figure_candidates(text, offset, mentions, met.unit not in ("percent", "count", "bps", "times", "GW", "MW"),
-                                   bool(PERSON_MEASURE.search(sent)))
+            after_sector = sectors.search(text, e, right)
+            sl, sr = bounds.sentence_start(s), bounds.sentence_end(s)
+            if sl not in people:
+                people[sl] = bool(PERSON_MEASURE.search(text, sl, sr))
+            key = (met.unit not in ("percent", "count", "bps", "times", "GW", "MW"), people[sl])
+            if key not in candidates:
+                candidates[key] = figure_candidates(text, offset, mentions, *key)
+            fc = candidates[key]
             # a product's figure (its price, tokens, scores) in a sentence that names no
             # subject: the item's first product rather than its main actor
             fallback = main
-            if product is not None and (met.measure in ("price", "token_price", "parameters") or PRODUCT_MEASURE.search(sent)):
+            if product is not None and (met.measure in ("price", "token_price", "parameters")
+                                        or PRODUCT_MEASURE.search(text, sl, sr)):
                 fallback = product
             met.subject = subject_of(bounds, offset, mentions, fc, s, e, fallback, bool(after_sector))
             if met.subject is None and not after_sector and fallback is not main:
@@ -90,7 +101,7 @@ def assign_subjects(text: str, offset: int, mentions: list[Mention], metrics: li
         if after:
             met.subject = after[0][0]
             continue
-        after_sector = SECTOR.search(text, e, right)
+        after_sector = sectors.search(text, e, right)
         if after_sector:
             met.subject_name = _sector_subject(after_sector.group(0), sector)
             continue

@@ -25,9 +25,9 @@ def sentence_breaks(text: str, start: int = 0, end: Optional[int] = None):
 class Bounds:
     """Clause and sentence bounds in one text, each end asked for separately (a figure's
     direction needs only its clause's start, an evidence span its sentence's start and
-    end), the starts remembered: several rules ask for the same one."""
+    end), each remembered: several rules ask for the same one."""
 
-    __slots__ = ("text", "cjk", "_clause_pat", "_clause_starts", "_sentence_starts")
+    __slots__ = ("text", "cjk", "_clause_pat", "_clause_starts", "_sentence_starts", "_clause_ends", "_sentence_ends")
 
     def __init__(self, text: str):
         self.text = text
@@ -35,6 +35,8 @@ class Bounds:
         self._clause_pat = CLAUSE_BREAK.full if self.cjk else CLAUSE_BREAK.latin
         self._clause_starts: dict[int, int] = {}
         self._sentence_starts: dict[int, int] = {}
+        self._clause_ends: dict[int, int] = {}
+        self._sentence_ends: dict[int, int] = {}
 
     def clause_start(self, s: int) -> int:
         left = self._clause_starts.get(s)
@@ -46,8 +48,11 @@ class Bounds:
         return left
 
     def clause_end(self, e: int) -> int:
-        m = self._clause_pat.search(self.text, e)
-        return m.start() if m else len(self.text)
+        right = self._clause_ends.get(e)
+        if right is None:
+            m = self._clause_pat.search(self.text, e)
+            right = self._clause_ends[e] = m.start() if m else len(self.text)
+        return right
 
     def clause(self, start: int, end: int) -> tuple[int, int]:
         """The clause around [start, end)."""
@@ -63,8 +68,11 @@ class Bounds:
         return left
 
     def sentence_end(self, s: int) -> int:
-        m = next(sentence_breaks(self.text, s), None)
-        return m.start() if m else len(self.text)
+        right = self._sentence_ends.get(s)
+        if right is None:
+            m = next(sentence_breaks(self.text, s), None)
+            right = self._sentence_ends[s] = m.start() if m else len(self.text)
+        return right
 
     def sentence(self, s: int) -> tuple[int, int]:
         """The sentence around offset `s`."""
