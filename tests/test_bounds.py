@@ -39,3 +39,23 @@ def test_answers_do_not_depend_on_the_order_of_questions():
             assert asked.clause_start(s) == fresh.clause_start(s)
             assert asked.sentence(s) == Bounds(text).sentence(s), (text, s)
             assert asked.sentence_start(e) == Bounds(text).sentence_start(e)
+
+
+def test_sentence_bounds_are_those_of_a_scan():
+    """Sentence starts and ends come from the breaks of the whole text found once: they must
+    be what a scan of text[:s] (the last break) and a scan from s (the first) give, also
+    where a break reaches s (a run of blank lines, "Corp." before a capital)."""
+    from kg.extract._bounds import sentence_breaks
+    pieces = ["Acme", " rose", " 5%", ". ", ".  ", ". \n", "\n", "\n\n", " Corp. ", " Inc. ", "U.S. ", "?", "! ",
+              "。", "；", " a", " B", "“", "(", " ", "x"]
+    rnd = random.Random(5)
+    for _ in range(500):
+        text = "".join(rnd.choice(pieces) for _ in range(rnd.randint(1, 40)))
+        b = Bounds(text)
+        for s in rnd.sample(range(len(text) + 1), len(text) + 1):
+            left = 0
+            for m in sentence_breaks(text, 0, s):
+                left = m.end()
+            first = next(sentence_breaks(text, s), None)
+            assert b.sentence_start(s) == left, (text, s)
+            assert b.sentence_end(s) == (first.start() if first else len(text)), (text, s)

@@ -4,6 +4,7 @@ sentence likewise, with sentence breaks (not after "Corp." or "U.S.")."""
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from typing import Optional
 
 from .._cjk import Bilingual, has_cjk
@@ -27,7 +28,8 @@ class Bounds:
     direction needs only its clause's start, an evidence span its sentence's start and
     end), each remembered: several rules ask for the same one."""
 
-    __slots__ = ("text", "cjk", "_clause_pat", "_clause_starts", "_sentence_starts", "_clause_ends", "_sentence_ends")
+    __slots__ = ("text", "cjk", "_clause_pat", "_clause_starts", "_sentence_starts", "_clause_ends", "_sentence_ends",
+                 "_sentence_breaks")
 
     def __init__(self, text: str):
         self.text = text
@@ -37,6 +39,7 @@ class Bounds:
         self._sentence_starts: dict[int, int] = {}
         self._clause_ends: dict[int, int] = {}
         self._sentence_ends: dict[int, int] = {}
+        self._sentence_breaks: Optional[tuple[list[int], list[int], list[bool], list[int]]] = None
 
     def clause_start(self, s: int) -> int:
         left = self._clause_starts.get(s)
@@ -58,20 +61,55 @@ class Bounds:
         """The clause around [start, end)."""
         return self.clause_start(start), self.clause_end(end)
 
+    def _breaks(self) -> tuple[list[int], list[int], list[bool], list[int]]:
+        """Every match of SENTENCE_END in the whole text: starts, ends, whether it is a
+        sentence break (not after "Corp."), and the end of the last break up to each."""
+        if self._sentence_breaks is None:
+            starts, ends, kept, last_end = [], [], [], []
+            last = 0
+            text = self.text
+            for m in SENTENCE_END.finditer(text):
+                keep = not (m.group(0)[:1].isspace() and _ABBR.search(text, max(0, m.start() - 6), m.start()))
+                if keep:
+                    last = m.end()
+                starts.append(m.start())
+                ends.append(m.end())
+                kept.append(keep)
+                last_end.append(last)
+            self._sentence_breaks = starts, ends, kept, last_end
+        return self._sentence_breaks
+
     def sentence_start(self, s: int) -> int:
+        """The end of the last sentence break in text[:s], from the breaks of the whole text:
+        those that end before s - 1 are found alike in text[:s] (the character after a break,
+        which it looks at, is before s); a scan is needed only when a break reaches s."""
         left = self._sentence_starts.get(s)
         if left is None:
-            left = 0
-            for m in sentence_breaks(self.text, 0, s):
-                left = m.end()
+            starts, ends, _, last_end = self._breaks()
+            i = bisect_right(ends, s - 1)
+            left = last_end[i - 1] if i else 0
+            if i < len(starts) and starts[i] < s:
+                for m in sentence_breaks(self.text, ends[i - 1] if i else 0, s):
+                    left = m.end()
             self._sentence_starts[s] = left
         return left
 
     def sentence_end(self, s: int) -> int:
+        """The start of the first sentence break from s on: the first of the whole text's
+        breaks that starts at s or after (a scan from s finds the same ones), unless s lies
+        inside one (then a scan from s)."""
         right = self._sentence_ends.get(s)
         if right is None:
-            m = next(sentence_breaks(self.text, s), None)
-            right = self._sentence_ends[s] = m.start() if m else len(self.text)
+            starts, ends, kept, _ = self._breaks()
+            j = bisect_left(starts, s)
+            if j and ends[j - 1] > s:
+                m = next(sentence_breaks(self.text, s), None)
+                right = m.start() if m else len(self.text)
+            else:
+                while j < len(starts) and not kept[j]:
+                    j += 1
+                right = starts[j] if j < len(starts) else len(self.text)
+            self._sentence_ends[s] = right
         return right
 
     def sentence(self, s: int) -> tuple[int, int]:
