@@ -59,3 +59,22 @@ def test_sentence_bounds_are_those_of_a_scan():
             first = next(sentence_breaks(text, s), None)
             assert b.sentence_start(s) == left, (text, s)
             assert b.sentence_end(s) == (first.start() if first else len(text)), (text, s)
+
+
+def test_clause_starts_are_those_of_a_scan_that_stops_at_the_offset():
+    """Clause starts come from the whole text's breaks found once and a short scan before
+    the offset: they must be what a scan of text[:s] gives, also where stopping at s makes a
+    break (a comma before a digit, "and" before a letter) or unmakes one (" – " cut)."""
+    from kg.extract._bounds import CLAUSE_BREAK
+    pieces = ["Acme", " rose", " 5%", ",", "3", " and", "and", "as", "sets", " whereas ", " – ", "—", "——", "(", ")",
+              ". ", " Corp. ", "\n", "。", "而", "但", "X", " ", "  ", "?", "while", " but", "before"]
+    rnd = random.Random(11)
+    for _ in range(500):
+        text = "".join(rnd.choice(pieces) for _ in range(rnd.randint(1, 50)))
+        b = Bounds(text)
+        pat = CLAUSE_BREAK.full if b.cjk else CLAUSE_BREAK.latin
+        for s in rnd.sample(range(len(text) + 1), len(text) + 1):
+            left = 0
+            for m in pat.finditer(text, 0, s):
+                left = m.end()
+            assert b.clause_start(s) == left, (text, s)

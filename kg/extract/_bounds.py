@@ -29,7 +29,7 @@ class Bounds:
     end), each remembered: several rules ask for the same one."""
 
     __slots__ = ("text", "cjk", "_clause_pat", "_clause_starts", "_sentence_starts", "_clause_ends", "_sentence_ends",
-                 "_sentence_breaks")
+                 "_sentence_breaks", "_clause_breaks")
 
     def __init__(self, text: str):
         self.text = text
@@ -39,13 +39,24 @@ class Bounds:
         self._sentence_starts: dict[int, int] = {}
         self._clause_ends: dict[int, int] = {}
         self._sentence_ends: dict[int, int] = {}
+        self._clause_breaks: Optional[tuple[list[int], list[int]]] = None
         self._sentence_breaks: Optional[tuple[list[int], list[int], list[bool], list[int]]] = None
 
     def clause_start(self, s: int) -> int:
+        """The end of the last clause break in text[:s] (a scan that stops at s: a comma
+        right before a digit at s is a break there). The whole text's breaks are found once;
+        a break that starts MARGIN or more before s is found alike in text[:s] (a break
+        looks at most MARGIN characters on: "whereas" and the word boundary after it), so
+        only the last MARGIN characters before s are scanned again."""
         left = self._clause_starts.get(s)
         if left is None:
-            left = 0
-            for m in self._clause_pat.finditer(self.text, 0, s):
+            if self._clause_breaks is None:
+                found = list(self._clause_pat.finditer(self.text))
+                self._clause_breaks = [m.start() for m in found], [m.end() for m in found]
+            starts, ends = self._clause_breaks
+            i = bisect_left(starts, s - MARGIN)
+            left = ends[i - 1] if i else 0
+            for m in self._clause_pat.finditer(self.text, max(left, s - MARGIN), s):
                 left = m.end()
             self._clause_starts[s] = left
         return left
@@ -115,3 +126,7 @@ class Bounds:
     def sentence(self, s: int) -> tuple[int, int]:
         """The sentence around offset `s`."""
         return self.sentence_start(s), self.sentence_end(s)
+
+
+# characters a clause break's match looks at from where it starts, at most (see clause_start)
+MARGIN = 16
