@@ -64,9 +64,11 @@ MONEY_RANGE = Bilingual(
     r"(?P<cur>US\$|HK\$|NT\$|C\$|A\$|S\$|[$€£¥₹₩])\s?(?P<a>" + NUM + r")(?:\s?(?P<sa>" + _scale_en + r"))?\s?(?:[–—\-]|to)\s?"
     r"(?:US\$|HK\$|NT\$|C\$|A\$|S\$|[$€£¥₹₩])?\s?(?P<b>" + NUM + r")(?:\s?(?P<sb>" + _scale_en + r"))?")
 # "89 cents", "a penny", "a nickel"
-CENTS = re.compile(r"(?:(?P<num>" + num_first(r"[\w$€£¥.,]") + r")\s?(?:cents?\b|¢)|\b(?P<penny>a penny|one cent|a cent)\b)", re.I)
+CENTS = Bilingual(r"(?:(?P<num>" + num_first(r"[\w$€£¥.,]") + r")\s?(?:cents?\b|¢)|\b(?P<penny>a penny|one cent|a cent)\b)", re.I)
 # power and multiples: "4.5 gigawatts", "6 GW", "300 MW", "35 times", "35x"
 UNIT_EN = re.compile(r"(?P<num>" + num_first(r"[\w$€£¥.,]") + r")(?:\s?(?P<unit>GW|MW|gigawatts?|megawatts?)\b|(?P<times>\s?x\b|\s(?:times)\b(?!\s+(?:a|per|each)\b)))")
+# every match of PERCENT has one of these (folded): a text without them is not scanned
+PERCENT_KEYS = ("%", "％", "percent", "per cent", "pct", "个百分点", "pp")
 BPS = re.compile(r"(?P<sign>[+\-−])?(?P<num>" + num_first(r"[\w$€£¥.,]") + r")\s?(?:basis[- ]points?|bps|bp)\b", re.I)
 PCT_RANGE = Bilingual(
     r"(?P<a>" + num_first() + r")\s?(?:%|％)?\s?(?:[–—\-~～]|to|至|到)\s?(?P<b>" + NUM + r")\s?(?:%|％|\s?percent\b)")
@@ -250,7 +252,7 @@ def _english_forms(f: _Found) -> None:
     """"89 cents" and "a penny", gigawatts and multiples ("35x"), basis points (signed when a
     change)."""
     text = f.text
-    for m in CENTS.finditer(text):
+    for m in f.scan(CENTS):
         if not f.free(*m.span()):
             continue
         v = Decimal("0.01") if m.group("penny") else to_decimal(m.group("num"))
@@ -266,7 +268,7 @@ def _english_forms(f: _Found) -> None:
         u = m.group("unit")
         unit = "times" if m.group("times") else ("GW" if u[0] in "Gg" else "MW")
         f.add(m.start(), m.end(), v, unit)
-    for m in BPS.finditer(text):
+    for m in (BPS.finditer(text) if "bp" in f.folded or "basis" in f.folded else ()):  # BPS needs one of them
         if not f.free(*m.span()):
             continue
         v = to_decimal(m.group("num"))
@@ -316,6 +318,8 @@ def _money(f: _Found, lang: str) -> None:
 
 def _percents(f: _Found) -> None:
     """Percentages: signed when a change ("fell 3%" is -3), a level otherwise."""
+    if not any(k in f.folded for k in PERCENT_KEYS):
+        return
     for m in PERCENT.finditer(f.text):
         if not f.free(*m.span()):
             continue
