@@ -26,7 +26,7 @@ PERSON_RULE_ZH = re.compile(r"(?:首席执行官|CEO|总裁|董事长|创始人)
 # unknown companies from their context (both modes): "shares of X", "X shares", "X, a
 # Boston-based maker of ...", "X's chief executive", "acquire X", "X said/agreed/raised ..."
 CTX_NAME = r"[A-Z](?<!\w.)[A-Za-z0-9&'’.\-]*[A-Za-z0-9](?:\s+[A-Z][A-Za-z0-9&\-]*[A-Za-z0-9]){0,2}"
-CTX_BEFORE = re.compile(r"\b(?:[Ss]hares of|[Ss]tock of|acquir(?:e|es|ed|ing)|to buy|bought|takeover of|"
+CTX_BEFORE = Bilingual(r"\b(?:[Ss]hares of|[Ss]tock of|acquir(?:e|es|ed|ing)|to buy|bought|takeover of|"
                         r"acquisition of|merger with|investment in|invest(?:s|ed)? in|stake in|backed|"
                         r"partner(?:ed|s|ing)? with|deal with|rival|startup|start-up|fintech|chipmaker|lender|"
                         r"provider|unicorn)\s+(?P<name>" + CTX_NAME + r")(?![\w’'])")
@@ -277,8 +277,9 @@ def rule_mentions(text: str, lang: str, offset: int, existing: list[Mention]) ->
             if m.group(g) and m.group(g) not in NOT_NAMES and m.group(g) not in NOT_ORG_WORDS:
                 add(m.start(g), m.end(g), "Product")
     surnames = {w for x in list(existing) + found if x.type == "Person" for w in x.text.split()}
-    for pat in (CTX_BEFORE, CTX_AFTER, VERB_AFTER):
-        for m in pat.finditer(text):
+    for pat, matches in ((CTX_BEFORE, CTX_BEFORE.scan(text, folded, cjk)), (CTX_AFTER, CTX_AFTER.finditer(text)),
+                         (VERB_AFTER, VERB_AFTER.finditer(text))):
+        for m in matches:
             s, e = m.start("name"), m.end("name")
             words = text[s:e].split()
             # a leading sentence word ("The", "Its") or a trailing common one is not part of the name
