@@ -279,3 +279,50 @@ def test_the_main_actor_is_the_company_named_most(pipes):
     f = facts("Shares of Zentrix rose after Oracle picked Zentrix as a supplier. Zentrix said revenue "
               "would double. The company expects to hire 500 engineers.", pipes)
     assert subj(f, 500, "count") == {"Zentrix"}
+
+
+# --- held-out layouts (tests/data/heldout): labelled lines, appositions, roles ---------------
+
+@pytest.mark.parametrize("text", [
+    "Morgan Stanley raised its price target on Quorra to $88 from $75.",
+    "Lumen Grid raised its full-year outlook to $2.4 billion in sales.",
+    "Marisol Chen joined Accel as a general partner on Monday.",
+    "The fund made Dara Ortiz a new partner after her third exit.",
+])
+def test_no_funding_for_a_raised_target_and_no_partnership_for_a_role(text, pipes):
+    evs = {t for t, _ in facts(text, pipes)["events"]}
+    assert not evs & {"Funding", "Partnership"}
+
+
+def test_a_raised_round_still_counts_and_so_does_a_partnership(pipes):
+    f = facts("Quorra raised $40 million to build pricing engines. On Monday, Oracle announced a "
+              "partnership with Quorra.", pipes)
+    assert ("Funding", "Quorra") in f["events"]
+    assert ("Partnership", "Oracle") in f["events"]  # "a partnership" is no role
+
+
+def test_a_labelled_line_that_opens_with_its_verb_is_the_items_company(pipes):
+    f = facts("Tessaline Robotics\n\nRaised: $64 million (Series B)\nLead investor: Foundry Peak Ventures\n\n"
+              "Tessaline Robotics makes welding arms for shipyards.", pipes)
+    assert ("Funding", "Tessaline Robotics") in f["events"]
+    assert subj(f, 64e6) == {"Tessaline Robotics"}
+    # "Acquired by X" names its actor after the verb: not the item's company
+    f = facts("Brightwell Software\n\nAcquired by Oracle for $90 million.", pipes)
+    assert ("Acquisition", "Brightwell Software") not in f["events"]
+
+
+@pytest.mark.parametrize("text,name", [
+    ("Orrin Labsworks, a Denver startup that sells drone insurance, raised $18 million.", "Orrin Labsworks"),
+    ("Kavala, the Athens-based lender, said profit doubled.", "Kavala"),
+    ("Pellucid Bio said on Friday its eye drug met its goal.", "Pellucid Bio"),
+    ("Meridian Payments lost its biggest client last week.", "Meridian Payments"),
+])
+def test_unknown_companies_from_an_apposition_or_an_industry_word(text, name, pipes):
+    assert (name, "Organization") in facts(text, pipes)["entities"]
+
+
+def test_a_name_does_not_run_across_a_line_break(pipes):
+    ents = facts("Cobalt Ridge opens Fund III\n\nCobalt Ridge Partners closed its third fund at $400 million.",
+                 pipes)["entities"]
+    assert not any("\n" in n or n.startswith("Fund III") for n, _ in ents)
+    assert ("Cobalt Ridge Partners", "Organization") in ents
