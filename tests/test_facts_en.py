@@ -326,3 +326,18 @@ def test_a_name_does_not_run_across_a_line_break(pipes):
                  pipes)["entities"]
     assert not any("\n" in n or n.startswith("Fund III") for n, _ in ents)
     assert ("Cobalt Ridge Partners", "Organization") in ents
+
+
+@pytest.mark.parametrize("text,value", [
+    ("The yen slipped 0.6% against the dollar on Tuesday.", -0.6),
+    ("Copper retreated 1.8% as Chinese demand cooled.", -1.8),
+    ("The won weakened 0.9% after the central bank spoke.", -0.9),
+])
+def test_more_verbs_of_a_fall_sign_the_change(text, value, pipes):
+    assert (Decimal(str(value)), "percent") in facts(text, pipes)["values"]
+
+
+def test_an_index_level_after_its_change(pipes):
+    f = facts("The Nasdaq rose 1.1% to 18,204.55 on Monday, and the Dow added 0.2 percent to 40,118.", pipes)
+    assert subj(f, 18204.55, "points") == {"Nasdaq"}
+    assert subj(f, 40118, "points") == {"Dow Jones Industrial Average"}

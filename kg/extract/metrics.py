@@ -81,7 +81,7 @@ COUNT_ZH_RE = Bilingual(r"(?P<num>" + num_first(r"[\d.,]") + r")\s?(?P<scale>万
 VS = re.compile(r"^\s*(?:vs\.?|versus|against|compared (?:with|to)|对比|相比|对)\s*", re.I)
 
 UP_EN = r"up|rose|rises?|rising|rall(?:y|ied|ies)|surged?|surges|soar(?:ed|s)?|jump(?:ed|s)?|climb(?:ed|s)?|gain(?:ed|s)?|spiked?|rebound(?:ed|s)?|advanced?|higher|increased?|grew|grows|boost(?:ed)?|added|popped|lifts?|lifted|raises?|raised"
-DOWN_EN = r"down|fell|falls?|falling|drop(?:ped|s)?|plunge[ds]?|plunging|sank|sinks?|slid|slides?|slump(?:ed|s)?|tumble[ds]?|crash(?:ed|es)?|tank(?:ed|s)?|declined?|declines|lost|loses|lower|decreased?|shed|sheds|dipped|dips?|cut|cuts|slashed|plummet(?:ed|s)?|sell-off|slow(?:ed|s|ing)|cooled|eased"
+DOWN_EN = r"down|fell|falls?|falling|drop(?:ped|s)?|plunge[ds]?|plunging|sank|sinks?|slid|slides?|slump(?:ed|s)?|tumble[ds]?|crash(?:ed|es)?|tank(?:ed|s)?|declined?|declines|lost|loses|lower|decreased?|shed|sheds|dipped|dips?|cut|cuts|slashed|plummet(?:ed|s)?|sell-off|slow(?:ed|s|ing)|cooled|eased|slip(?:ped|s)?|retreat(?:ed|s)?|weaken(?:ed|s)?"
 UP_ZH = r"上涨|大涨|飙升|激增|增长|上升|走高|反弹|涨|增|升|攀升|提高|上调"
 DOWN_ZH = r"放缓|暴跌|重挫|下跌|下滑|下降|走低|跌|降|减少|缩水|下挫|大跌|下调|削减|裁"
 UP_RE = Bilingual(r"\b(?:" + UP_EN + r")\b|" + UP_ZH, re.I)
@@ -464,8 +464,9 @@ def _annotate(bounds: Bounds, s: int, e: int, m: MetricMention, hits: Optional[d
 # at 45,490.92", "S&P 500 | 6,532.04 | +0.3%"; a bare number of four or more digits (or with
 # decimals) that is no year and no other figure
 LEVEL_AFTER = re.compile(r"\s*(?:[|:\-–—]\s*)?(?:(?:closed|ended|finished|settled|was|is|stood|rose|fell|climbed|slipped|"
-                         r"gained|dropped|jumped|slid|up|down|higher|lower|at|to|near|around|about)\s+){0,3}"
-                         r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{3,}\.\d+)(?![\d%,.]|\s*(?:%|percent|bps|basis))")
+                         r"gained|added|dropped|jumped|slid|up|down|higher|lower|at|to|near|around|about|"
+                         r"[+\-−]?\d+(?:\.\d+)?\s?%|\d+(?:\.\d+)?\s+percent)\s+){0,4}"
+                         r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{3,}\.\d+)(?![\d%,]|\.\d|\s*(?:%|percent|bps|basis))")
 
 
 def index_levels(text: str, offset: int, mentions, metrics: list[MetricMention]) -> list[MetricMention]:
