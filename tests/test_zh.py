@@ -410,3 +410,26 @@ def test_a_scaled_number_after_a_count_noun_is_a_count():
     assert [(v, u) for v, u, _ in _zh("该应用月活跃用户突破3.2亿，模型参数规模达1.2万亿。")] == [
         (Decimal("320000000"), "count"), (Decimal("1200000000000"), "count")]
     assert [(v, u) for v, u, _ in _zh("用户付费收入达1.2万亿元。")] == [(Decimal("1200000000000"), "CNY")]
+
+
+# ---------------------------------------------------------------- held-out layouts (tests/data/heldout)
+
+@pytest.mark.parametrize("text,values", [
+    ("理想汽车预计今年销量为38万至42万辆。", [(Decimal(380000), "count"), (Decimal(420000), "count")]),
+    ("该平台计划新增800到1200家门店。", [(Decimal(800), "count"), (Decimal(1200), "count")]),
+])
+def test_a_count_range_is_two_bounds_with_the_noun_of_the_second(text, values):
+    assert [(v, u) for v, u, _ in _zh(text)] == values
+
+
+@pytest.mark.parametrize("text,value", [
+    ("莱特币当日跌幅达7.2%。", Decimal("-7.2")),
+    ("黄金本周涨幅为3.4%。", Decimal("3.4")),
+    ("出口降幅达到2.5%。", Decimal("-2.5")),
+])
+def test_the_size_of_a_move_is_a_signed_change(text, value):
+    assert [(v, u) for v, u, _ in _zh(text)] == [(value, "percent")]
+
+
+def test_a_level_after_wei_stays_a_level():
+    assert _zh("该行的净息差为1.6%。") == [(Decimal("1.6"), "percent", [])]

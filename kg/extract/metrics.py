@@ -77,6 +77,9 @@ MONEY_ZH_WORD = Bilingual(
 CN_DIGIT = {"": 1, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 SCALE_ZH_WORD = {"万亿": 10**12, "千亿": 10**11, "百亿": 10**10, "亿": 10**8}
 COUNT_EN = re.compile(r"(?P<num>" + num_first(r"[\w$€£¥.,]") + r")(?:\s?(?P<scale>" + _scale_en + r"))?\s+(?:\w+\s+)?(?P<noun>" + COUNT_NOUNS + r")\b", re.I)
+# "55万至60万辆": a count range, the noun (and the scale) said once, after the second bound
+COUNT_ZH_RANGE = re.compile(r"(?P<a>" + NUM + r")(?P<sa>万亿|亿|万|千)?\s?(?:至|到)\s?(?P<b>" + NUM + r")(?P<sb>万亿|亿|万|千)?"
+                            r"(?:多|余)?(?P<noun>" + COUNT_ZH + r")")
 COUNT_ZH_RE = Bilingual(r"(?P<num>" + num_first(r"[\d.,]") + r")\s?(?P<scale>万亿|亿|万|千)?(?:多|余)?(?P<noun>" + COUNT_ZH + r")")
 VS = re.compile(r"^\s*(?:vs\.?|versus|against|compared (?:with|to)|对比|相比|对)\s*", re.I)
 
@@ -86,7 +89,8 @@ UP_ZH = r"上涨|大涨|飙升|激增|增长|上升|走高|反弹|涨|增|升|�
 DOWN_ZH = r"放缓|暴跌|重挫|下跌|下滑|下降|走低|跌|降|减少|缩水|下挫|大跌|下调|削减|裁"
 UP_RE = Bilingual(r"\b(?:" + UP_EN + r")\b|" + UP_ZH, re.I)
 DOWN_RE = Bilingual(r"\b(?:" + DOWN_EN + r")\b|" + DOWN_ZH, re.I)
-LEVEL_RE = re.compile(r"(?:\b(?:to|at|of|from|reach(?:ed|es)?|hit|hits|stood at|totall?ing|put|puts)(?:\s+an?)?\s*$|(?:至|到|达到?|为)\s*$)", re.I)
+# (跌幅达9.5%, 涨幅为3%: the size of a move, a change, not a level)
+LEVEL_RE = re.compile(r"(?:\b(?:to|at|of|from|reach(?:ed|es)?|hit|hits|stood at|totall?ing|put|puts)(?:\s+an?)?\s*$|(?<!幅)(?<!幅达)(?:至|到|达到?|为)\s*$)", re.I)
 
 # measure keywords, checked in the figure's clause; first match wins
 MEASURE_PATTERNS: list[tuple[str, str]] = [
@@ -232,6 +236,15 @@ def _ranges(f: _Found, lang: str) -> None:
               "percent", ["lower_bound"])
         f.add(m.start("b"), m.end(), b, "percent", ["upper_bound"])
     if lang == "zh":
+        for m in (COUNT_ZH_RANGE.finditer(f.text) if "至" in f.text or "到" in f.text else ()):
+            a, b = to_decimal(m.group("a")), to_decimal(m.group("b"))
+            sa, sb = m.group("sa"), m.group("sb")
+            if a is None or b is None or not f.free(*m.span()):
+                continue
+            va, vb = a * _scale(sa or sb, SCALE_ZH), b * _scale(sb, SCALE_ZH)
+            if va < vb:
+                f.add(m.start(), m.end("sa") if sa else m.end("a"), va, "count", ["lower_bound"])
+                f.add(m.start("b"), m.end(), vb, "count", ["upper_bound"])
         return
     for m in f.scan(MONEY_RANGE):
         a, b = to_decimal(m.group("a")), to_decimal(m.group("b"))
