@@ -454,3 +454,15 @@ def test_calendar_of_upcoming_releases_is_boilerplate():
                         "### On the calendar\n\n- Tuesday: Globex earnings\n- Wednesday: CPI report\n"
                         "- Thursday: Initech earnings\n")
     assert [it.kind for it in issue.items] == ["item", "boilerplate"]
+
+
+def test_a_short_news_section_gives_a_story_per_plain_bullet():
+    its = _news("## In brief\n\n- Acme opened a battery plant in Ohio on Monday.\n"
+                "- Globex cut 200 jobs at its Dutch unit.\n")
+    assert len(its) == 2 and all(it.section == "In brief" for it in its)
+    assert "Ohio" in its[0].text and "Globex" not in its[0].text
+    its = _news("## 行业快讯\n\n- 星河科技完成3亿元B轮融资。\n- 蓝海物流宣布裁员约300人。\n")
+    assert len(its) == 2 and "蓝海物流" not in its[0].text
+    # a headline's plain bullets are still its story's parts
+    its = _news("## Cyberdyne beats estimates\n\n- Revenue rose 12% to $3 billion.\n- Margins widened.\n")
+    assert len(its) == 1 and "Margins widened" in its[0].text

@@ -171,6 +171,9 @@ BYLINE = re.compile(r"^\W*(?:[Bb]y|[Ww]ritten\s+by|[Ww]ords\s+by|[Rr]eporting\s+
                     r"(?:\s*(?:,|and|&)\s*[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){0,3})*\s*$|^\W*(?:作者|记者|撰文|编辑)\s*[:：｜|]")
 TEASER_HEAD = re.compile(r"in\s+(?:today'?s|this)\s+(?:issue|edition|email)|today'?s\s+(?:stories|headlines|issue)|"
                          r"inside\b|导读|导览|看点|要闻速览|目录", re.I)
+# a section of short news, one a bullet: "In brief", "Quick hits", "融资快讯", "行业简讯"
+DIGEST_HEAD = re.compile(r"\b(?:in\s+brief|briefly|quick\s+(?:hits|takes|bites)|(?:more|other)\s+(?:news|headlines|deals)|"
+                         r"news\s+roundup|deals?\s+roundup)\b|快讯|速递|简讯|短讯|一句话新闻", re.I)
 WORD = re.compile(r"[A-Za-z][A-Za-z0-9'’.-]*|\d[\d.,]*|[\u3400-\u9fff]+")
 STOP = frozenset("a an the of to in on for and or but with at by from as is are was its it this that these "
                  "after over into new more than up down says said will be has have s".split())
@@ -384,7 +387,7 @@ def cut(blocks: list[Block]) -> list[Story]:
                     cur.kind = "sponsor"
                 continue
             list_intro = n is not None and n.kind == "item" and not _digest_bullet(n) and short(n.text) \
-                and not _section_bullet(n, blocks, nxt, nxt[i])
+                and not _section_bullet(n, blocks, nxt, nxt[i]) and not DIGEST_HEAD.search(b.text)
             sect = n is None or (n.kind == "heading" and n.level > b.level) or n.title \
                 or bool(n.lead and not is_label(n)) or (n.kind == "item" and not list_intro) \
                 or (votes.get(b.level, 0) > 0 and not list_intro)
