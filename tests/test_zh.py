@@ -433,3 +433,14 @@ def test_the_size_of_a_move_is_a_signed_change(text, value):
 
 def test_a_level_after_wei_stays_a_level():
     assert _zh("该行的净息差为1.6%。") == [(Decimal("1.6"), "percent", [])]
+
+
+@pytest.mark.parametrize("text,name", [
+    ("办公软件云笺科技完成8000万元A轮融资。", "云笺科技"),
+    ("另一家电池企业锂途能源同日完成上市辅导备案。", "锂途能源"),
+    ("编程工具码云科技宣布完成新一轮融资。", "码云科技"),
+])
+def test_an_unknown_company_after_its_category_word_or_before_a_date_word(text, name, rules):
+    v = view_of(text, rules)
+    assert (name, "Organization") in names(v)
+    assert not [n for n, _ in names(v) if n != name and name in n]

@@ -219,7 +219,7 @@ NOT_NAME = re.compile(r"^(?:公司|集团|该公司|本公司|其|该|此|今年
                       r"投资者|消费者|用户|客户|监管|政府|董事会|管理层|团队)$")
 # a category word before a name: 初创星跃智能, 播客平台“声浪”
 CATEGORY = re.compile(r"初创(?:公司|企业)?|公司|企业|厂商|平台|品牌|旗下|独角兽|开发商|服务商|供应商|运营商|"
-                      r"制造商|创企|新势力|大厂|巨头|券商")
+                      r"制造商|创企|新势力|大厂|巨头|券商|工具|软件|应用|机构")
 
 
 def _overlaps(s: int, e: int, taken: list[tuple[int, int]]) -> bool:
@@ -290,7 +290,7 @@ QUOTED_PRODUCT = re.compile(r"(?:发布|推出|上线|开源|亮相|名为|命�
 
 NAMEISH = {"nz", "nt", "nr", "nrt", "nrfg", "eng", "j", "x"}
 # words between a subject and its trigger: 已完成…融资, 宣布与…, 上周五发布
-CHAIN_WORD = re.compile(r"已|将|正式|宣布|完成|获得|获|再度|再次|近日|日前|今日|今天|昨日|昨天|本周|上周|周[一二三四五六日]|"
+CHAIN_WORD = re.compile(r"已|将|正式|宣布|完成|获得|获|再度|再次|近日|日前|今日|今天|昨日|昨天|本周|上周|周[一二三四五六日]|同日|当日|当天|次日|的|"
                         r"\d{1,2}月\d{1,2}日|计划|拟|有意|表示|称|在|于|与|和|对|向|以|斥资|出资")
 
 
