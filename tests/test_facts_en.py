@@ -341,3 +341,12 @@ def test_an_index_level_after_its_change(pipes):
     f = facts("The Nasdaq rose 1.1% to 18,204.55 on Monday, and the Dow added 0.2 percent to 40,118.", pipes)
     assert subj(f, 18204.55, "points") == {"Nasdaq"}
     assert subj(f, 40118, "points") == {"Dow Jones Industrial Average"}
+
+
+@pytest.mark.parametrize("text,value", [
+    ("Pinecrest added 85,000 net broadband subscribers in the quarter.", 85000),
+    ("The chain now operates 340 retail locations, up from 290.", 340),
+    ("Tallyho signed up 12,000 new small-business merchants last year.", 12000),
+])
+def test_a_count_with_two_words_before_its_noun(text, value, pipes):
+    assert (Decimal(value), "count") in facts(text, pipes)["values"]

@@ -46,7 +46,7 @@ CUR_ZH = {"美元": "USD", "美金": "USD", "欧元": "EUR", "英镑": "GBP", "�
 COUNT_NOUNS = (r"jobs|employees|workers|staff|roles|positions|people|users|customers|subscribers|members|tokens|"
                r"cores|E-cores|P-cores|TOPS|homes|households|patients|students|"
                r"GPUs|chips|units|servers|data ?centers|shares|downloads|developers|engineers|"
-               r"parameters|stores|vehicles|cars|devices|accounts")
+               r"parameters|stores|vehicles|cars|devices|accounts|sites|locations|branches|merchants|clients|accelerators")
 COUNT_ZH = r"名员工|个岗位|名|人|个|台|块|家|款|辆|万用户|用户|次|单|座|种|位|项|笔|架|颗|枚|份|户"
 
 _scale_en = r"(?:trillion|billion|million|thousand|tn|bn|mn|mm|[BMKT])\b"
@@ -76,7 +76,7 @@ MONEY_ZH_WORD = Bilingual(
     r"(?<![\d.])(?P<pre>超过?|逾|近|约)?(?P<cn>[一二两三四五六七八九十]?)(?P<scale>万亿|千亿|百亿|亿)(?P<cur>美元|美金|欧元|英镑|日元|港元|港币|人民币|元)")
 CN_DIGIT = {"": 1, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 SCALE_ZH_WORD = {"万亿": 10**12, "千亿": 10**11, "百亿": 10**10, "亿": 10**8}
-COUNT_EN = re.compile(r"(?P<num>" + num_first(r"[\w$€£¥.,]") + r")(?:\s?(?P<scale>" + _scale_en + r"))?\s+(?:\w+\s+)?(?P<noun>" + COUNT_NOUNS + r")\b", re.I)
+COUNT_EN = re.compile(r"(?P<num>" + num_first(r"[\w$€£¥.,]") + r")(?:\s?(?P<scale>" + _scale_en + r"))?\s+(?:[\w-]+\s+){0,2}(?P<noun>" + COUNT_NOUNS + r")\b", re.I)
 # "55万至60万辆": a count range, the noun (and the scale) said once, after the second bound
 COUNT_ZH_RANGE = re.compile(r"(?P<a>" + NUM + r")(?P<sa>万亿|亿|万|千)?\s?(?:至|到)\s?(?P<b>" + NUM + r")(?P<sb>万亿|亿|万|千)?"
                             r"(?:多|余)?(?P<noun>" + COUNT_ZH + r")")
