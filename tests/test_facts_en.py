@@ -350,3 +350,9 @@ def test_an_index_level_after_its_change(pipes):
 ])
 def test_a_count_with_two_words_before_its_noun(text, value, pipes):
     assert (Decimal(value), "count") in facts(text, pipes)["values"]
+
+
+def test_treasury_maturities_spelled_out(pipes):
+    f = facts("The two-year yield climbed to 3.85%, while the ten-year yield slipped to 4.12%.", pipes)
+    assert subj(f, 3.85, "percent") == {"US 2-Year Treasury Yield"}
+    assert subj(f, 4.12, "percent") == {"US 10-Year Treasury Yield"}
