@@ -356,3 +356,18 @@ def test_treasury_maturities_spelled_out(pipes):
     f = facts("The two-year yield climbed to 3.85%, while the ten-year yield slipped to 4.12%.", pipes)
     assert subj(f, 3.85, "percent") == {"US 2-Year Treasury Yield"}
     assert subj(f, 4.12, "percent") == {"US 10-Year Treasury Yield"}
+
+
+def test_a_bond_sale_of_as_much_as_a_sum_is_funding(pipes):
+    f = facts("Verdant Power is marketing a bond sale of as much as $2 billion to refinance its loans.", pipes)
+    assert ("Funding", "Verdant Power") in f["events"]
+    f = facts("Globex Holdings is preparing a debt offering of $800 million.", pipes)
+    assert ("Funding", "Globex Holdings") in f["events"]
+
+
+def test_as_much_as_is_no_clause_break(pipes):
+    from kg.extract._bounds import Bounds
+    t = "Acme could raise as much as $3 billion, as investors return."
+    b = Bounds(t)
+    assert b.clause_end(t.index("raise")) == t.index(",")
+    assert b.clause_start(t.index("investors")) > t.index(",")

@@ -8,7 +8,9 @@ from typing import Optional
 
 from .._cjk import Bilingual, has_cjk
 
-CLAUSE_BREAK = Bilingual(r"[;；。!?！？\n]|(?<!\d)[,，](?!\d)|\s[–—]\s|——|[(（)）]|\b(?:while|whereas|but|as|and|after|before)\b|而|但|且")
+# ("as much as $15 billion", "as many as 400": a bound of a figure, no clause break)
+CLAUSE_BREAK = Bilingual(r"[;；。!?！？\n]|(?<!\d)[,，](?!\d)|\s[–—]\s|——|[(（)）]|\b(?:while|whereas|but|and|after|before)\b|"
+                         r"(?<!much\s)(?<!many\s)(?<!high\s)(?<!little\s)(?<!few\s)\bas\b(?!\s+(?:much|many|high|little|few)\s+as\b)|而|但|且")
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"“‘'(])|[。！？!?；;]|\n")
 _ABBR = re.compile(r"\b(?:Corp|Inc|Ltd|Co|Mr|Ms|Mrs|Dr|St|vs|No|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|"
                    r"U\.S|U\.K|Gov|Sen|Rep|[A-Z])\.$")
