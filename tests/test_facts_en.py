@@ -371,3 +371,11 @@ def test_as_much_as_is_no_clause_break(pipes):
     b = Bounds(t)
     assert b.clause_end(t.index("raise")) == t.index(",")
     assert b.clause_start(t.index("investors")) > t.index(",")
+
+
+def test_a_takeover_whose_object_is_told_by_its_kind(pipes):
+    f = facts("Snowflake is buying the three-year-old startup to add a vector search service.", pipes)
+    assert ("Acquisition", "Snowflake") in f["events"]
+    # buying a product or shares is no takeover
+    f = facts("Snowflake is buying the new servers from Dell.", pipes)
+    assert "Acquisition" not in {t for t, _ in f["events"]}

@@ -113,6 +113,9 @@ COORD = re.compile(r"\s*(?:,\s*(?:and\s+)?|and\s+|&\s+)", re.I)
 RAISED_MEASURE = re.compile(r"\s+(?:(?:its|their|the|his|her|a|an)\s+)?(?:[\w-]+\s+){0,2}?(?:(?:price\s+)?targets?|"
                             r"guidance|forecasts?|outlook|estimates?|stakes?|dividends?|prices?|rates?|fees|wages|"
                             r"concerns?|questions?|doubts?|expectations?)\b", re.I)
+# the object of a takeover told by its kind: "buying the tiny startup", "acquire the company"
+TAKEN_OVER = re.compile(r"\s+(?:the|this)\s+(?:[\w-]+\s+){0,2}?(?:startup|start-up|company|firm|business|maker|developer|"
+                        r"provider|platform|chipmaker|lender|insurer)\b(?![’'-])", re.I)
 # "a general partner", "joined as a partner": a role, not a partnership
 PARTNER_ROLE = re.compile(r"\b(?:general|managing|founding|limited|senior|venture|new|a|an|the|its|their)\s+$", re.I)
 # a labelled line or a bullet fragment that opens with its verb: "Raised: $210 million"
@@ -179,7 +182,9 @@ def trigger_events(text: str, offset: int, mentions: list[Mention], bounds: Boun
         if t.needs == "org":
             nxt = [c for c in orgs if e <= c[1] <= e + 40 and c[1] < right]
             if not nxt or not TO_OBJECT.fullmatch(text, e, nxt[0][1]):
-                continue
+                # "is buying the tiny startup": the company the item named before
+                if not (t.type == "Acquisition" and TAKEN_OVER.match(text, e)):
+                    continue
         elif t.needs == "product":
             if not any(e < p <= e + 25 for p in products):
                 continue
