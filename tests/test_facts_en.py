@@ -379,3 +379,13 @@ def test_a_takeover_whose_object_is_told_by_its_kind(pipes):
     # buying a product or shares is no takeover
     f = facts("Snowflake is buying the new servers from Dell.", pipes)
     assert "Acquisition" not in {t for t, _ in f["events"]}
+
+
+@pytest.mark.parametrize("text,forecast", [
+    ("Tesla (TSLA) -3.9% — cut its delivery outlook again.", True),
+    ("Nike reaffirmed its full-year outlook after the quarter.", True),
+    ("Nike shares fell as the economic outlook darkened.", False),
+    ("Microsoft will let users draft replies in Word, Excel and Outlook.", False),
+])
+def test_an_outlook_a_company_sets_is_a_forecast(text, forecast, pipes):
+    assert ("Forecast" in {t for t, _ in facts(text, pipes)["events"]}) is forecast

@@ -116,6 +116,9 @@ RAISED_MEASURE = re.compile(r"\s+(?:(?:its|their|the|his|her|a|an)\s+)?(?:[\w-]+
 # the object of a takeover told by its kind: "buying the tiny startup", "acquire the company"
 TAKEN_OVER = re.compile(r"\s+(?:the|this)\s+(?:[\w-]+\s+){0,2}?(?:startup|start-up|company|firm|business|maker|developer|"
                         r"provider|platform|chipmaker|lender|insurer)\b(?![’'-])", re.I)
+# "cut its delivery outlook", "raised its full-year outlook", "reaffirmed its 2026 outlook"
+OUTLOOK_SET = re.compile(r"\b(?:rais|lift|boost|cut|lower|trim|slash|reaffirm|maintain|reiterat|issu|narrow|withdr[ae]w|"
+                         r"pull|hik|upgrad|downgrad)\w*\s+(?:(?:its|their|the|his|her|an?)\s+)?(?:[\w-]+\s+){0,4}$", re.I)
 # "a general partner", "joined as a partner": a role, not a partnership
 PARTNER_ROLE = re.compile(r"\b(?:general|managing|founding|limited|senior|venture|new|a|an|the|its|their)\s+$", re.I)
 # a labelled line or a bullet fragment that opens with its verb: "Raised: $210 million"
@@ -192,6 +195,8 @@ def trigger_events(text: str, offset: int, mentions: list[Mention], bounds: Boun
             continue
         if t.type == "Funding" and t.needs == "money" and RAISED_MEASURE.match(text, e):
             continue
+        if t.lemma == "outlook" and not OUTLOOK_SET.search(text, max(0, s - 60), s):
+            continue  # a company sets its outlook; "the economic outlook", Outlook the mail app: no forecast
         if text[s:e].lower() in ("partner", "partners") and PARTNER_ROLE.search(text, max(0, s - 12), s):
             continue
         sl = bounds.sentence_start(s)
