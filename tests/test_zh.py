@@ -444,3 +444,15 @@ def test_an_unknown_company_after_its_category_word_or_before_a_date_word(text, 
     v = view_of(text, rules)
     assert (name, "Organization") in names(v)
     assert not [n for n, _ in names(v) if n != name and name in n]
+
+
+def test_an_abbreviation_in_the_headline_is_the_bodys_named_body(rules):
+    v = view_of("监管总局约谈三家快递企业\n国家市场监督管理总局周二约谈了三家快递企业负责人。", rules)
+    assert {n for n, t in names(v) if t == "Organization"} == {"State Administration for Market Regulation"}
+    assert not zh._abbreviates("总局", "国家市场监督管理总局"[:-1])
+    assert zh._abbreviates("监管总局", "国家市场监督管理总局")
+
+
+def test_no_place_after_yongyu_or_duiyu(rules):
+    v = view_of("公司表示，募集资金将用于新建研发中心，并用于补充流动资金。", rules)
+    assert not [n for n, t in names(v) if t == "Place"]

@@ -210,7 +210,8 @@ TITLES = (r"首席执行官|首席财务官|首席技术官|首席经济学家|�
           r"总裁|副总裁|总经理|行长|主席|总理|部长|局长|经济学家|分析师|CEO|CFO|CTO|COO|发言人|负责人|总监|合伙人")
 TITLE_BEFORE = re.compile(r"(?:" + TITLES + r")$")
 SAY_AFTER = re.compile(r"^(?:表示|称|说|指出|认为|透露|坦言|强调|介绍|回应|宣布)")
-PLACE_BEFORE = re.compile(r"(?:在|于|位于|来自|赴|落户|总部位于|进入|登陆)$")
+# (于 of 用于/对于/由于/基于/等于…: no place after it)
+PLACE_BEFORE = re.compile(r"(?:在|(?<![用对关由等属基在至终急勇善过])于|来自|赴|落户|进入|登陆)$")
 NOT_PLACE = re.compile(r"^(?:城市|上市|市场|海外|全球|国内|国外|国际|本地|当地|各地|境内|境外|内地|线上|线下|云)$")
 PLACE_SUFFIX = re.compile(r"(?:省|市|州|县|区|岛|湾|镇)$")
 ORG_SUFFIX = re.compile(r"(?:公司|集团|银行|证券|基金|资本|科技|技术|控股|汽车|电子|智能|机器人|半导体|"
@@ -259,7 +260,36 @@ def rule_mentions(text: str, offset: int, existing: list[Mention]) -> list[Menti
         add(m.start("name"), m.end("name"), "Product")
     for s, e in trigger_subjects(text, toks, taken):
         add(s, e, "Organization")
+    abbreviations(found, existing)
     return found
+
+
+def _abbreviates(short: str, long: str) -> bool:
+    """监管总局 of 国家市场监督管理总局: the short name's characters in order in the long
+    one, the last character the same (a Chinese abbreviation keeps the kind of body)."""
+    if len(short) >= len(long) or short[-1] != long[-1]:
+        return False
+    k = 0
+    for ch in long:
+        if ch == short[k]:
+            k += 1
+            if k == len(short):
+                return True
+    return False
+
+
+def abbreviations(found: list[Mention], known: list[Mention]) -> None:
+    """An unknown organisation name that abbreviates a known one of the same item is that
+    one (a headline's 监管总局 for the body's 国家市场监督管理总局)."""
+    longs = [m for m in known if m.entity_id and m.type == "Organization"]
+    if not longs:
+        return
+    for m in found:
+        if m.type == "Organization" and m.entity_id is None:
+            for n in longs:
+                if _abbreviates(m.text, n.text):
+                    m.entity_id = n.entity_id
+                    break
 
 
 CREDIT = re.compile(r"[（(](?:图片来源|图片|图源|配图|题图|封面图|视频来源|图表来源|数据来源)\s*[:：][^（）()]*[）)]")
