@@ -456,3 +456,10 @@ def test_an_abbreviation_in_the_headline_is_the_bodys_named_body(rules):
 def test_no_place_after_yongyu_or_duiyu(rules):
     v = view_of("公司表示，募集资金将用于新建研发中心，并用于补充流动资金。", rules)
     assert not [n for n, t in names(v) if t == "Place"]
+
+
+def test_yuji_right_after_a_company_is_its_forecast(rules):
+    assert ("Forecast", "Xiaomi") in events(view_of("小米集团预计，明年手机出货量将同比增长约10%。", rules))
+    # a reporter's or an analyst's expectation is none
+    v = view_of("市场预计小米明年手机出货量将同比增长约10%。", rules)
+    assert "Forecast" not in {t for t, _ in events(v)}

@@ -641,8 +641,10 @@ def find_events(text: str, offset: int, mentions: list[Mention], metrics: list[M
     for typ, pat in _TRIGGERS:
         for m in pat.finditer(text):
             s, e = m.span()
-            if typ == "Forecast" and not _forecast_ok(text, s):
-                continue
+            if typ == "Forecast" and not _forecast_ok(text, s) and not (
+                    text[s:s + 2] == "预计" and any(m.type == "Organization" and 0 <= s - (m.end - offset) <= 1
+                                                   for m in mentions)):
+                continue  # 预计 right after a company (阿里巴巴预计…) is its own forecast
             if HISTORICAL.search(text, _comma_clause_start(text, s), s) or \
                     NEEDED.search(text, _comma_clause_start(text, s), s):
                 continue
