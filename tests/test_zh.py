@@ -463,3 +463,11 @@ def test_yuji_right_after_a_company_is_its_forecast(rules):
     # a reporter's or an analyst's expectation is none
     v = view_of("市场预计小米明年手机出货量将同比增长约10%。", rules)
     assert "Forecast" not in {t for t, _ in events(v)}
+
+
+def test_qi_opening_a_sentence_is_the_topic_of_the_sentence_before(rules):
+    v = view_of("腾讯发布新游戏。另一家游戏公司网易同日公布财报。据财新报道，其季度营收为270亿元。", rules)
+    assert [s for val, u, s in figures(v) if u == "CNY"] == ["NetEase"]
+    # 其 after a name of its own sentence stays the item's main actor rule's
+    v = view_of("腾讯发布新游戏，其首周流水超过5亿元。", rules)
+    assert [s for val, u, s in figures(v) if u == "CNY"] == ["Tencent"]

@@ -531,7 +531,16 @@ def assign_subjects(text: str, offset: int, mentions: list[Mention], metrics: li
             continue
         k = clause.rfind("其")
         if k != -1 and main is not None and not any(left + k < cs and ce <= s for _, cs, ce in cands):
-            mt.subject, mt.subject_name = main, None
+            # 其 opening a sentence that names no one before it: the topic of the sentence
+            # before (…长芯存储同日完成备案。据报道，其估值… -> 长芯存储), else the main actor
+            sl = _sentence_start(text, s)
+            prev = None
+            if sl > 0 and not any(sl <= cs and ce <= s for _, cs, ce in cands):
+                psl = _sentence_start(text, sl - 1)
+                prev = next((i for i, cs, ce in cands if psl <= cs and ce < sl
+                             and not PP_BEFORE.search(text[max(psl, cs - 10):cs]) and not _in_source(text, cs)
+                             and not _possessor(text, ce, s) and not _reporter(text, ce)), None)
+            mt.subject, mt.subject_name = (main if prev is None else prev), None
             continue
         if mt.subject is not None and _reporter(text, mentions[mt.subject].end - offset):
             mt.subject = None  # 国家统计局数据显示…: the reporter, not the subject
