@@ -389,3 +389,11 @@ def test_a_takeover_whose_object_is_told_by_its_kind(pipes):
 ])
 def test_an_outlook_a_company_sets_is_a_forecast(text, forecast, pipes):
     assert ("Forecast" in {t for t, _ in facts(text, pipes)["events"]}) is forecast
+
+
+def test_a_companys_first_word_is_the_company(pipes):
+    f = facts("Quillon Robotics raised $30 million. Quillon said on Monday it will double its staff, "
+              "and Quillon shares are not listed.", pipes)
+    orgs = {n for n, t in f["entities"] if t == "Organization"}
+    assert orgs == {"Quillon Robotics"}
+    assert subj(f, 30e6) == {"Quillon Robotics"}
