@@ -397,3 +397,13 @@ def test_a_companys_first_word_is_the_company(pipes):
     orgs = {n for n, t in f["entities"] if t == "Organization"}
     assert orgs == {"Quillon Robotics"}
     assert subj(f, 30e6) == {"Quillon Robotics"}
+
+
+@pytest.mark.parametrize("text,name,typ", [
+    ("The round was led by Redpoint, the startup said.", "Redpoint", "Organization"),
+    ("The company, backed by Sapphire and others, raised $9 million.", "Sapphire", "Organization"),
+    ("Lead investor: Bessemer", "Bessemer", "Organization"),
+    ("Chief executive Tomas Berg said demand doubled.", "Tomas Berg", "Person"),
+])
+def test_investors_after_their_cue_and_a_title_that_opens_a_sentence(text, name, typ, pipes):
+    assert (name, typ) in facts(text, pipes)["entities"]

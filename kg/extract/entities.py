@@ -21,7 +21,7 @@ CAP = r"[A-Z][A-Za-z0-9&'’]*(?:-[A-Z][A-Za-z0-9&'’]*)*"
 NAME = r"[A-Z](?<!\w.)[A-Za-z0-9&'’]*(?:-[A-Z][A-Za-z0-9&'’]*)*(?:[^\S\n]+" + CAP + r"){0,3}"
 ORG_RULE = re.compile(r"(?P<name>" + NAME + r"[^\S\n]+" + ORG_SUFFIX + r")(?![A-Za-z])")
 TICKER_RULE = Bilingual(r"(?P<name>" + NAME + r")\s+\((?:(?:NYSE|NASDAQ|Nasdaq|HKEX|LSE|TSE)\s*:\s*)?(?P<ticker>[A-Z]{1,5}(?:\.[A-Z]{1,2})?)\)")
-PERSON_RULE = Bilingual(r"\b(?:CEO|CFO|CTO|chief executive|founder|co-founder|chairman|chairwoman|President|Chair|analyst|Secretary|Governor)\s+(?P<name>[A-Z][a-z]+(?:\s+[A-Z][a-z'’\-]+?){1,2})(?:['’]s)?\b")
+PERSON_RULE = Bilingual(r"\b(?:CEO|CFO|CTO|[Cc]hief executive|[Ff]ounder|[Cc]o-founder|[Cc]hairman|[Cc]hairwoman|President|Chair|analyst|Secretary|Governor)\s+(?P<name>[A-Z][a-z]+(?:\s+[A-Z][a-z'’\-]+?){1,2})(?:['’]s)?\b")
 PERSON_RULE_ZH = re.compile(r"(?:首席执行官|CEO|总裁|董事长|创始人)(?P<name>[\u4e00-\u9fff]{1,5}·[\u4e00-\u9fff]{1,6}|[\u4e00-\u9fff]{2,3})(?=[曾称表示说])")
 
 # unknown companies from their context (both modes): "shares of X", "X shares", "X, a
@@ -30,7 +30,7 @@ CTX_NAME = r"[A-Z](?<!\w.)[A-Za-z0-9&'’.\-]*[A-Za-z0-9](?:[^\S\n]+[A-Z][A-Za-z
 CTX_BEFORE = re.compile(r"\b(?:[Ss]hares of|[Ss]tock of|acquir(?:e|es|ed|ing)|to buy|bought|takeover of|"
                         r"acquisition of|merger with|investment in|invest(?:s|ed)? in|stake in|backed|"
                         r"partner(?:ed|s|ing)? with|deal with|rival|startup|start-up|fintech|chipmaker|lender|"
-                        r"provider|unicorn)\s+(?P<name>" + CTX_NAME + r")(?![\w’'])")
+                        r"provider|unicorn|led by|backed by|backers|participation from|[Ll]ead investors?:)\s+(?P<name>" + CTX_NAME + r")(?![\w’'])")
 CTX_AFTER = re.compile(r"(?P<name>" + CTX_NAME + r")(?:['’]s\s+(?:[a-z][\w-]*\s+){0,2}(?:chief executive|CEO|CFO|founder|co-founder|shares|stock|board|valuation|revenue|IPO|offer|deal|stake|investors|customers|users|platform|app|business|unit|parent)\b|"
                        r",\s+(?:a|an|the)\s+(?:[\w-]+\s+){0,3}?(?:[\w-]+-based|startup|start-up|company|firm|chipmaker|maker|"
                        r"developer|provider|lender|fintech|insurer|retailer|manufacturer|operator)\b(?![’'-])|"
