@@ -407,3 +407,13 @@ def test_a_companys_first_word_is_the_company(pipes):
 ])
 def test_investors_after_their_cue_and_a_title_that_opens_a_sentence(text, name, typ, pipes):
     assert (name, typ) in facts(text, pipes)["entities"]
+
+
+@pytest.mark.parametrize("text,values", [
+    ("Orbis now serves 75 hospital clients, up from 40 a year ago.", [75, 40]),
+    ("The app has 4.5 million users, up from 3.1 million in March.", [4500000, 3100000]),
+    ("The bank runs 310 branches, down from about 355.", [310, 355]),
+])
+def test_the_earlier_count_after_up_or_down_from(text, values, pipes):
+    got = [v for v, u in facts(text, pipes)["values"] if u == "count"]
+    assert got == [Decimal(v) for v in values]

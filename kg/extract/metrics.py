@@ -80,6 +80,8 @@ COUNT_EN = re.compile(r"(?P<num>" + num_first(r"[\w$€£¥.,]") + r")(?:\s?(?P<
 # "55万至60万辆": a count range, the noun (and the scale) said once, after the second bound
 COUNT_ZH_RANGE = re.compile(r"(?P<a>" + NUM + r")(?P<sa>万亿|亿|万|千)?\s?(?:至|到)\s?(?P<b>" + NUM + r")(?P<sb>万亿|亿|万|千)?"
                             r"(?:多|余)?(?P<noun>" + COUNT_ZH + r")")
+FROM_COUNT = re.compile(r",?\s+(?:up|down)\s+from\s+(?:about\s+|around\s+)?(?P<num>\d[\d,]*(?:\.\d+)?)(?![\d,.]?\d)"
+                        r"(?:\s?(?P<scale>" + _scale_en + r"))?(?!\s*(?:%|percent|[$€£¥]))")
 COUNT_ZH_RE = Bilingual(r"(?P<num>" + num_first(r"[\d.,]") + r")\s?(?P<scale>万亿|亿|万|千)?(?:多|余)?(?P<noun>" + COUNT_ZH + r")")
 VS = re.compile(r"^\s*(?:vs\.?|versus|against|compared (?:with|to)|对比|相比|对)\s*", re.I)
 
@@ -360,6 +362,14 @@ def _counts(f: _Found, lang: str) -> None:
         value = num * _scale(m.group("scale"), table)
         direction, _ = _direction(f.bounds, m.start())
         f.add(m.start(), m.end(), value, "count", [], direction)
+        # "60 customer sites, up from 22": the earlier count of the same noun
+        was = FROM_COUNT.match(f.text, m.end()) if lang != "zh" else None
+        if was and f.free(*was.span("num")):
+            v0 = to_decimal(was.group("num"))
+            if v0 is not None:
+                sc = was.group("scale") or m.group("scale")
+                f.add(was.start("num"), was.end("scale") if was.group("scale") else was.end("num"),
+                      v0 * _scale(sc, table), "count", [])
 
 
 def _measures(f: _Found, lang: str) -> None:
