@@ -417,3 +417,20 @@ def test_investors_after_their_cue_and_a_title_that_opens_a_sentence(text, name,
 def test_the_earlier_count_after_up_or_down_from(text, values, pipes):
     got = [v for v, u in facts(text, pipes)["values"] if u == "count"]
     assert got == [Decimal(v) for v in values]
+
+
+@pytest.mark.parametrize("text,value,unit", [
+    ("The yen strengthened past 151 per dollar after the data.", 151, "JPY"),
+    ("The yuan weakened to 7.31 per U.S. dollar on Monday.", 7.31, "CNY"),
+    ("The yen weakened 0.9% to 158.40 per dollar.", 158.40, "JPY"),
+])
+def test_an_exchange_rate_per_dollar_is_the_currencys(text, value, unit, pipes):
+    f = facts(text, pipes)
+    assert (Decimal(str(value)), unit) in f["values"]
+    name = {"JPY": "Japanese Yen", "CNY": "Chinese Yuan"}[unit]
+    assert subj(f, value, unit) == {n for n, t in f["entities"] if t == "Asset"}
+    assert ("MarketMove", next(iter(subj(f, value, unit)))) in f["events"], name
+
+
+def test_no_exchange_rate_without_a_currency(pipes):
+    assert facts("The stock trades at 40 per dollar of earnings.", pipes)["values"] == []

@@ -17,7 +17,7 @@ from .events import find_events
 from ._bounds import Bounds
 from .metrics import find_metrics, index_levels
 from .sources import cited_outlet
-from .subjects import (PERSON_MEASURE, PRODUCT_MEASURE, SUBJECT_TYPES, figure_candidates, main_actor,
+from .subjects import (FX_QUOTE, PERSON_MEASURE, PRODUCT_MEASURE, SUBJECT_TYPES, figure_candidates, main_actor,
                        main_product, subject_of)
 from . import zh
 
@@ -70,8 +70,8 @@ def assign_subjects(text: str, offset: int, mentions: list[Mention], metrics: li
         if lang == "en":
             after_sector = SECTOR.search(text, e, right)
             sent = text[bounds.sentence_start(s):bounds.sentence_end(s)]
-            fc = figure_candidates(text, offset, mentions, met.unit not in ("percent", "count", "bps", "times", "GW", "MW"),
-                                   bool(PERSON_MEASURE.search(sent)))
+            fc = figure_candidates(text, offset, mentions, met.unit not in ("percent", "count", "bps", "times", "GW", "MW")
+                                   and not FX_QUOTE.match(text, e), bool(PERSON_MEASURE.search(sent)))
             # a product's figure (its price, tokens, scores) in a sentence that names no
             # subject: the item's first product rather than its main actor
             fallback = main

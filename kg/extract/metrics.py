@@ -82,10 +82,14 @@ COUNT_ZH_RANGE = re.compile(r"(?P<a>" + NUM + r")(?P<sa>万亿|亿|万|千)?\s?(
                             r"(?:多|余)?(?P<noun>" + COUNT_ZH + r")")
 FROM_COUNT = re.compile(r",?\s+(?:up|down)\s+from\s+(?:about\s+|around\s+)?(?P<num>\d[\d,]*(?:\.\d+)?)(?![\d,.]?\d)"
                         r"(?:\s?(?P<scale>" + _scale_en + r"))?(?!\s*(?:%|percent|[$€£¥]))")
+PER_DOLLAR = re.compile(r"(?<![\d.,$])(?P<num>(?:\d{1,3}(?:,\d{3})+|\d{1,5})(?:\.\d+)?)\s+(?:(?:yen|yuan|won|rupees?|pesos?|lira)\s+)?"
+                        r"(?:per|to\s+the|a|against\s+the)\s+(?:US\s+|U\.S\.\s+)?dollar\b")
+FX_WORD = re.compile(r"\b(?:yen|yuan|renminbi|won|rupees?|pesos?|lira)\b", re.I)
+FX_CODE = {"yen": "JPY", "yuan": "CNY", "renminbi": "CNY", "won": "KRW", "rupee": "INR", "peso": "MXN", "lira": "TRY"}
 COUNT_ZH_RE = Bilingual(r"(?P<num>" + num_first(r"[\d.,]") + r")\s?(?P<scale>万亿|亿|万|千)?(?:多|余)?(?P<noun>" + COUNT_ZH + r")")
 VS = re.compile(r"^\s*(?:vs\.?|versus|against|compared (?:with|to)|对比|相比|对)\s*", re.I)
 
-UP_EN = r"up|rose|rises?|rising|rall(?:y|ied|ies)|surged?|surges|soar(?:ed|s)?|jump(?:ed|s)?|climb(?:ed|s)?|gain(?:ed|s)?|spiked?|rebound(?:ed|s)?|advanced?|higher|increased?|grew|grows|boost(?:ed)?|added|popped|lifts?|lifted|raises?|raised"
+UP_EN = r"up|rose|rises?|rising|rall(?:y|ied|ies)|surged?|surges|soar(?:ed|s)?|jump(?:ed|s)?|climb(?:ed|s)?|gain(?:ed|s)?|spiked?|rebound(?:ed|s)?|advanced?|higher|increased?|grew|grows|boost(?:ed)?|added|popped|lifts?|lifted|raises?|raised|strengthen(?:ed|s)?"
 DOWN_EN = r"down|fell|falls?|falling|drop(?:ped|s)?|plunge[ds]?|plunging|sank|sinks?|slid|slides?|slump(?:ed|s)?|tumble[ds]?|crash(?:ed|es)?|tank(?:ed|s)?|declined?|declines|lost|loses|lower|decreased?|shed|sheds|dipped|dips?|cut|cuts|slashed|plummet(?:ed|s)?|sell-off|slow(?:ed|s|ing)|cooled|eased|slip(?:ped|s)?|retreat(?:ed|s)?|weaken(?:ed|s)?"
 UP_ZH = r"上涨|大涨|飙升|激增|增长|上升|走高|反弹|涨|增|升|攀升|提高|上调"
 DOWN_ZH = r"放缓|暴跌|重挫|下跌|下滑|下降|走低|跌|降|减少|缩水|下挫|大跌|下调|削减|裁"
@@ -281,6 +285,12 @@ def _english_forms(f: _Found) -> None:
         u = m.group("unit")
         unit = "times" if m.group("times") else ("GW" if u[0] in "Gg" else "MW")
         f.add(m.start(), m.end(), v, unit)
+    # an exchange rate quoted per dollar: "the yen strengthened past 142 per dollar" is 142 JPY
+    for m in (PER_DOLLAR.finditer(text) if "dollar" in text else ()):
+        cur = FX_WORD.findall(text, max(f.bounds.clause_start(m.start()), m.start() - 60), m.end())
+        v = to_decimal(m.group("num"))
+        if cur and v is not None and f.free(*m.span("num")):
+            f.add(m.start("num"), m.end("num"), v, FX_CODE[cur[-1].lower().rstrip("s")])
     for m in BPS.finditer(text):
         if not f.free(*m.span()):
             continue
