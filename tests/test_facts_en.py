@@ -434,3 +434,11 @@ def test_an_exchange_rate_per_dollar_is_the_currencys(text, value, unit, pipes):
 
 def test_no_exchange_rate_without_a_currency(pipes):
     assert facts("The stock trades at 40 per dollar of earnings.", pipes)["values"] == []
+
+
+def test_the_second_of_two_names_after_a_cue(pipes):
+    ents = facts("The round was led by Redpoint and Thrive Capital, with backers Sapphire and Kinnevik joining.",
+                 pipes)["entities"]
+    assert {("Redpoint", "Organization"), ("Sapphire", "Organization"), ("Kinnevik", "Organization")} <= ents
+    ents = facts("Shares of Contoso and The Daily Planet rose.", pipes)["entities"]
+    assert not [n for n, _ in ents if n.startswith("The")]

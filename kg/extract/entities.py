@@ -35,6 +35,7 @@ CTX_AFTER = re.compile(r"(?P<name>" + CTX_NAME + r")(?:['’]s\s+(?:[a-z][\w-]*\
                        r",\s+(?:a|an|the)\s+(?:[\w-]+\s+){0,3}?(?:[\w-]+-based|startup|start-up|company|firm|chipmaker|maker|"
                        r"developer|provider|lender|fintech|insurer|retailer|manufacturer|operator)\b(?![’'-])|"
                        r"\s+(?:shares|stock)\s+(?:rose|fell|jumped|slid|surged|sank|climbed|dropped|tumbled|soared|rallied|gained|plunged|rocketed|popped)\b)")
+AND_NAME = re.compile(r"\s+(?:and|&)\s+(?P<name>" + CTX_NAME + r")(?![\w’'])")
 VERB_AFTER = re.compile(r"(?P<name>" + CTX_NAME + r")\s+(?:said|says|told|reported|reports|agreed|agrees|announced|announces|"
                         r"raised|raises|plans|planned|filed|launched|launches|unveiled|unveils|priced|expects|expected|"
                         r"posted|forecast|forecasts|warned|struck|signed|secured|closed|debuted|is cutting|will|is|was|has|had|"
@@ -283,9 +284,14 @@ def rule_mentions(text: str, lang: str, offset: int, existing: list[Mention]) ->
             if m.group(g) and m.group(g) not in NOT_NAMES and m.group(g) not in NOT_ORG_WORDS:
                 add(m.start(g), m.end(g), "Product")
     surnames = {w for x in list(existing) + found if x.type == "Person" for w in x.text.split()}
+    seconds = []
     for pat in (CTX_BEFORE, CTX_AFTER, VERB_AFTER):
         for m in pat.finditer(text):
             s, e = m.start("name"), m.end("name")
+            if pat is CTX_BEFORE:
+                co = AND_NAME.match(text, e)    # "backers Greylock and Kleiner Perkins"
+                if co:
+                    seconds.append(co.span("name"))
             words = text[s:e].split()
             # a leading sentence word ("The", "Its") or a trailing common one is not part of the name
             while words and (words[0] in NOT_NAMES or words[0] in NOT_ORG_WORDS):
@@ -300,6 +306,10 @@ def rule_mentions(text: str, lang: str, offset: int, existing: list[Mention]) ->
                     or (_ambiguous_initial(text, s, words[0]) and not BUSINESS_VERB.match(text, e))):
                 continue
             add(s, s + len(" ".join(words)), "Organization")
+    for s, e in seconds:
+        words = text[s:e].split()
+        if not any(w in NOT_ORG_WORDS or w in NOT_NAMES or w in surnames for w in words):
+            add(s, e, "Organization")
     return found
 
 
