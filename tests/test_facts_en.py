@@ -442,3 +442,17 @@ def test_the_second_of_two_names_after_a_cue(pipes):
     assert {("Redpoint", "Organization"), ("Sapphire", "Organization"), ("Kinnevik", "Organization")} <= ents
     ents = facts("Shares of Contoso and The Daily Planet rose.", pipes)["entities"]
     assert not [n for n, _ in ents if n.startswith("The")]
+
+
+@pytest.mark.parametrize("text,person", [
+    ("Lena Moravec, a former product chief at Stripe, joined the fund on Monday.", "Lena Moravec"),
+    ("Tomas Ilves, the lender's chief economist, expects two cuts.", "Tomas Ilves"),
+    ("Acme hired Dana Whitcombe, a former Google engineer.", "Dana Whitcombe"),
+])
+def test_a_person_before_an_apposed_role(text, person, pipes):
+    assert (person, "Person") in facts(text, pipes)["entities"]
+
+
+def test_a_company_before_an_apposition_is_no_person(pipes):
+    ents = facts("Morgan Stanley, a lender to the company, declined to comment.", pipes)["entities"]
+    assert ("Morgan Stanley", "Person") not in ents

@@ -24,6 +24,10 @@ TICKER_RULE = Bilingual(r"(?P<name>" + NAME + r")\s+\((?:(?:NYSE|NASDAQ|Nasdaq|H
 PERSON_RULE = Bilingual(r"\b(?:CEO|CFO|CTO|[Cc]hief executive|[Ff]ounder|[Cc]o-founder|[Cc]hairman|[Cc]hairwoman|President|Chair|analyst|Secretary|Governor)\s+(?P<name>[A-Z][a-z]+(?:\s+[A-Z][a-z'’\-]+?){1,2})(?:['’]s)?\b")
 PERSON_RULE_ZH = re.compile(r"(?:首席执行官|CEO|总裁|董事长|创始人)(?P<name>[\u4e00-\u9fff]{1,5}·[\u4e00-\u9fff]{1,6}|[\u4e00-\u9fff]{2,3})(?=[曾称表示说])")
 
+ROLE_APPOS = re.compile(r",\s+(?:a|an|the)\s+(?:[\w’'-]+\s+){0,4}?(?:chief|officer|executive|founder|co-founder|analyst|"
+                        r"economist|director|president|professor|engineer|scientist|researcher|CEO|CFO|CTO|COO)"
+                        r"(?=\s*[,.;]|\s+(?:at|of|for|who|and)\b)")
+PERSON_BEFORE = re.compile(r"(?<![\w’'])([A-Z][a-z]+)\s+[A-Z][a-z'’\-]+(?:\s+[A-Z][a-z'’\-]+)?$")
 # unknown companies from their context (both modes): "shares of X", "X shares", "X, a
 # Boston-based maker of ...", "X's chief executive", "acquire X", "X said/agreed/raised ..."
 CTX_NAME = r"[A-Z](?<!\w.)[A-Za-z0-9&'’.\-]*[A-Za-z0-9](?:[^\S\n]+[A-Z][A-Za-z0-9&\-]*[A-Za-z0-9]){0,2}"
@@ -243,6 +247,11 @@ def rule_mentions(text: str, lang: str, offset: int, existing: list[Mention]) ->
         add(s, m.end("name"), "Organization")
     for m in PERSON_RULE.scan(text, folded, cjk):
         add(m.start("name"), m.end("name"), "Person")
+    # "Sarah Okafor, a former product chief at Stripe,": a person's name before its role
+    for m in (ROLE_APPOS.finditer(text) if ", " in text else ()):
+        n = PERSON_BEFORE.search(text, max(0, m.start() - 40), m.start())
+        if n and n.group(1) not in NOT_NAMES and n.group(1) not in NOT_ORG_WORDS:
+            add(n.start(), n.end(), "Person")
     # versioned products replace the family's bare name ("iPhone" in "iPhone 17 Pro")
     prods = []
     for pat in (PRODUCT_VERSION, MODEL_LIKE):
