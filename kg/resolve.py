@@ -95,12 +95,17 @@ def resolve(extractions: Iterable[IssueExtraction], gaz: Optional[gz.Gazetteer] 
     for ix in kb.issues:
         # full names of people in this issue, so that "Whitfield" joins "Dana Whitfield"
         surnames: dict[str, str] = {}
+        firsts: dict[str, str] = {}
         # names as labels and identifiers see them (clean_label): invisible characters out
         for ex in ix.items:
             for m in ex.mentions:
                 name = clean_label(m.text)
                 if m.type == "Person" and len(name.split()) >= 2:
                     surnames.setdefault(name.split()[-1], m.entity_id or gz.normalize(name))
+                elif m.type == "Organization" and len(name.split()) >= 2:
+                    # "Larkspur" for "Larkspur AI": a company's first word, when one name has it
+                    w, k = name.split()[0], m.entity_id or gz.normalize(name)
+                    firsts[w] = k if firsts.get(w, k) == k else ""
         for ex in ix.items:
             lang = ex.item.lang
             if ex.item.outlet:
@@ -118,11 +123,13 @@ def resolve(extractions: Iterable[IssueExtraction], gaz: Optional[gz.Gazetteer] 
             for m in ex.mentions:
                 name = clean_label(m.text) or m.text
                 eid = m.entity_id or gaz.lookup(name)
-                if eid is None and m.type == "Person" and len(name.split()) == 1 and name in surnames:
-                    eid = surnames[name]
+                short = surnames if m.type == "Person" else firsts if m.type == "Organization" else {}
+                shortened = eid is None and len(name.split()) == 1 and bool(short.get(name))
+                if shortened:
+                    eid = short[name]
                     if eid not in gaz.entries:
                         eid = None
-                        key = surnames[name]
+                        key = short[name]
                     else:
                         key = None
                 else:
@@ -137,7 +144,8 @@ def resolve(extractions: Iterable[IssueExtraction], gaz: Optional[gz.Gazetteer] 
                     key = name
                 m.entity_id = "~" + key            # provisional; replaced below
                 unknown_types[key][m.type] += 1
-                unknown_names[key][name] += 1
+                # a short form ("Larkspur", "Whitfield") never outvotes the full name it stands for
+                unknown_names[key][name] += 0 if shortened else 1
     # unknown entities: one per normalized name; type by majority, name by most frequent form
     ids: dict[str, str] = {}
     for key in sorted(unknown_types):

@@ -67,6 +67,7 @@ def test_clause_starts_are_those_of_a_scan_that_stops_at_the_offset():
     break (a comma before a digit, "and" before a letter) or unmakes one (" – " cut)."""
     from kg.extract._bounds import CLAUSE_BREAK
     pieces = ["Acme", " rose", " 5%", ",", "3", " and", "and", "as", "sets", " whereas ", " – ", "—", "——", "(", ")",
+              " as much as", "   little  ", "many", " few", "as   ",
               ". ", " Corp. ", "\n", "。", "而", "但", "X", " ", "  ", "?", "while", " but", "before"]
     rnd = random.Random(11)
     for _ in range(500):

@@ -279,3 +279,180 @@ def test_the_main_actor_is_the_company_named_most(pipes):
     f = facts("Shares of Zentrix rose after Oracle picked Zentrix as a supplier. Zentrix said revenue "
               "would double. The company expects to hire 500 engineers.", pipes)
     assert subj(f, 500, "count") == {"Zentrix"}
+
+
+# --- held-out layouts (tests/data/heldout): labelled lines, appositions, roles ---------------
+
+@pytest.mark.parametrize("text", [
+    "Morgan Stanley raised its price target on Quorra to $88 from $75.",
+    "Lumen Grid raised its full-year outlook to $2.4 billion in sales.",
+    "Marisol Chen joined Accel as a general partner on Monday.",
+    "The fund made Dara Ortiz a new partner after her third exit.",
+])
+def test_no_funding_for_a_raised_target_and_no_partnership_for_a_role(text, pipes):
+    evs = {t for t, _ in facts(text, pipes)["events"]}
+    assert not evs & {"Funding", "Partnership"}
+
+
+def test_a_raised_round_still_counts_and_so_does_a_partnership(pipes):
+    f = facts("Quorra raised $40 million to build pricing engines. On Monday, Oracle announced a "
+              "partnership with Quorra.", pipes)
+    assert ("Funding", "Quorra") in f["events"]
+    assert ("Partnership", "Oracle") in f["events"]  # "a partnership" is no role
+
+
+def test_a_labelled_line_that_opens_with_its_verb_is_the_items_company(pipes):
+    f = facts("Tessaline Robotics\n\nRaised: $64 million (Series B)\nLead investor: Foundry Peak Ventures\n\n"
+              "Tessaline Robotics makes welding arms for shipyards.", pipes)
+    assert ("Funding", "Tessaline Robotics") in f["events"]
+    assert subj(f, 64e6) == {"Tessaline Robotics"}
+    # "Acquired by X" names its actor after the verb: not the item's company
+    f = facts("Brightwell Software\n\nAcquired by Oracle for $90 million.", pipes)
+    assert ("Acquisition", "Brightwell Software") not in f["events"]
+
+
+@pytest.mark.parametrize("text,name", [
+    ("Orrin Labsworks, a Denver startup that sells drone insurance, raised $18 million.", "Orrin Labsworks"),
+    ("Kavala, the Athens-based lender, said profit doubled.", "Kavala"),
+    ("Pellucid Bio said on Friday its eye drug met its goal.", "Pellucid Bio"),
+    ("Meridian Payments lost its biggest client last week.", "Meridian Payments"),
+])
+def test_unknown_companies_from_an_apposition_or_an_industry_word(text, name, pipes):
+    assert (name, "Organization") in facts(text, pipes)["entities"]
+
+
+def test_a_name_does_not_run_across_a_line_break(pipes):
+    ents = facts("Cobalt Ridge opens Fund III\n\nCobalt Ridge Partners closed its third fund at $400 million.",
+                 pipes)["entities"]
+    assert not any("\n" in n or n.startswith("Fund III") for n, _ in ents)
+    assert ("Cobalt Ridge Partners", "Organization") in ents
+
+
+@pytest.mark.parametrize("text,value", [
+    ("The yen slipped 0.6% against the dollar on Tuesday.", -0.6),
+    ("Copper retreated 1.8% as Chinese demand cooled.", -1.8),
+    ("The won weakened 0.9% after the central bank spoke.", -0.9),
+])
+def test_more_verbs_of_a_fall_sign_the_change(text, value, pipes):
+    assert (Decimal(str(value)), "percent") in facts(text, pipes)["values"]
+
+
+def test_an_index_level_after_its_change(pipes):
+    f = facts("The Nasdaq rose 1.1% to 18,204.55 on Monday, and the Dow added 0.2 percent to 40,118.", pipes)
+    assert subj(f, 18204.55, "points") == {"Nasdaq"}
+    assert subj(f, 40118, "points") == {"Dow Jones Industrial Average"}
+
+
+@pytest.mark.parametrize("text,value", [
+    ("Pinecrest added 85,000 net broadband subscribers in the quarter.", 85000),
+    ("The chain now operates 340 retail locations, up from 290.", 340),
+    ("Tallyho signed up 12,000 new small-business merchants last year.", 12000),
+])
+def test_a_count_with_two_words_before_its_noun(text, value, pipes):
+    assert (Decimal(value), "count") in facts(text, pipes)["values"]
+
+
+def test_treasury_maturities_spelled_out(pipes):
+    f = facts("The two-year yield climbed to 3.85%, while the ten-year yield slipped to 4.12%.", pipes)
+    assert subj(f, 3.85, "percent") == {"US 2-Year Treasury Yield"}
+    assert subj(f, 4.12, "percent") == {"US 10-Year Treasury Yield"}
+
+
+def test_a_bond_sale_of_as_much_as_a_sum_is_funding(pipes):
+    f = facts("Verdant Power is marketing a bond sale of as much as $2 billion to refinance its loans.", pipes)
+    assert ("Funding", "Verdant Power") in f["events"]
+    f = facts("Globex Holdings is preparing a debt offering of $800 million.", pipes)
+    assert ("Funding", "Globex Holdings") in f["events"]
+
+
+def test_as_much_as_is_no_clause_break(pipes):
+    from kg.extract._bounds import Bounds
+    t = "Acme could raise as much as $3 billion, as investors return."
+    b = Bounds(t)
+    assert b.clause_end(t.index("raise")) == t.index(",")
+    assert b.clause_start(t.index("investors")) > t.index(",")
+
+
+def test_a_takeover_whose_object_is_told_by_its_kind(pipes):
+    f = facts("Snowflake is buying the three-year-old startup to add a vector search service.", pipes)
+    assert ("Acquisition", "Snowflake") in f["events"]
+    # buying a product or shares is no takeover
+    f = facts("Snowflake is buying the new servers from Dell.", pipes)
+    assert "Acquisition" not in {t for t, _ in f["events"]}
+
+
+@pytest.mark.parametrize("text,forecast", [
+    ("Tesla (TSLA) -3.9% — cut its delivery outlook again.", True),
+    ("Nike reaffirmed its full-year outlook after the quarter.", True),
+    ("Nike shares fell as the economic outlook darkened.", False),
+    ("Microsoft will let users draft replies in Word, Excel and Outlook.", False),
+])
+def test_an_outlook_a_company_sets_is_a_forecast(text, forecast, pipes):
+    assert ("Forecast" in {t for t, _ in facts(text, pipes)["events"]}) is forecast
+
+
+def test_a_companys_first_word_is_the_company(pipes):
+    f = facts("Quillon Robotics raised $30 million. Quillon said on Monday it will double its staff, "
+              "and Quillon shares are not listed.", pipes)
+    orgs = {n for n, t in f["entities"] if t == "Organization"}
+    assert orgs == {"Quillon Robotics"}
+    assert subj(f, 30e6) == {"Quillon Robotics"}
+
+
+@pytest.mark.parametrize("text,name,typ", [
+    ("The round was led by Redpoint, the startup said.", "Redpoint", "Organization"),
+    ("The company, backed by Sapphire and others, raised $9 million.", "Sapphire", "Organization"),
+    ("Lead investor: Bessemer", "Bessemer", "Organization"),
+    ("Chief executive Tomas Berg said demand doubled.", "Tomas Berg", "Person"),
+])
+def test_investors_after_their_cue_and_a_title_that_opens_a_sentence(text, name, typ, pipes):
+    assert (name, typ) in facts(text, pipes)["entities"]
+
+
+@pytest.mark.parametrize("text,values", [
+    ("Orbis now serves 75 hospital clients, up from 40 a year ago.", [75, 40]),
+    ("The app has 4.5 million users, up from 3.1 million in March.", [4500000, 3100000]),
+    ("The bank runs 310 branches, down from about 355.", [310, 355]),
+])
+def test_the_earlier_count_after_up_or_down_from(text, values, pipes):
+    got = [v for v, u in facts(text, pipes)["values"] if u == "count"]
+    assert got == [Decimal(v) for v in values]
+
+
+@pytest.mark.parametrize("text,value,unit", [
+    ("The yen strengthened past 151 per dollar after the data.", 151, "JPY"),
+    ("The yuan weakened to 7.31 per U.S. dollar on Monday.", 7.31, "CNY"),
+    ("The yen weakened 0.9% to 158.40 per dollar.", 158.40, "JPY"),
+])
+def test_an_exchange_rate_per_dollar_is_the_currencys(text, value, unit, pipes):
+    f = facts(text, pipes)
+    assert (Decimal(str(value)), unit) in f["values"]
+    name = {"JPY": "Japanese Yen", "CNY": "Chinese Yuan"}[unit]
+    assert subj(f, value, unit) == {n for n, t in f["entities"] if t == "Asset"}
+    assert ("MarketMove", next(iter(subj(f, value, unit)))) in f["events"], name
+
+
+def test_no_exchange_rate_without_a_currency(pipes):
+    assert facts("The stock trades at 40 per dollar of earnings.", pipes)["values"] == []
+
+
+def test_the_second_of_two_names_after_a_cue(pipes):
+    ents = facts("The round was led by Redpoint and Thrive Capital, with backers Sapphire and Kinnevik joining.",
+                 pipes)["entities"]
+    assert {("Redpoint", "Organization"), ("Sapphire", "Organization"), ("Kinnevik", "Organization")} <= ents
+    ents = facts("Shares of Contoso and The Daily Planet rose.", pipes)["entities"]
+    assert not [n for n, _ in ents if n.startswith("The")]
+
+
+@pytest.mark.parametrize("text,person", [
+    ("Lena Moravec, a former product chief at Stripe, joined the fund on Monday.", "Lena Moravec"),
+    ("Tomas Ilves, the lender's chief economist, expects two cuts.", "Tomas Ilves"),
+    ("Acme hired Dana Whitcombe, a former Google engineer.", "Dana Whitcombe"),
+])
+def test_a_person_before_an_apposed_role(text, person, pipes):
+    assert (person, "Person") in facts(text, pipes)["entities"]
+
+
+def test_a_company_before_an_apposition_is_no_person(pipes):
+    ents = facts("Morgan Stanley, a lender to the company, declined to comment.", pipes)["entities"]
+    assert ("Morgan Stanley", "Person") not in ents

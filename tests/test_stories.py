@@ -454,3 +454,25 @@ def test_calendar_of_upcoming_releases_is_boilerplate():
                         "### On the calendar\n\n- Tuesday: Globex earnings\n- Wednesday: CPI report\n"
                         "- Thursday: Initech earnings\n")
     assert [it.kind for it in issue.items] == ["item", "boilerplate"]
+
+
+def test_a_short_news_section_gives_a_story_per_plain_bullet():
+    its = _news("## In brief\n\n- Acme opened a battery plant in Ohio on Monday.\n"
+                "- Globex cut 200 jobs at its Dutch unit.\n")
+    assert len(its) == 2 and all(it.section == "In brief" for it in its)
+    assert "Ohio" in its[0].text and "Globex" not in its[0].text
+    its = _news("## 行业快讯\n\n- 星河科技完成3亿元B轮融资。\n- 蓝海物流宣布裁员约300人。\n")
+    assert len(its) == 2 and "蓝海物流" not in its[0].text
+    # a headline's plain bullets are still its story's parts
+    its = _news("## Cyberdyne beats estimates\n\n- Revenue rose 12% to $3 billion.\n- Margins widened.\n")
+    assert len(its) == 1 and "Margins widened" in its[0].text
+
+
+def test_related_posts_and_follow_prompts_are_boilerplate():
+    issue = _text_issue("> 点击上方蓝字关注我们，每周更新\n\n## 一、星河科技发布新品\n\n星河科技周二发布了新款扫地机器人。\n\n"
+                        "**往期推荐**\n\n- [2025年十大关键词](https://example.com/a)\n- [一文看懂融资潮](https://example.com/b)\n")
+    kinds = [(it.kind, it.text.strip()[:6]) for it in issue.items]
+    assert [k for k, _ in kinds if k in ("item", "lead")] == ["item"], kinds
+    issue = _text_issue("### Acme ships a robot\n\nAcme shipped a robot on Monday.\n\n"
+                        "## Related reading\n\n- [Acme's last robot](https://example.com/c)\n")
+    assert [it.kind for it in issue.items if it.kind in ("item", "lead")] == ["item"]

@@ -434,3 +434,64 @@ def test_a_scaled_number_after_a_count_noun_is_a_count():
     assert [(v, u) for v, u, _ in _zh("该应用月活跃用户突破3.2亿，模型参数规模达1.2万亿。")] == [
         (Decimal("320000000"), "count"), (Decimal("1200000000000"), "count")]
     assert [(v, u) for v, u, _ in _zh("用户付费收入达1.2万亿元。")] == [(Decimal("1200000000000"), "CNY")]
+
+
+# ---------------------------------------------------------------- held-out layouts (tests/data/heldout)
+
+@pytest.mark.parametrize("text,values", [
+    ("理想汽车预计今年销量为38万至42万辆。", [(Decimal(380000), "count"), (Decimal(420000), "count")]),
+    ("该平台计划新增800到1200家门店。", [(Decimal(800), "count"), (Decimal(1200), "count")]),
+])
+def test_a_count_range_is_two_bounds_with_the_noun_of_the_second(text, values):
+    assert [(v, u) for v, u, _ in _zh(text)] == values
+
+
+@pytest.mark.parametrize("text,value", [
+    ("莱特币当日跌幅达7.2%。", Decimal("-7.2")),
+    ("黄金本周涨幅为3.4%。", Decimal("3.4")),
+    ("出口降幅达到2.5%。", Decimal("-2.5")),
+])
+def test_the_size_of_a_move_is_a_signed_change(text, value):
+    assert [(v, u) for v, u, _ in _zh(text)] == [(value, "percent")]
+
+
+def test_a_level_after_wei_stays_a_level():
+    assert _zh("该行的净息差为1.6%。") == [(Decimal("1.6"), "percent", [])]
+
+
+@pytest.mark.parametrize("text,name", [
+    ("办公软件云笺科技完成8000万元A轮融资。", "云笺科技"),
+    ("另一家电池企业锂途能源同日完成上市辅导备案。", "锂途能源"),
+    ("编程工具码云科技宣布完成新一轮融资。", "码云科技"),
+])
+def test_an_unknown_company_after_its_category_word_or_before_a_date_word(text, name, rules):
+    v = view_of(text, rules)
+    assert (name, "Organization") in names(v)
+    assert not [n for n, _ in names(v) if n != name and name in n]
+
+
+def test_an_abbreviation_in_the_headline_is_the_bodys_named_body(rules):
+    v = view_of("监管总局约谈三家快递企业\n国家市场监督管理总局周二约谈了三家快递企业负责人。", rules)
+    assert {n for n, t in names(v) if t == "Organization"} == {"State Administration for Market Regulation"}
+    assert not zh._abbreviates("总局", "国家市场监督管理总局"[:-1])
+    assert zh._abbreviates("监管总局", "国家市场监督管理总局")
+
+
+def test_no_place_after_yongyu_or_duiyu(rules):
+    v = view_of("公司表示，募集资金将用于新建研发中心，并用于补充流动资金。", rules)
+    assert not [n for n, t in names(v) if t == "Place"]
+
+
+def test_yuji_right_after_a_company_is_its_forecast(rules):
+    assert ("Forecast", "Xiaomi") in events(view_of("小米集团预计，明年手机出货量将同比增长约10%。", rules))
+    # a reporter's or an analyst's expectation is none
+    v = view_of("市场预计小米明年手机出货量将同比增长约10%。", rules)
+    assert "Forecast" not in {t for t, _ in events(v)}
+
+
+def test_qi_opening_a_sentence_is_the_topic_of_the_sentence_before(rules):
+    v = view_of("腾讯发布新游戏。另一家游戏公司网易同日公布财报。据财新报道，其季度营收为270亿元。", rules)
+    assert [s for val, u, s in figures(v) if u == "CNY"] == ["NetEase"]
+    # 其 after a name of its own sentence stays the item's main actor rule's
+    v = view_of("腾讯发布新游戏，其首周流水超过5亿元。", rules)
+    assert [s for val, u, s in figures(v) if u == "CNY"] == ["Tencent"]

@@ -18,7 +18,7 @@ from .events import find_events
 from ._bounds import Bounds
 from .metrics import find_metrics, index_levels
 from .sources import cited_outlet
-from .subjects import (PERSON_MEASURE, PRODUCT_MEASURE, SUBJECT_TYPES, figure_candidates, main_actor,
+from .subjects import (FX_QUOTE, PERSON_MEASURE, PRODUCT_MEASURE, SUBJECT_TYPES, figure_candidates, main_actor,
                        main_product, subject_of)
 from . import zh
 
@@ -78,7 +78,8 @@ def assign_subjects(text: str, offset: int, mentions: list[Mention], metrics: li
             sl, sr = bounds.sentence_start(s), bounds.sentence_end(s)
             if sl not in people:
                 people[sl] = bool(PERSON_MEASURE.search(text, sl, sr))
-            key = (met.unit not in ("percent", "count", "bps", "times", "GW", "MW"), people[sl])
+            key = (met.unit not in ("percent", "count", "bps", "times", "GW", "MW") and not FX_QUOTE.match(text, e),
+                   people[sl])
             if key not in candidates:
                 candidates[key] = figure_candidates(text, offset, mentions, *key)
             fc = candidates[key]

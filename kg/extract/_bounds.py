@@ -9,7 +9,9 @@ from typing import Optional
 
 from .._cjk import Bilingual, has_cjk
 
-CLAUSE_BREAK = Bilingual(r"[;；。!?！？\n]|(?<!\d)[,，](?!\d)|\s[–—]\s|——|[(（)）]|\b(?:while|whereas|but|as|and|after|before)\b|而|但|且")
+# ("as much as $15 billion", "as many as 400": a bound of a figure, no clause break)
+CLAUSE_BREAK = Bilingual(r"[;；。!?！？\n]|(?<!\d)[,，](?!\d)|\s[–—]\s|——|[(（)）]|\b(?:while|whereas|but|and|after|before)\b|"
+                         r"(?<!much\s)(?<!many\s)(?<!high\s)(?<!little\s)(?<!few\s)\bas\b(?!\s{1,3}(?:much|many|high|little|few)\s{1,3}as\b)|而|但|且")
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"“‘'(])|[。！？!?；;]|\n")
 _ABBR = re.compile(r"\b(?:Corp|Inc|Ltd|Co|Mr|Ms|Mrs|Dr|St|vs|No|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|"
                    r"U\.S|U\.K|Gov|Sen|Rep|[A-Z])\.$")
@@ -46,7 +48,7 @@ class Bounds:
         """The end of the last clause break in text[:s] (a scan that stops at s: a comma
         right before a digit at s is a break there). The whole text's breaks are found once;
         a break that starts MARGIN or more before s is found alike in text[:s] (a break
-        looks at most MARGIN characters on: "whereas" and the word boundary after it), so
+        looks at most MARGIN characters on: CLAUSE_BREAK's lookaheads are bounded), so
         only the last MARGIN characters before s are scanned again."""
         left = self._clause_starts.get(s)
         if left is None:
@@ -128,5 +130,6 @@ class Bounds:
         return self.sentence_start(s), self.sentence_end(s)
 
 
-# characters a clause break's match looks at from where it starts, at most (see clause_start)
-MARGIN = 16
+# characters a clause break's match looks at from where it starts, at most (see clause_start):
+# "as" with its "little as" lookahead and the word boundary after it, 17
+MARGIN = 24

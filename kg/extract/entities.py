@@ -12,27 +12,34 @@ from .._cjk import Bilingual, fold, has_cjk
 
 MODEL_LABELS = {"ORG": "Organization", "PERSON": "Person", "GPE": "Place", "LOC": "Place",
                 "PRODUCT": "Product"}
-ORG_SUFFIX = r"(?:Inc\.?|Corp\.?|Corporation|Ltd\.?|LLC|PLC|plc|Group|Holdings|Technologies|Systems|Labs|AI|Capital|Partners|Ventures|Bank|Motors|Robotics|Semiconductor|Networks|Therapeutics|Software)"
+ORG_SUFFIX = r"(?:Inc\.?|Corp\.?|Corporation|Ltd\.?|LLC|PLC|plc|Group|Holdings|Technologies|Systems|Labs|AI|Capital|Partners|Ventures|Bank|Motors|Robotics|Semiconductor|Networks|Therapeutics|Software|Bio|Biosciences|Pharmaceuticals|Payments|Health|Energy|Security)"
 CAP = r"[A-Z][A-Za-z0-9&'’]*(?:-[A-Z][A-Za-z0-9&'’]*)*"
 # 1 to 4 capitalized words. Written capital-first, the word boundary checked after it
 # ("(?<!\w.)": no word character before the capital), rather than as "\b(?:CAP\s+){0,3}CAP":
 # the same matches, but `re` then skips to the capitals instead of trying every position
-NAME = r"[A-Z](?<!\w.)[A-Za-z0-9&'’]*(?:-[A-Z][A-Za-z0-9&'’]*)*(?:\s+" + CAP + r"){0,3}"
-ORG_RULE = re.compile(r"(?P<name>" + NAME + r"\s+" + ORG_SUFFIX + r")(?![A-Za-z])")
+# (names stay inside one line: a line break is a block's end, "Fund IV\n\nJuniper Ridge …")
+NAME = r"[A-Z](?<!\w.)[A-Za-z0-9&'’]*(?:-[A-Z][A-Za-z0-9&'’]*)*(?:[^\S\n]+" + CAP + r"){0,3}"
+ORG_RULE = re.compile(r"(?P<name>" + NAME + r"[^\S\n]+" + ORG_SUFFIX + r")(?![A-Za-z])")
 TICKER_RULE = Bilingual(r"(?P<name>" + NAME + r")\s+\((?:(?:NYSE|NASDAQ|Nasdaq|HKEX|LSE|TSE)\s*:\s*)?(?P<ticker>[A-Z]{1,5}(?:\.[A-Z]{1,2})?)\)")
-PERSON_RULE = Bilingual(r"\b(?:CEO|CFO|CTO|chief executive|founder|co-founder|chairman|chairwoman|President|Chair|analyst|Secretary|Governor)\s+(?P<name>[A-Z][a-z]+(?:\s+[A-Z][a-z'’\-]+?){1,2})(?:['’]s)?\b")
+PERSON_RULE = Bilingual(r"\b(?:CEO|CFO|CTO|[Cc]hief executive|[Ff]ounder|[Cc]o-founder|[Cc]hairman|[Cc]hairwoman|President|Chair|analyst|Secretary|Governor)\s+(?P<name>[A-Z][a-z]+(?:\s+[A-Z][a-z'’\-]+?){1,2})(?:['’]s)?\b")
 PERSON_RULE_ZH = re.compile(r"(?:首席执行官|CEO|总裁|董事长|创始人)(?P<name>[\u4e00-\u9fff]{1,5}·[\u4e00-\u9fff]{1,6}|[\u4e00-\u9fff]{2,3})(?=[曾称表示说])")
 
+ROLE_APPOS = re.compile(r",\s+(?:a|an|the)\s+(?:[\w’'-]+\s+){0,4}?(?:chief|officer|executive|founder|co-founder|analyst|"
+                        r"economist|director|president|professor|engineer|scientist|researcher|CEO|CFO|CTO|COO)"
+                        r"(?=\s*[,.;]|\s+(?:at|of|for|who|and)\b)")
+PERSON_BEFORE = re.compile(r"(?<![\w’'])([A-Z][a-z]+)\s+[A-Z][a-z'’\-]+(?:\s+[A-Z][a-z'’\-]+)?$")
 # unknown companies from their context (both modes): "shares of X", "X shares", "X, a
 # Boston-based maker of ...", "X's chief executive", "acquire X", "X said/agreed/raised ..."
-CTX_NAME = r"[A-Z](?<!\w.)[A-Za-z0-9&'’.\-]*[A-Za-z0-9](?:\s+[A-Z][A-Za-z0-9&\-]*[A-Za-z0-9]){0,2}"
+CTX_NAME = r"[A-Z](?<!\w.)[A-Za-z0-9&'’.\-]*[A-Za-z0-9](?:[^\S\n]+[A-Z][A-Za-z0-9&\-]*[A-Za-z0-9]){0,2}"
 CTX_BEFORE = Bilingual(r"\b(?:[Ss]hares of|[Ss]tock of|acquir(?:e|es|ed|ing)|to buy|bought|takeover of|"
                         r"acquisition of|merger with|investment in|invest(?:s|ed)? in|stake in|backed|"
                         r"partner(?:ed|s|ing)? with|deal with|rival|startup|start-up|fintech|chipmaker|lender|"
-                        r"provider|unicorn)\s+(?P<name>" + CTX_NAME + r")(?![\w’'])")
+                        r"provider|unicorn|led by|backed by|backers|participation from|[Ll]ead investors?:)\s+(?P<name>" + CTX_NAME + r")(?![\w’'])")
 CTX_AFTER = re.compile(r"(?P<name>" + CTX_NAME + r")(?:['’]s\s+(?:[a-z][\w-]*\s+){0,2}(?:chief executive|CEO|CFO|founder|co-founder|shares|stock|board|valuation|revenue|IPO|offer|deal|stake|investors|customers|users|platform|app|business|unit|parent)\b|"
-                       r",\s+(?:a|an|the)\s+(?:[\w-]+\s+){0,3}?[\w-]+-based\b|"
+                       r",\s+(?:a|an|the)\s+(?:[\w-]+\s+){0,3}?(?:[\w-]+-based|startup|start-up|company|firm|chipmaker|maker|"
+                       r"developer|provider|lender|fintech|insurer|retailer|manufacturer|operator)\b(?![’'-])|"
                        r"\s+(?:shares|stock)\s+(?:rose|fell|jumped|slid|surged|sank|climbed|dropped|tumbled|soared|rallied|gained|plunged|rocketed|popped)\b)")
+AND_NAME = re.compile(r"\s+(?:and|&)\s+(?P<name>" + CTX_NAME + r")(?![\w’'])")
 VERB_AFTER = re.compile(r"(?P<name>" + CTX_NAME + r")\s+(?:said|says|told|reported|reports|agreed|agrees|announced|announces|"
                         r"raised|raises|plans|planned|filed|launched|launches|unveiled|unveils|priced|expects|expected|"
                         r"posted|forecast|forecasts|warned|struck|signed|secured|closed|debuted|is cutting|will|is|was|has|had|"
@@ -184,6 +191,10 @@ def mentions_from_doc(doc, lang: str, offset: int, text: Optional[str] = None) -
             if m:
                 span_text = span_text[: m.start()]
                 e = s + len(span_text)
+            # a span across a line break ends at it: the next line is another block
+            if "\n" in span_text:
+                span_text = span_text[: span_text.index("\n")].rstrip()
+                e = s + len(span_text)
             # a span that stops inside a word ("GPT" of "GPT-4.5") is a piece of a name
             inside = e < len(text) and (text[e].isalnum() or (text[e] == "-" and text[e + 1:e + 2].isalnum()))
             if not inside and _ok_model_span(span_text, label) and not _ambiguous_initial(text, s, span_text):
@@ -236,6 +247,11 @@ def rule_mentions(text: str, lang: str, offset: int, existing: list[Mention]) ->
         add(s, m.end("name"), "Organization")
     for m in PERSON_RULE.scan(text, folded, cjk):
         add(m.start("name"), m.end("name"), "Person")
+    # "Sarah Okafor, a former product chief at Stripe,": a person's name before its role
+    for m in (ROLE_APPOS.finditer(text) if ", " in text else ()):
+        n = PERSON_BEFORE.search(text, max(0, m.start() - 40), m.start())
+        if n and n.group(1) not in NOT_NAMES and n.group(1) not in NOT_ORG_WORDS:
+            add(n.start(), n.end(), "Person")
     # versioned products replace the family's bare name ("iPhone" in "iPhone 17 Pro")
     prods = []
     for pat in (PRODUCT_VERSION, MODEL_LIKE):
@@ -277,10 +293,15 @@ def rule_mentions(text: str, lang: str, offset: int, existing: list[Mention]) ->
             if m.group(g) and m.group(g) not in NOT_NAMES and m.group(g) not in NOT_ORG_WORDS:
                 add(m.start(g), m.end(g), "Product")
     surnames = {w for x in list(existing) + found if x.type == "Person" for w in x.text.split()}
+    seconds = []
     for pat, matches in ((CTX_BEFORE, CTX_BEFORE.scan(text, folded, cjk)), (CTX_AFTER, CTX_AFTER.finditer(text)),
                          (VERB_AFTER, VERB_AFTER.finditer(text))):
         for m in matches:
             s, e = m.start("name"), m.end("name")
+            if pat is CTX_BEFORE:
+                co = AND_NAME.match(text, e)    # "backers Greylock and Kleiner Perkins"
+                if co:
+                    seconds.append(co.span("name"))
             words = text[s:e].split()
             # a leading sentence word ("The", "Its") or a trailing common one is not part of the name
             while words and (words[0] in NOT_NAMES or words[0] in NOT_ORG_WORDS):
@@ -295,6 +316,10 @@ def rule_mentions(text: str, lang: str, offset: int, existing: list[Mention]) ->
                     or (_ambiguous_initial(text, s, words[0]) and not BUSINESS_VERB.match(text, e))):
                 continue
             add(s, s + len(" ".join(words)), "Organization")
+    for s, e in seconds:
+        words = text[s:e].split()
+        if not any(w in NOT_ORG_WORDS or w in NOT_NAMES or w in surnames for w in words):
+            add(s, e, "Organization")
     return found
 
 

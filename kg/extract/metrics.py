@@ -46,7 +46,7 @@ CUR_ZH = {"美元": "USD", "美金": "USD", "欧元": "EUR", "英镑": "GBP", "�
 COUNT_NOUNS = (r"jobs|employees|workers|staff|roles|positions|people|users|customers|subscribers|members|tokens|"
                r"cores|E-cores|P-cores|TOPS|homes|households|patients|students|"
                r"GPUs|chips|units|servers|data ?centers|shares|downloads|developers|engineers|"
-               r"parameters|stores|vehicles|cars|devices|accounts")
+               r"parameters|stores|vehicles|cars|devices|accounts|sites|locations|branches|merchants|clients|accelerators")
 COUNT_ZH = r"名员工|个岗位|名|人|个|台|块|家|款|辆|万用户|用户|次|单|座|种|位|项|笔|架|颗|枚|份|户"
 
 _scale_en = r"(?:trillion|billion|million|thousand|tn|bn|mn|mm|[BMKT])\b"
@@ -78,17 +78,27 @@ MONEY_ZH_WORD = Bilingual(
     r"(?<![\d.])(?P<pre>超过?|逾|近|约)?(?P<cn>[一二两三四五六七八九十]?)(?P<scale>万亿|千亿|百亿|亿)(?P<cur>美元|美金|欧元|英镑|日元|港元|港币|人民币|元)")
 CN_DIGIT = {"": 1, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 SCALE_ZH_WORD = {"万亿": 10**12, "千亿": 10**11, "百亿": 10**10, "亿": 10**8}
-COUNT_EN = re.compile(r"(?P<num>" + num_first(r"[\w$€£¥.,]") + r")(?:\s?(?P<scale>" + _scale_en + r"))?\s+(?:\w+\s+)?(?P<noun>" + COUNT_NOUNS + r")\b", re.I)
+COUNT_EN = re.compile(r"(?P<num>" + num_first(r"[\w$€£¥.,]") + r")(?:\s?(?P<scale>" + _scale_en + r"))?\s+(?:[\w-]+\s+){0,2}(?P<noun>" + COUNT_NOUNS + r")\b", re.I)
+# "55万至60万辆": a count range, the noun (and the scale) said once, after the second bound
+COUNT_ZH_RANGE = re.compile(r"(?P<a>" + NUM + r")(?P<sa>万亿|亿|万|千)?\s?(?:至|到)\s?(?P<b>" + NUM + r")(?P<sb>万亿|亿|万|千)?"
+                            r"(?:多|余)?(?P<noun>" + COUNT_ZH + r")")
+FROM_COUNT = re.compile(r",?\s+(?:up|down)\s+from\s+(?:about\s+|around\s+)?(?P<num>\d[\d,]*(?:\.\d+)?)(?![\d,.]?\d)"
+                        r"(?:\s?(?P<scale>" + _scale_en + r"))?(?!\s*(?:%|percent|[$€£¥]))")
+PER_DOLLAR = re.compile(r"(?<![\d.,$])(?P<num>(?:\d{1,3}(?:,\d{3})+|\d{1,5})(?:\.\d+)?)\s+(?:(?:yen|yuan|won|rupees?|pesos?|lira)\s+)?"
+                        r"(?:per|to\s+the|a|against\s+the)\s+(?:US\s+|U\.S\.\s+)?dollar\b")
+FX_WORD = re.compile(r"\b(?:yen|yuan|renminbi|won|rupees?|pesos?|lira)\b", re.I)
+FX_CODE = {"yen": "JPY", "yuan": "CNY", "renminbi": "CNY", "won": "KRW", "rupee": "INR", "peso": "MXN", "lira": "TRY"}
 COUNT_ZH_RE = Bilingual(r"(?P<num>" + num_first(r"[\d.,]") + r")\s?(?P<scale>万亿|亿|万|千)?(?:多|余)?(?P<noun>" + COUNT_ZH + r")")
 VS = re.compile(r"^\s*(?:vs\.?|versus|against|compared (?:with|to)|对比|相比|对)\s*", re.I)
 
-UP_EN = r"up|rose|rises?|rising|rall(?:y|ied|ies)|surged?|surges|soar(?:ed|s)?|jump(?:ed|s)?|climb(?:ed|s)?|gain(?:ed|s)?|spiked?|rebound(?:ed|s)?|advanced?|higher|increased?|grew|grows|boost(?:ed)?|added|popped|lifts?|lifted|raises?|raised"
-DOWN_EN = r"down|fell|falls?|falling|drop(?:ped|s)?|plunge[ds]?|plunging|sank|sinks?|slid|slides?|slump(?:ed|s)?|tumble[ds]?|crash(?:ed|es)?|tank(?:ed|s)?|declined?|declines|lost|loses|lower|decreased?|shed|sheds|dipped|dips?|cut|cuts|slashed|plummet(?:ed|s)?|sell-off|slow(?:ed|s|ing)|cooled|eased"
+UP_EN = r"up|rose|rises?|rising|rall(?:y|ied|ies)|surged?|surges|soar(?:ed|s)?|jump(?:ed|s)?|climb(?:ed|s)?|gain(?:ed|s)?|spiked?|rebound(?:ed|s)?|advanced?|higher|increased?|grew|grows|boost(?:ed)?|added|popped|lifts?|lifted|raises?|raised|strengthen(?:ed|s)?"
+DOWN_EN = r"down|fell|falls?|falling|drop(?:ped|s)?|plunge[ds]?|plunging|sank|sinks?|slid|slides?|slump(?:ed|s)?|tumble[ds]?|crash(?:ed|es)?|tank(?:ed|s)?|declined?|declines|lost|loses|lower|decreased?|shed|sheds|dipped|dips?|cut|cuts|slashed|plummet(?:ed|s)?|sell-off|slow(?:ed|s|ing)|cooled|eased|slip(?:ped|s)?|retreat(?:ed|s)?|weaken(?:ed|s)?"
 UP_ZH = r"上涨|大涨|飙升|激增|增长|上升|走高|反弹|涨|增|升|攀升|提高|上调"
 DOWN_ZH = r"放缓|暴跌|重挫|下跌|下滑|下降|走低|跌|降|减少|缩水|下挫|大跌|下调|削减|裁"
 UP_RE = Bilingual(r"\b(?:" + UP_EN + r")\b|" + UP_ZH, re.I)
 DOWN_RE = Bilingual(r"\b(?:" + DOWN_EN + r")\b|" + DOWN_ZH, re.I)
-LEVEL_RE = re.compile(r"(?:\b(?:to|at|of|from|reach(?:ed|es)?|hit|hits|stood at|totall?ing|put|puts)(?:\s+an?)?\s*$|(?:至|到|达到?|为)\s*$)", re.I)
+# (跌幅达9.5%, 涨幅为3%: the size of a move, a change, not a level)
+LEVEL_RE = re.compile(r"(?:\b(?:to|at|of|from|reach(?:ed|es)?|hit|hits|stood at|totall?ing|put|puts)(?:\s+an?)?\s*$|(?<!幅)(?<!幅达)(?:至|到|达到?|为)\s*$)", re.I)
 
 # measure keywords, checked in the figure's clause; first match wins
 MEASURE_PATTERNS: list[tuple[str, str]] = [
@@ -234,6 +244,15 @@ def _ranges(f: _Found, lang: str) -> None:
               "percent", ["lower_bound"])
         f.add(m.start("b"), m.end(), b, "percent", ["upper_bound"])
     if lang == "zh":
+        for m in (COUNT_ZH_RANGE.finditer(f.text) if "至" in f.text or "到" in f.text else ()):
+            a, b = to_decimal(m.group("a")), to_decimal(m.group("b"))
+            sa, sb = m.group("sa"), m.group("sb")
+            if a is None or b is None or not f.free(*m.span()):
+                continue
+            va, vb = a * _scale(sa or sb, SCALE_ZH), b * _scale(sb, SCALE_ZH)
+            if va < vb:
+                f.add(m.start(), m.end("sa") if sa else m.end("a"), va, "count", ["lower_bound"])
+                f.add(m.start("b"), m.end(), vb, "count", ["upper_bound"])
         return
     for m in f.scan(MONEY_RANGE):
         a, b = to_decimal(m.group("a")), to_decimal(m.group("b"))
@@ -268,6 +287,12 @@ def _english_forms(f: _Found) -> None:
         u = m.group("unit")
         unit = "times" if m.group("times") else ("GW" if u[0] in "Gg" else "MW")
         f.add(m.start(), m.end(), v, unit)
+    # an exchange rate quoted per dollar: "the yen strengthened past 142 per dollar" is 142 JPY
+    for m in (PER_DOLLAR.finditer(text) if "dollar" in text else ()):
+        cur = FX_WORD.findall(text, max(f.bounds.clause_start(m.start()), m.start() - 60), m.end())
+        v = to_decimal(m.group("num"))
+        if cur and v is not None and f.free(*m.span("num")):
+            f.add(m.start("num"), m.end("num"), v, FX_CODE[cur[-1].lower().rstrip("s")])
     for m in (BPS.finditer(text) if "bp" in f.folded or "basis" in f.folded else ()):  # BPS needs one of them
         if not f.free(*m.span()):
             continue
@@ -351,6 +376,14 @@ def _counts(f: _Found, lang: str) -> None:
         value = num * _scale(m.group("scale"), table)
         direction, _ = _direction(f.bounds, m.start())
         f.add(m.start(), m.end(), value, "count", [], direction)
+        # "60 customer sites, up from 22": the earlier count of the same noun
+        was = FROM_COUNT.match(f.text, m.end()) if lang != "zh" else None
+        if was and f.free(*was.span("num")):
+            v0 = to_decimal(was.group("num"))
+            if v0 is not None:
+                sc = was.group("scale") or m.group("scale")
+                f.add(was.start("num"), was.end("scale") if was.group("scale") else was.end("num"),
+                      v0 * _scale(sc, table), "count", [])
 
 
 def _measures(f: _Found, lang: str) -> None:
@@ -468,8 +501,9 @@ def _annotate(bounds: Bounds, s: int, e: int, m: MetricMention, hits: Optional[d
 # at 45,490.92", "S&P 500 | 6,532.04 | +0.3%"; a bare number of four or more digits (or with
 # decimals) that is no year and no other figure
 LEVEL_AFTER = re.compile(r"\s*(?:[|:\-–—]\s*)?(?:(?:closed|ended|finished|settled|was|is|stood|rose|fell|climbed|slipped|"
-                         r"gained|dropped|jumped|slid|up|down|higher|lower|at|to|near|around|about)\s+){0,3}"
-                         r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{3,}\.\d+)(?![\d%,.]|\s*(?:%|percent|bps|basis))")
+                         r"gained|added|dropped|jumped|slid|up|down|higher|lower|at|to|near|around|about|"
+                         r"[+\-−]?\d+(?:\.\d+)?\s?%|\d+(?:\.\d+)?\s+percent)\s+){0,4}"
+                         r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{3,}\.\d+)(?![\d%,]|\.\d|\s*(?:%|percent|bps|basis))")
 
 
 def index_levels(text: str, offset: int, mentions, metrics: list[MetricMention]) -> list[MetricMention]:

@@ -84,6 +84,8 @@ def main_actor(mentions: list[Mention], offset: int, start: int = 0) -> Optional
     return first
 
 
+# "142 per dollar": an exchange rate, whose subject is the currency quoted (not its unit)
+FX_QUOTE = re.compile(r"\s+(?:(?:yen|yuan|won|rupees?|pesos?|lira)\s+)?(?:per|to\s+the|a|against\s+the)\s+(?:US\s+|U\.S\.\s+)?dollar\b")
 CURRENCY = re.compile(r"dollars?|yuan|renminbi|euros?|yen|pounds?|won|rupees?|francs?|USD|TWD|CNY|EUR|JPY|HKD", re.I)
 UNIT_BEFORE = re.compile(r"\b(?:in|per|of|into|to|against|versus|vs\.?)\s+(?:the\s+|a\s+)?(?:U\.?S\.?\s+|New\s+)?$", re.I)
 # figures that belong to a person (net worth, a stake) or to a product (its price, tokens, scores)

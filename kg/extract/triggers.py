@@ -109,6 +109,21 @@ TO_OBJECT = re.compile(r"\s*(?:(?:a|an|the|its|rival|startup|fellow|chipmaker|ab
 THE_BEFORE = re.compile(r"\b(?:the|this|that)\s+$", re.I)
 ACQ_WORDS = re.compile(r"\b(?:acquir\w*|takeover|merger|to buy (?:rival|startup|the company)|bought|stake in)\b", re.I)
 COORD = re.compile(r"\s*(?:,\s*(?:and\s+)?|and\s+|&\s+)", re.I)
+# "raised its price target", "raising guidance": a raise of a measure, not of money
+RAISED_MEASURE = re.compile(r"\s+(?:(?:its|their|the|his|her|a|an)\s+)?(?:[\w-]+\s+){0,2}?(?:(?:price\s+)?targets?|"
+                            r"guidance|forecasts?|outlook|estimates?|stakes?|dividends?|prices?|rates?|fees|wages|"
+                            r"concerns?|questions?|doubts?|expectations?)\b", re.I)
+# the object of a takeover told by its kind: "buying the tiny startup", "acquire the company"
+TAKEN_OVER = re.compile(r"\s+(?:the|this)\s+(?:[\w-]+\s+){0,2}?(?:startup|start-up|company|firm|business|maker|developer|"
+                        r"provider|platform|chipmaker|lender|insurer)\b(?![’'-])", re.I)
+# "cut its delivery outlook", "raised its full-year outlook", "reaffirmed its 2026 outlook"
+OUTLOOK_SET = re.compile(r"\b(?:rais|lift|boost|cut|lower|trim|slash|reaffirm|maintain|reiterat|issu|narrow|withdr[ae]w|"
+                         r"pull|hik|upgrad|downgrad)\w*\s+(?:(?:its|their|the|his|her|an?)\s+)?(?:[\w-]+\s+){0,4}$", re.I)
+# "a general partner", "joined as a partner": a role, not a partnership
+PARTNER_ROLE = re.compile(r"\b(?:general|managing|founding|limited|senior|venture|new|a|an|the|its|their)\s+$", re.I)
+# a labelled line or a bullet fragment that opens with its verb: "Raised: $210 million"
+OPENS_WITH = re.compile(r"[\s*•·\-–—>|]*")
+PASSIVE_BY = re.compile(r"[\w-]+(?:\s+\w+)?\s+by\b")
 
 
 def is_context(sentence: str, ref: Optional[str]) -> bool:
@@ -147,6 +162,10 @@ def _subject(bounds: Bounds, text: str, cands: list[tuple[int, int, int]], s: in
     in_sentence = [c for c in cands if sl <= c[1] and c[2] <= s]
     if in_sentence:
         return in_sentence[0][0]
+    # a line that opens with its verb ("Raised: $210 million", "- Acquired Beta"): the
+    # item's main actor did it (not "Acquired by …": that names the actor after it)
+    if OPENS_WITH.fullmatch(text, sl, s) and not PASSIVE_BY.match(text, s):
+        return main
     return None
 
 
@@ -166,11 +185,19 @@ def trigger_events(text: str, offset: int, mentions: list[Mention], bounds: Boun
         if t.needs == "org":
             nxt = [c for c in orgs if e <= c[1] <= e + 40 and c[1] < right]
             if not nxt or not TO_OBJECT.fullmatch(text, e, nxt[0][1]):
-                continue
+                # "is buying the tiny startup": the company the item named before
+                if not (t.type == "Acquisition" and TAKEN_OVER.match(text, e)):
+                    continue
         elif t.needs == "product":
             if not any(e < p <= e + 25 for p in products):
                 continue
         elif t.needs != "-" and not NEEDS[t.needs].search(after[:120]):
+            continue
+        if t.type == "Funding" and t.needs == "money" and RAISED_MEASURE.match(text, e):
+            continue
+        if t.lemma == "outlook" and not OUTLOOK_SET.search(text, max(0, s - 60), s):
+            continue  # a company sets its outlook; "the economic outlook", Outlook the mail app: no forecast
+        if text[s:e].lower() in ("partner", "partners") and PARTNER_ROLE.search(text, max(0, s - 12), s):
             continue
         sl = bounds.sentence_start(s)
         if sl not in context_memo:

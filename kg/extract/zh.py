@@ -263,7 +263,8 @@ TITLES = (r"首席执行官|首席财务官|首席技术官|首席经济学家|�
           r"总裁|副总裁|总经理|行长|主席|总理|部长|局长|经济学家|分析师|CEO|CFO|CTO|COO|发言人|负责人|总监|合伙人")
 TITLE_BEFORE = re.compile(r"(?:" + TITLES + r")$")
 SAY_AFTER = re.compile(r"^(?:表示|称|说|指出|认为|透露|坦言|强调|介绍|回应|宣布)")
-PLACE_BEFORE = re.compile(r"(?:在|于|位于|来自|赴|落户|总部位于|进入|登陆)$")
+# (于 of 用于/对于/由于/基于/等于…: no place after it)
+PLACE_BEFORE = re.compile(r"(?:在|(?<![用对关由等属基在至终急勇善过])于|来自|赴|落户|进入|登陆)$")
 NOT_PLACE = re.compile(r"^(?:城市|上市|市场|海外|全球|国内|国外|国际|本地|当地|各地|境内|境外|内地|线上|线下|云)$")
 PLACE_SUFFIX = re.compile(r"(?:省|市|州|县|区|岛|湾|镇)$")
 ORG_SUFFIX = re.compile(r"(?:公司|集团|银行|证券|基金|资本|科技|技术|控股|汽车|电子|智能|机器人|半导体|"
@@ -272,7 +273,7 @@ NOT_NAME = re.compile(r"^(?:公司|集团|该公司|本公司|其|该|此|今年
                       r"投资者|消费者|用户|客户|监管|政府|董事会|管理层|团队)$")
 # a category word before a name: 初创星跃智能, 播客平台“声浪”
 CATEGORY = re.compile(r"初创(?:公司|企业)?|公司|企业|厂商|平台|品牌|旗下|独角兽|开发商|服务商|供应商|运营商|"
-                      r"制造商|创企|新势力|大厂|巨头|券商")
+                      r"制造商|创企|新势力|大厂|巨头|券商|工具|软件|应用|机构")
 
 
 def _overlaps(s: int, e: int, taken: list[tuple[int, int]]) -> bool:
@@ -312,7 +313,36 @@ def rule_mentions(text: str, offset: int, existing: list[Mention]) -> list[Menti
         add(m.start("name"), m.end("name"), "Product")
     for s, e in trigger_subjects(text, toks, taken):
         add(s, e, "Organization")
+    abbreviations(found, existing)
     return found
+
+
+def _abbreviates(short: str, long: str) -> bool:
+    """监管总局 of 国家市场监督管理总局: the short name's characters in order in the long
+    one, the last character the same (a Chinese abbreviation keeps the kind of body)."""
+    if len(short) >= len(long) or short[-1] != long[-1]:
+        return False
+    k = 0
+    for ch in long:
+        if ch == short[k]:
+            k += 1
+            if k == len(short):
+                return True
+    return False
+
+
+def abbreviations(found: list[Mention], known: list[Mention]) -> None:
+    """An unknown organisation name that abbreviates a known one of the same item is that
+    one (a headline's 监管总局 for the body's 国家市场监督管理总局)."""
+    longs = [m for m in known if m.entity_id and m.type == "Organization"]
+    if not longs:
+        return
+    for m in found:
+        if m.type == "Organization" and m.entity_id is None:
+            for n in longs:
+                if _abbreviates(m.text, n.text):
+                    m.entity_id = n.entity_id
+                    break
 
 
 CREDIT = re.compile(r"[（(](?:图片来源|图片|图源|配图|题图|封面图|视频来源|图表来源|数据来源)\s*[:：][^（）()]*[）)]")
@@ -343,7 +373,7 @@ QUOTED_PRODUCT = re.compile(r"(?:发布|推出|上线|开源|亮相|名为|命�
 
 NAMEISH = {"nz", "nt", "nr", "nrt", "nrfg", "eng", "j", "x"}
 # words between a subject and its trigger: 已完成…融资, 宣布与…, 上周五发布
-CHAIN_WORD = re.compile(r"已|将|正式|宣布|完成|获得|获|再度|再次|近日|日前|今日|今天|昨日|昨天|本周|上周|周[一二三四五六日]|"
+CHAIN_WORD = re.compile(r"已|将|正式|宣布|完成|获得|获|再度|再次|近日|日前|今日|今天|昨日|昨天|本周|上周|周[一二三四五六日]|同日|当日|当天|次日|的|"
                         r"\d{1,2}月\d{1,2}日|计划|拟|有意|表示|称|在|于|与|和|对|向|以|斥资|出资")
 
 
@@ -554,7 +584,16 @@ def assign_subjects(text: str, offset: int, mentions: list[Mention], metrics: li
             continue
         k = clause.rfind("其")
         if k != -1 and main is not None and not any(left + k < cs and ce <= s for _, cs, ce in cands):
-            mt.subject, mt.subject_name = main, None
+            # 其 opening a sentence that names no one before it: the topic of the sentence
+            # before (…长芯存储同日完成备案。据报道，其估值… -> 长芯存储), else the main actor
+            sl = _sentence_start(text, s)
+            prev = None
+            if sl > 0 and not any(sl <= cs and ce <= s for _, cs, ce in cands):
+                psl = _sentence_start(text, sl - 1)
+                prev = next((i for i, cs, ce in cands if psl <= cs and ce < sl
+                             and not PP_BEFORE.search(text[max(psl, cs - 10):cs]) and not _in_source(text, cs)
+                             and not _possessor(text, ce, s) and not _reporter(text, ce)), None)
+            mt.subject, mt.subject_name = (main if prev is None else prev), None
             continue
         if mt.subject is not None and _reporter(text, mentions[mt.subject].end - offset):
             mt.subject = None  # 国家统计局数据显示…: the reporter, not the subject
@@ -664,8 +703,10 @@ def find_events(text: str, offset: int, mentions: list[Mention], metrics: list[M
     for typ, pat in _TRIGGERS:
         for m in pat.finditer(text):
             s, e = m.span()
-            if typ == "Forecast" and not _forecast_ok(text, s):
-                continue
+            if typ == "Forecast" and not _forecast_ok(text, s) and not (
+                    text[s:s + 2] == "预计" and any(m.type == "Organization" and 0 <= s - (m.end - offset) <= 1
+                                                   for m in mentions)):
+                continue  # 预计 right after a company (阿里巴巴预计…) is its own forecast
             if HISTORICAL.search(text, _comma_clause_start(text, s), s) or \
                     NEEDED.search(text, _comma_clause_start(text, s), s):
                 continue

@@ -119,7 +119,7 @@ FOOTER = re.compile(
     r"forward(?:ed)?\s+(?:this|to\s+a\s+friend)|view\s+(?:this\s+email\s+)?in\s+(?:your\s+)?browser|"
     r"privacy\s+policy|all\s+rights\s+reserved|copyright|©|you\s+are\s+receiving|sign\s+up\b|subscribe\b|"
     r"tell\s+(?:your\s+)?friends|share\s+(?:it|this|us)\s+with|^\W*(?:share|read\s+online|view\s+online|open\s+in\s+app)\W*$|"
-    r"转载|版权|本文由|授权|退订|订阅", re.I)
+    r"转载|版权|本文由|授权|退订|订阅|关注我们|点击上方|设为星标|点个在看", re.I)
 # A necessary condition for a FOOTER match, tested on the lower-cased text without re.I: a
 # word of each of FOOTER's branches. FOOTER is an unanchored case-insensitive alternation
 # that `re` tries at every position (30 us a 100-character story on the bench corpus, most of
@@ -128,7 +128,7 @@ FOOTER = re.compile(
 # that letter, except 'İ', 'ı', 'ſ' (a text with one goes straight to FOOTER), and lower()
 # keeps \s and \W as they are.
 FOOTER_HINT = re.compile(r"subscribe|opt\s|update\s|refer|forward|browser|privacy|rights|copyright|©|receiving|"
-                         r"sign\s|friends|share(?:\W|$)|online|app\W*$|转载|版权|本文由|授权|退订|订阅")
+                         r"sign\s|friends|share(?:\W|$)|online|app\W*$|转载|版权|本文由|授权|退订|订阅|关注我们|点击上方|设为星标|点个在看")
 
 
 def footer(s: str) -> bool:
@@ -142,6 +142,9 @@ def footer(s: str) -> bool:
 SPONSOR_TAIL = re.compile(r"[(\[（【]\s*(?:sponsor(?:ed)?|ad|advertisement|partner|promoted|广告|推广|赞助)\s*[)\]）】]\s*$", re.I)
 CALENDAR = re.compile(r"^\W*(?:calendar|coming\s+up|on\s+the\s+calendar|what'?s\s+(?:next|ahead|coming)|"
                       r"the\s+week\s+ahead|upcoming|earnings\s+(?:calendar|this\s+week)|日程|日历|下周前瞻)\b", re.I)
+# links to the newsletter's own earlier posts: "往期推荐", "Related reading"
+RELATED = re.compile(r"^\W*(?:往期(?:推荐|回顾|精选)|推荐阅读|相关阅读|延伸阅读|related\s+(?:reading|posts|stories|articles)|"
+                     r"you\s+(?:might|may)\s+also\s+like|recommended\s+reading|from\s+the\s+archive)\W*$", re.I)
 # labelled parts of one story: they never start a story
 SUBPART = re.compile(
     r"^\W*(?:what'?s\s+new|how\s+it\s+works|why\s+it\s+matters|behind\s+the\s+news|we'?re\s+thinking|results?|"
@@ -171,6 +174,9 @@ BYLINE = re.compile(r"^\W*(?:[Bb]y|[Ww]ritten\s+by|[Ww]ords\s+by|[Rr]eporting\s+
                     r"(?:\s*(?:,|and|&)\s*[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){0,3})*\s*$|^\W*(?:作者|记者|撰文|编辑)\s*[:：｜|]")
 TEASER_HEAD = re.compile(r"in\s+(?:today'?s|this)\s+(?:issue|edition|email)|today'?s\s+(?:stories|headlines|issue)|"
                          r"inside\b|导读|导览|看点|要闻速览|目录", re.I)
+# a section of short news, one a bullet: "In brief", "Quick hits", "融资快讯", "行业简讯"
+DIGEST_HEAD = re.compile(r"\b(?:in\s+brief|briefly|quick\s+(?:hits|takes|bites)|(?:more|other)\s+(?:news|headlines|deals)|"
+                         r"news\s+roundup|deals?\s+roundup)\b|快讯|速递|简讯|短讯|一句话新闻", re.I)
 WORD = re.compile(r"[A-Za-z][A-Za-z0-9'’.-]*|\d[\d.,]*|[\u3400-\u9fff]+")
 STOP = frozenset("a an the of to in on for and or but with at by from as is are was its it this that these "
                  "after over into new more than up down says said will be has have s".split())
@@ -352,7 +358,7 @@ def cut(blocks: list[Block]) -> list[Story]:
         section = b.text.strip(" :：*_#") or None
         if SPONSOR.match(b.text):
             section_kind = "sponsor"
-        elif CALENDAR.match(b.text):
+        elif CALENDAR.match(b.text) or RELATED.match(b.text):
             section_kind = "boilerplate"
         else:
             section_kind = None
@@ -384,7 +390,7 @@ def cut(blocks: list[Block]) -> list[Story]:
                     cur.kind = "sponsor"
                 continue
             list_intro = n is not None and n.kind == "item" and not _digest_bullet(n) and short(n.text) \
-                and not _section_bullet(n, blocks, nxt, nxt[i])
+                and not _section_bullet(n, blocks, nxt, nxt[i]) and not DIGEST_HEAD.search(b.text)
             sect = n is None or (n.kind == "heading" and n.level > b.level) or n.title \
                 or bool(n.lead and not is_label(n)) or (n.kind == "item" and not list_intro) \
                 or (votes.get(b.level, 0) > 0 and not list_intro)
