@@ -9,9 +9,11 @@ from typing import Optional
 
 from .._cjk import Bilingual, has_cjk
 
-# ("as much as $15 billion", "as many as 400": a bound of a figure, no clause break)
-CLAUSE_BREAK = Bilingual(r"[;；。!?！？\n]|(?<!\d)[,，](?!\d)|\s[–—]\s|——|[(（)）]|\b(?:while|whereas|but|and|after|before)\b|"
-                         r"(?<!much\s)(?<!many\s)(?<!high\s)(?<!little\s)(?<!few\s)\bas\b(?!\s{1,3}(?:much|many|high|little|few)\s{1,3}as\b)|而|但|且")
+# ("as much as $15 billion", "as many as 400": a bound of a figure, no clause break; the
+# lookarounds are tried only after "as": tried at every position they cost 5% of the rules' time)
+CLAUSE_BREAK = Bilingual(r"[;；。!?！？\n]|(?<!\d)[,，](?!\d)|\s[–—]\s|——|[(（)）]|\b(?:while|whereas|but|and|after|before|"
+                         r"as(?<!much\sas)(?<!many\sas)(?<!high\sas)(?<!little\sas)(?<!few\sas)(?!\s{1,3}(?:much|many|high|little|few)\s{1,3}as\b))\b|"
+                         r"而|但|且")
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"“‘'(])|[。！？!?；;]|\n")
 _ABBR = re.compile(r"\b(?:Corp|Inc|Ltd|Co|Mr|Ms|Mrs|Dr|St|vs|No|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|"
                    r"U\.S|U\.K|Gov|Sen|Rep|[A-Z])\.$")
