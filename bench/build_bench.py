@@ -81,7 +81,8 @@ def child_floor(corpus: str, model: str) -> dict:
         pass
     dt, dc = time.perf_counter() - t, cpu_seconds() - c
     return {"seconds": dt, "cpu_seconds": dc, "load_seconds": load, "items": len(en) + len(zh), "model": name,
-            "peak_mb": peak_mb()}
+            "peak_mb": peak_mb(), "en_words": sum(len(t.split()) for t in en),
+            "zh_chars": sum(len(t) - t.count(" ") for t in zh)}
 
 
 def run_child(*args: str) -> dict:
@@ -162,6 +163,10 @@ def report_row(r: dict) -> None:
     print(f"build / floor    {f['seconds'] / fl['seconds']:8.2f} x   "
           f"(CPU time: {f['cpu_seconds'] / fl['cpu_seconds']:.2f} x; "
           f"with model load in both: {f['seconds'] / (fl['seconds'] + fl['load_seconds']):.2f} x)")
+    words = fl["en_words"] + fl["zh_chars"]
+    print(f"text             {fl['en_words']} English words, {fl['zh_chars']} Chinese characters: "
+          f"{words / f['cpu_seconds']:.0f} words and characters per CPU second of the full build "
+          f"({words / fl['cpu_seconds']:.0f} for the floor)")
     print(f"incremental +1   {inc['seconds']:8.2f} s  = {100 * inc['seconds'] / f['seconds']:.1f}% of the full build "
           f"({inc['extracted']} extracted, {inc['reused']} reused)")
     for w, x in r["workers"].items():
