@@ -18,6 +18,7 @@ from .events import find_events
 from ._bounds import Bounds
 from .metrics import find_metrics, index_levels
 from .sources import cited_outlet
+from . import tables as tab
 from .subjects import (PERSON_MEASURE, PRODUCT_MEASURE, SUBJECT_TYPES, figure_candidates, main_actor,
                        main_product, subject_of)
 from . import zh
@@ -170,6 +171,11 @@ def extract_item(it, doc, issue: Issue, gaz: gz.Gazetteer, sector: str,
             rest = text[:h0] + " " + text[h1:]
             ex.mentions = [m for m in ex.mentions if not (
                 m.source == "model" and h0 <= m.start - off and m.end - off <= h1 and m.text not in rest)]
+    # pipe tables with a header row (kg.extract.tables): the file's text keeps the pipes
+    tables = tab.find_tables(issue.text, it.start, it.end) \
+        if it.lang == "en" and issue.text.find("|", it.start, it.end) != -1 else ()
+    if tables:
+        ex.mentions = tab.mentions(tables, text, off, ex.mentions)
     outlet = it.outlet or (zh.body_outlet(text, gaz.lookup) if it.lang == "zh" else None)
     if outlet and not it.outlet:  # cited in the body: the item's outlet
         ex.item = dataclasses.replace(it, outlet=outlet)
@@ -202,7 +208,13 @@ def extract_item(it, doc, issue: Issue, gaz: gz.Gazetteer, sector: str,
             met.measure = DEFAULT_MOVE_MEASURE.get(ex.mentions[met.subject].type, "unknown")
     if it.lang == "en":
         metrics = sorted(metrics + index_levels(text, off, ex.mentions, metrics), key=lambda m: m.start)
-    ex.metrics = _dedupe_metrics(metrics)
+    if tables:
+        # a row's figures are its company's: kept apart from the merging of repeated figures
+        new = tab.figures(tables, text, off, ex.mentions, metrics)
+        rows = [m for m in metrics + new if tab.in_rows(tables, m.start - off)]
+        metrics = sorted(_dedupe_metrics([m for m in metrics if not tab.in_rows(tables, m.start - off)]) + rows,
+                         key=lambda m: m.start)
+    ex.metrics = _dedupe_metrics(metrics) if not tables else metrics
     if it.lang == "zh":
         ex.metrics = zh.drop_rounded(text, off, it.headline, ex.metrics)
     if it.lang == "en":
@@ -211,6 +223,8 @@ def extract_item(it, doc, issue: Issue, gaz: gz.Gazetteer, sector: str,
             if met.subject is None and met.subject_name is None:
                 met.subject = main
         ex.events = find_events(text, off, ex.mentions, ex.metrics, bounds, it.lang, main, it.date or issue.date)
+        if tables:
+            ex.events = tab.events(tables, text, off, it.headline, ex.mentions, ex.metrics, ex.events)
     else:
         ex.events = zh.find_events(text, off, ex.mentions, ex.metrics, bounds,
                                    find_events(text, off, ex.mentions, ex.metrics, bounds, cues=zh.shared_cues()))
