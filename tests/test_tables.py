@@ -115,9 +115,9 @@ MARKETS = """<html><head><title>Closing Bell — May 14, 2026</title></head><bod
 <p>Thursday, May 14, 2026</p>
 <h2>Stocks on the move</h2>
 <table>
-<tr><th>Stock</th><th>Last ($)</th><th>Chg (%)</th><th>YoY</th></tr>
-<tr><td>Pemberton Freight (PMBF)</td><td>88.40</td><td>-6.5</td><td>+12%</td></tr>
-<tr><td>Intel</td><td>31.15</td><td>+2.75</td><td>-20%</td></tr>
+<tr><th>Stock</th><th>Symbol</th><th>Last ($)</th><th>Chg (%)</th><th>YoY</th></tr>
+<tr><td>Pemberton Freight</td><td>PMBF</td><td>88.40</td><td>-6.5</td><td>+12%</td></tr>
+<tr><td>Intel (INTC)</td><td>INTC</td><td>31.15</td><td>+2.75</td><td>-20%</td></tr>
 </table>
 <h2>Quarterly results</h2>
 <table>
@@ -138,6 +138,7 @@ def test_movers_table_gives_prices_and_signed_changes_from_the_header_units(pipe
     ex = item_with(items, "Pemberton Freight")
     f = facts(ex, name_of)
     assert ("Pemberton Freight", "Organization") in f["entities"]
+    assert not any(n == "PMBF" for n, _ in f["entities"])      # a ticker is no company of its own
     assert (Decimal("88.40"), "USD", "share_price", "Pemberton Freight") in f["metrics"]
     assert (Decimal("-6.5"), "percent", "share_price", "Pemberton Freight") in f["metrics"]
     assert (Decimal("2.75"), "percent", "share_price", "Intel") in f["metrics"]
@@ -205,3 +206,12 @@ def test_headline_words_that_are_no_company(pipes, headline):
     ex = item_with(items, "Investors sold")
     first = headline.split()[0]
     assert not any(m.text.startswith(first) and m.source == "rule" for m in ex.mentions)
+
+
+def test_a_table_of_words_names_no_companies(pipes):
+    text = ("# Week Ahead\n\n## Dates to watch\n\n| When | What |\n|---|---|\n"
+            "| Tuesday, 10 a.m. | Consumer confidence survey |\n| Thursday | Jobless claims report |\n\n"
+            "## Elsewhere\n\nHollis Freight said on Monday that it would cut 200 jobs.\n")
+    _, items, name_of = run(text, pipes)
+    ex = item_with(items, "Jobless claims")
+    assert not any(m.source == "rule" and m.type == "Organization" for m in ex.mentions)

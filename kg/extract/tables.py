@@ -11,7 +11,8 @@ row says nothing about its columns and is left to the sentence rules.
 Columns get a role from their header's words (`Company`, `Ticker/Company`, `Round`/`Stage`,
 `Amount`/`Raised`, `Valuation`, `Lead investor`, `Revenue`, `EPS`, `EPS est.`, `Price`,
 `Change %`, `YoY`, …) and a unit from a parenthesised one (`Revenue ($B)`, `Price (USD)`,
-`Chg (%)`); the name column is the one whose header names it, else the first column of words.
+`Chg (%)`); the name column is the one whose header names it, else, in a table with a
+column of figures, the first column of words (a calendar's `When | What` names no company).
 Per data row:
 
 * the name cell's company: the name already found there, else the cell's text as an
@@ -49,7 +50,7 @@ ROLES: list[tuple[str, re.Pattern]] = [(r, re.compile(p)) for r, p in [
     ("revenue", r"\brevenue\b|\bsales\b|\bturnover\b"),
     ("profit", r"net income|\bprofit\b|\bearnings\b"),
     ("market_cap", r"market cap|\bmkt cap\b"),
-    ("change", r"\bchg\b|\bchange\b|\bmove\b|\bday\b|^%$|^[+±]?/?-?\s*%$|\bpct\b|\breturn\b"),
+    ("change", r"\bchg\b|\bchange\b|\bmove\b|\breturn\b|\b(?:day|1d|session)\b.*%|%\s*(?:day|1d)\b|^[+±]?\s*%$|^\+/-\s*%?$"),
     ("price", r"\bprice\b|\bclose\b|\blast\b|\blevel\b|\bquote\b"),
     ("ticker", r"^(?:ticker|symbol|code)$"),
     ("name", r"\bcompany\b|\bcompanies\b|\bname\b|\bstartup\b|\bfirm\b|\bissuer\b|\bstock\b|\bticker\b|"
@@ -73,6 +74,7 @@ SUMMARY_ROW = re.compile(r"^(?:total|subtotal|average|median|sum|all)\b", re.I)
 NAME_CELL = re.compile(r"^[A-Z0-9][\w&'’.+!\- ]*$")
 TICKER_TAIL = re.compile(r"\s*[(\[]\s*(?:[A-Z]+\s*:\s*)?[A-Z0-9.]{1,8}\s*[)\]]\s*$")
 INVESTOR_SPLIT = re.compile(r"\s*(?:,|;|&|\+|/|\band\b|\bwith\b)\s*")
+FIGURE_ROLES = frozenset({"valuation", "funding", "growth", "eps", "revenue", "profit", "market_cap", "change", "price"})
 MOVE_MEASURE = {"Organization": "share_price", "Index": "index_level", "Asset": "price"}
 PRICE_MEASURE = {"Organization": "share_price", "Index": "index_level", "Asset": "price"}
 
@@ -152,8 +154,6 @@ def _column(header: str) -> Column:
         if pat.search(h):
             col.role = role
             break
-    if col.role is None and col.percent:
-        col.role = "change"
     return col
 
 
@@ -204,8 +204,8 @@ def _name_column(t: Table, raw: str, start: int) -> None:
     roles = [c.role for c in t.columns]
     if "name" in roles:
         t.name_col = roles.index("name")
-    else:
-        # the first column of words: no cell of it holds a digit
+    elif any(r in FIGURE_ROLES for r in roles):
+        # in a table of figures, the first column of words: no cell of it holds a digit
         for k, c in enumerate(t.columns):
             if c.role not in (None, "ticker"):
                 continue
@@ -274,8 +274,8 @@ def mentions(tables: list[Table], text: str, offset: int, found: list[Mention]) 
             continue            # across cells
         t, k = c
         role = t.columns[k].role
-        if role == "round":
-            continue
+        if role == "round" or (role == "ticker" and m.source != "gazetteer"):
+            continue            # 'Series B'; an unknown ticker is its row's company, not another one
         if m.source != "gazetteer" and (k == t.name_col or role == "investor") and m.type != "Organization":
             if m.type in ("Place", "Product") or (m.type == "Person" and k == t.name_col
                                                   and COMPANY_HEADER.search(t.columns[k].header.lower())):
