@@ -215,3 +215,35 @@ def test_a_table_of_words_names_no_companies(pipes):
     _, items, name_of = run(text, pipes)
     ex = item_with(items, "Jobless claims")
     assert not any(m.source == "rule" and m.type == "Organization" for m in ex.mentions)
+
+
+def test_an_email_table_whose_first_row_is_bold_has_a_header(pipes):
+    page = ("<html><body><h2>Fresh capital</h2><table>"
+            "<tr><td><b>Company</b></td><td><strong>Amount</strong></td><td><b>Lead</b></td></tr>"
+            "<tr><td>Larchmont Bio</td><td>$18M</td><td>Polaris Partners</td></tr>"
+            "<tr><td>Pinecrest Data</td><td>$7M</td><td>Bessemer</td></tr></table></body></html>")
+    _, items, name_of = run(page, pipes, "mail.html")
+    ex = item_with(items, "Larchmont Bio")
+    f = facts(ex, name_of)
+    assert ("Funding", "Larchmont Bio") in f["events"] and ("Funding", "Pinecrest Data") in f["events"]
+    assert (Decimal(7_000_000), "USD", "funding", "Pinecrest Data") in f["metrics"]
+    assert ("Polaris Partners", "Organization") in f["entities"]
+
+
+TABLE_GOLD = sorted((__import__("pathlib").Path(__file__).parent / "data" / "tables").glob("*.gold.json"))
+
+
+@pytest.mark.parametrize("model", ["none", pytest.param("auto", marks=pytest.mark.skipif(
+    not model_installed(), reason="no spaCy model installed"))])
+def test_table_issues_score(model):
+    """Our two issues with tables (tests/data/tables): every item found, and the scores the
+    table rules reached kept (entity F1 >= 0.93, figure F1 >= 0.95, event F1 >= 0.9, subjects >= 0.85)."""
+    import json
+    from click.testing import CliRunner
+    from kg.cli import cli
+    r = CliRunner().invoke(cli, ["eval", "--model", model, "--format", "json", *map(str, TABLE_GOLD)])
+    assert r.exit_code == 0, r.output
+    en = json.loads(r.output[r.output.index("{"):])["languages"]["en"]
+    assert en["items"] == 9
+    assert en["entities"]["f1"] >= 0.93 and en["metrics"]["f1"] >= 0.95 and en["events"]["f1"] >= 0.9, en
+    assert en["subject_accuracy"]["accuracy"] >= 0.85, en
