@@ -187,6 +187,8 @@ def test_tables_module_reads_columns_from_header_cells():
     ("Zephyrine to Buy Payroll Startup", "The deal values the target at $300 million, people familiar said.", "Zephyrine"),
     ("Moravek Raises $40M for Grid Batteries", "The round was led by existing backers.", "Moravek"),
     ("Ostrander Labs files for an IPO", "The filing shows revenue of $210 million last year.", "Ostrander Labs"),
+    ("Quorra Acquires Payments Firm Tollgate for $90M", "The buyer will keep the brand.", "Tollgate"),
+    ("Quorra Acquires Payments Firm Tollgate for $90M", "The buyer will keep the brand.", "Quorra"),
 ])
 def test_a_company_only_the_headline_names(pipes, headline, body, name):
     text = f"# Deal Notes\n\n## {headline}\n\n{body}\n"

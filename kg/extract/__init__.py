@@ -19,7 +19,7 @@ from ._bounds import Bounds
 from .metrics import find_metrics, index_levels
 from .sources import cited_outlet
 from . import tables as tab
-from .headlines import headline_name
+from .headlines import headline_names
 from .subjects import (PERSON_MEASURE, PRODUCT_MEASURE, SUBJECT_TYPES, figure_candidates, main_actor,
                        main_product, subject_of)
 from . import zh
@@ -173,9 +173,9 @@ def extract_item(it, doc, issue: Issue, gaz: gz.Gazetteer, sector: str,
             ex.mentions = [m for m in ex.mentions if not (
                 m.source == "model" and h0 <= m.start - off and m.end - off <= h1 and m.text not in rest)]
             if it.lang == "en":
-                named = headline_name(text, off, h0, h1, ex.mentions)
-                if named is not None:
-                    ex.mentions = sorted(ex.mentions + [named], key=lambda m: (m.start, -m.end))
+                named = headline_names(text, off, h0, h1, ex.mentions)
+                if named:
+                    ex.mentions = sorted(ex.mentions + named, key=lambda m: (m.start, -m.end))
     # pipe tables with a header row (kg.extract.tables): the file's text keeps the pipes
     tables = tab.find_tables(issue.text, it.start, it.end) \
         if it.lang == "en" and issue.text.find("|", it.start, it.end) != -1 else ()
