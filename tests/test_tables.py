@@ -249,3 +249,16 @@ def test_table_issues_score(model):
     assert en["items"] == 9
     assert en["entities"]["f1"] >= 0.93 and en["metrics"]["f1"] >= 0.95 and en["events"]["f1"] >= 0.9, en
     assert en["subject_accuracy"]["accuracy"] >= 0.85, en
+
+
+@pytest.mark.parametrize("heading,funding", [("Fresh rounds this week", True), ("Buybacks announced", False)])
+def test_an_amount_column_is_a_round_only_where_the_story_says_so(pipes, heading, funding):
+    text = (f"# Desk Notes\n\n**June 9, 2026**\n\n## {heading}\n\n| Company | Amount |\n|---|---|\n"
+            "| Tarrow Mills | $25M |\n| Edgecliff Systems | $40M |\n")
+    _, items, name_of = run(text, pipes)
+    ex = item_with(items, "Tarrow Mills")
+    f = facts(ex, name_of)
+    assert (("Funding", "Tarrow Mills") in f["events"]) is funding
+    assert (("Funding", "Edgecliff Systems") in f["events"]) is funding
+    m = next(m for m in ex.metrics if m.value == Decimal(25_000_000))
+    assert name_of(ex, m.subject) == "Tarrow Mills" and (m.measure == "funding") is funding

@@ -177,7 +177,7 @@ def extract_item(it, doc, issue: Issue, gaz: gz.Gazetteer, sector: str,
                 if named:
                     ex.mentions = sorted(ex.mentions + named, key=lambda m: (m.start, -m.end))
     # pipe tables with a header row (kg.extract.tables): the file's text keeps the pipes
-    tables = tab.find_tables(issue.text, it.start, it.end) \
+    tables = tab.find_tables(issue.text, it.start, it.end, it.headline + " " + (it.section or "")) \
         if it.lang == "en" and issue.text.find("|", it.start, it.end) != -1 else ()
     if tables:
         ex.mentions = tab.mentions(tables, text, off, ex.mentions)
@@ -229,7 +229,7 @@ def extract_item(it, doc, issue: Issue, gaz: gz.Gazetteer, sector: str,
                 met.subject = main
         ex.events = find_events(text, off, ex.mentions, ex.metrics, bounds, it.lang, main, it.date or issue.date)
         if tables:
-            ex.events = tab.events(tables, text, off, it.headline, ex.mentions, ex.metrics, ex.events)
+            ex.events = tab.events(tables, text, off, ex.mentions, ex.metrics, ex.events)
     else:
         ex.events = zh.find_events(text, off, ex.mentions, ex.metrics, bounds,
                                    find_events(text, off, ex.mentions, ex.metrics, bounds, cues=zh.shared_cues()))

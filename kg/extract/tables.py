@@ -42,7 +42,8 @@ DELIM_CELL = re.compile(r"\s*:?-{2,}:?\s*")
 # column roles from header words, first match wins (lower-cased header, unit in brackets cut off)
 ROLES: list[tuple[str, re.Pattern]] = [(r, re.compile(p)) for r, p in [
     ("valuation", r"valuation|valued|post-money|pre-money"),
-    ("funding", r"\bamount\b|\braised?\b|\bfunding\b|round size|\bcheck\b|\binvestment\b|\bsize\b"),
+    ("funding", r"\braised?\b|\bfunding\b|round size|\bcheck size\b"),
+    ("amount", r"\bamount\b|\bsize\b|\binvestment\b"),
     ("round", r"\bround\b|\bstage\b|\bseries\b"),
     ("investor", r"\blead\b|\bled by\b|\binvestors?\b|\bbackers?\b"),
     ("growth", r"\byoy\b|\by/y\b|year[- ]over[- ]year|\bgrowth\b|\bytd\b"),
@@ -74,7 +75,7 @@ SUMMARY_ROW = re.compile(r"^(?:total|subtotal|average|median|sum|all)\b", re.I)
 NAME_CELL = re.compile(r"^[A-Z0-9][\w&'’.+!\- ]*$")
 TICKER_TAIL = re.compile(r"\s*[(\[]\s*(?:[A-Z]+\s*:\s*)?[A-Z0-9.]{1,8}\s*[)\]]\s*$")
 INVESTOR_SPLIT = re.compile(r"\s*(?:,|;|&|\+|/|\band\b|\bwith\b)\s*")
-FIGURE_ROLES = frozenset({"valuation", "funding", "growth", "eps", "revenue", "profit", "market_cap", "change", "price"})
+FIGURE_ROLES = frozenset({"valuation", "funding", "amount", "growth", "eps", "revenue", "profit", "market_cap", "change", "price"})
 MOVE_MEASURE = {"Organization": "share_price", "Index": "index_level", "Asset": "price"}
 PRICE_MEASURE = {"Organization": "share_price", "Index": "index_level", "Asset": "price"}
 
@@ -157,9 +158,10 @@ def _column(header: str) -> Column:
     return col
 
 
-def find_tables(raw: str, start: int, end: int) -> list[Table]:
+def find_tables(raw: str, start: int, end: int, headline: str = "") -> list[Table]:
     """The pipe tables with a header row in raw[start:end] (an item's span of the text that
-    keeps the pipes), with offsets relative to `start`."""
+    keeps the pipes), with offsets relative to `start`. `headline` (the story's headline and
+    section) says whether a table of amounts is one of rounds raised."""
     lines: list[tuple[int, int]] = []
     pos = start
     while pos < end:
@@ -195,6 +197,9 @@ def find_tables(raw: str, start: int, end: int) -> list[Table]:
             j += 1
         if t.rows:
             _name_column(t, raw, start)
+            roles = {c.role for c in t.columns}
+            t.funding = bool(roles & {"round", "investor", "funding"}) or (
+                "amount" in roles and FUNDING_HEADLINE.search(headline) is not None)
             tables.append(t)
         i = j + 1
     return tables
@@ -213,8 +218,6 @@ def _name_column(t: Table, raw: str, start: int) -> None:
             if cells and all(x and not re.search(r"\d", x) for x in cells):
                 t.name_col = k
                 break
-    t.funding = any(r in ("round", "investor") for r in roles) or (
-        "funding" in roles and "revenue" not in roles and "eps" not in roles)
 
 
 def _name_span(text: str, a: int, b: int) -> Optional[tuple[int, int]]:
@@ -365,7 +368,7 @@ def figures(tables: list[Table], text: str, offset: int, mentions_: list[Mention
                     mets = _bare(text, a, b, col, offset)
                     new.extend(mets)
                 for met in mets:
-                    _apply(met, col, subj, stype)
+                    _apply(met, col, subj, stype, t.funding)
     return new
 
 
@@ -390,10 +393,12 @@ def _bare(text: str, a: int, b: int, col: Column, offset: int) -> list[MetricMen
                           direction=direction)]
 
 
-def _apply(met: MetricMention, col: Column, subj: Optional[int], stype: Optional[str]) -> None:
+def _apply(met: MetricMention, col: Column, subj: Optional[int], stype: Optional[str], funding: bool) -> None:
     if subj is not None:
         met.subject, met.subject_name = subj, None
     role = col.role
+    if role == "amount" and funding:
+        role = "funding"
     quals = set(met.qualifiers) - {"expected", "actual"}
     if col.expected:
         quals.add("expected")
@@ -421,7 +426,7 @@ def in_rows(tables: list[Table], pos: int) -> bool:
     return any(a <= pos < b for t in tables for a, b in t.spans)
 
 
-def events(tables: list[Table], text: str, offset: int, headline: str, mentions_: list[Mention],
+def events(tables: list[Table], text: str, offset: int, mentions_: list[Mention],
            metrics: list[MetricMention], found: list[EventMention]) -> list[EventMention]:
     """The item's events with the tables' rows: an event whose cue is in a data row keeps
     only the row's company as actor; a funding table gives a Funding event per row."""
@@ -455,10 +460,8 @@ def events(tables: list[Table], text: str, offset: int, headline: str, mentions_
         out.append(ev)
         for a in ev.actors:
             have.add(key(ev.type, a))
-    headline_funding = bool(headline and FUNDING_HEADLINE.search(headline))
     for t in tables:
-        roles = {c.role for c in t.columns}
-        if not (t.funding or ("funding" in roles and headline_funding)):
+        if not t.funding:
             continue
         for ri, row in enumerate(t.rows):
             subj = _row_subject(t, row, mentions_, offset)
