@@ -215,10 +215,8 @@ def extract_item(it, doc, issue: Issue, gaz: gz.Gazetteer, sector: str,
         metrics = sorted(metrics + index_levels(text, off, ex.mentions, metrics), key=lambda m: m.start)
     if tables:
         # a row's figures are its company's: kept apart from the merging of repeated figures
-        new = tab.figures(tables, text, off, ex.mentions, metrics)
-        rows = [m for m in metrics + new if tab.in_rows(tables, m.start - off)]
-        metrics = sorted(_dedupe_metrics([m for m in metrics if not tab.in_rows(tables, m.start - off)]) + rows,
-                         key=lambda m: m.start)
+        outside, rows = tab.split_rows(tables, metrics + tab.figures(tables, text, off, ex.mentions, metrics), off)
+        metrics = sorted(_dedupe_metrics(outside) + rows, key=lambda m: m.start)
     ex.metrics = _dedupe_metrics(metrics) if not tables else metrics
     if it.lang == "zh":
         ex.metrics = zh.drop_rounded(text, off, it.headline, ex.metrics)

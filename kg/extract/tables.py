@@ -31,6 +31,7 @@ Work happens only for items whose text holds a `|`; the rest pay one `str.find`.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Optional
@@ -243,7 +244,7 @@ def mentions(tables: list[Table], text: str, offset: int, found: list[Mention]) 
     cells, or sit in the header or a round column, are dropped; each row's company and
     investors that no name covers are added as Organizations; an unknown name in a column
     headed Company is one even when the model called it a person or a place."""
-    bounds = []       # (cell start, cell end, column) of every data cell
+    bounds = []       # (cell start, cell end, table, column) of every data cell, in text order
     dead = []         # header rows and delimiter rows
     for t in tables:
         dead.append((t.header[0], t.rows and t.spans[0][0] or t.header[1]))
@@ -252,6 +253,8 @@ def mentions(tables: list[Table], text: str, offset: int, found: list[Mention]) 
                 bounds.append((a, b, t, k))
     if not bounds:
         return found
+    bounds.sort(key=lambda c: c[0])
+    cell_starts = [c[0] for c in bounds]
     starts = [t.start for t in tables]
     ends = [t.end for t in tables]
 
@@ -259,9 +262,9 @@ def mentions(tables: list[Table], text: str, offset: int, found: list[Mention]) 
         return any(a <= s < b or a < e <= b for a, b in zip(starts, ends))
 
     def cell_of(s: int, e: int):
-        for a, b, t, k in bounds:
-            if a <= s and e <= b:
-                return t, k
+        i = bisect_right(cell_starts, s) - 1
+        if i >= 0 and e <= bounds[i][1]:
+            return bounds[i][2], bounds[i][3]
         return None
 
     out: list[Mention] = []
@@ -284,17 +287,23 @@ def mentions(tables: list[Table], text: str, offset: int, found: list[Mention]) 
                                                   and COMPANY_HEADER.search(t.columns[k].header.lower())):
                 m.type = "Organization"
         out.append(m)
-    taken = [(m.start - offset, m.end - offset) for m in out]
+    # inside a table every name kept lies within one cell: a cell's names are found by
+    # bisection among the kept names' starts (no scan of all names per cell)
+    kept_starts = [m.start - offset for m in out]
+    kept_ends = [m.end - offset for m in out]
+    added: list[Mention] = []
 
     def add(a: int, b: int) -> None:
         span = _name_span(text, a, b)
         if span is None:
             return
         s, e = span
-        if any(ts < e and s < te for ts, te in taken):
-            return
-        taken.append((s, e))
-        out.append(Mention(text=text[s:e], start=offset + s, end=offset + e, type="Organization", source="rule"))
+        j = bisect_right(kept_starts, e) - 1
+        while j >= 0 and kept_ends[j] > a:
+            if kept_starts[j] < e and s < kept_ends[j]:
+                return
+            j -= 1
+        added.append(Mention(text=text[s:e], start=offset + s, end=offset + e, type="Organization", source="rule"))
 
     for t in tables:
         inv = [k for k, c in enumerate(t.columns) if c.role == "investor"]
@@ -313,25 +322,50 @@ def mentions(tables: list[Table], text: str, offset: int, found: list[Mention]) 
                     add(pos, sep.start())
                     pos = sep.end()
                 add(pos, b)
+    out.extend(added)
     out.sort(key=lambda m: (m.start, -m.end))
     return out
 
 
-def _row_subject(t: Table, row: list[tuple[int, int]], mentions_: list[Mention], offset: int) -> Optional[int]:
-    if t.name_col is None or t.name_col >= len(row):
+class _Rows:
+    """The tables' data rows in text order, each with its company (an index into the item's
+    mentions, which are sorted by start): found by bisection, once per row."""
+
+    def __init__(self, tables: list[Table], mentions_: list[Mention], offset: int):
+        self.rows = sorted(((a, b, t, ri) for t in tables for ri, (a, b) in enumerate(t.spans)),
+                           key=lambda r: r[0])
+        self.starts = [r[0] for r in self.rows]
+        self.mentions, self.offset = mentions_, offset
+        self.m_starts = [m.start - offset for m in mentions_]
+        self.subject = {(id(t), ri): self._subject(t, t.rows[ri]) for _, _, t, ri in self.rows}
+
+    def at(self, pos: int) -> Optional[tuple[Table, int]]:
+        """The (table, row index) of the data row holding `pos` (relative), or None."""
+        i = bisect_right(self.starts, pos) - 1
+        if i >= 0 and pos < self.rows[i][1]:
+            return self.rows[i][2], self.rows[i][3]
         return None
-    a, b = row[t.name_col]
-    for i, m in enumerate(mentions_):
-        if a <= m.start - offset and m.end - offset <= b and m.type in ("Organization", "Index", "Asset", "Product"):
-            return i
-    # a ticker column's known name when the name cell has none
-    for k, c in enumerate(t.columns):
-        if c.role == "ticker" and k < len(row):
-            a, b = row[k]
-            for i, m in enumerate(mentions_):
-                if a <= m.start - offset and m.end - offset <= b and m.type == "Organization":
-                    return i
-    return None
+
+    def _within(self, a: int, b: int, types) -> Optional[int]:
+        for i in range(bisect_left(self.m_starts, a), bisect_left(self.m_starts, b)):
+            m = self.mentions[i]
+            if m.end - self.offset <= b and m.type in types:
+                return i
+        return None
+
+    def _subject(self, t: Table, row: list[tuple[int, int]]) -> Optional[int]:
+        if t.name_col is None or t.name_col >= len(row):
+            return None
+        got = self._within(*row[t.name_col], ("Organization", "Index", "Asset", "Product"))
+        if got is not None:
+            return got
+        # a ticker column's known name when the name cell has none
+        for k, c in enumerate(t.columns):
+            if c.role == "ticker" and k < len(row):
+                got = self._within(*row[k], ("Organization",))
+                if got is not None:
+                    return got
+        return None
 
 
 def figures(tables: list[Table], text: str, offset: int, mentions_: list[Mention],
@@ -355,9 +389,10 @@ def figures(tables: list[Table], text: str, offset: int, mentions_: list[Mention
         if ci < len(cells) and cells[ci][0] <= s and met.end - offset <= cells[ci][1]:
             by_cell.setdefault((cells[ci][0], cells[ci][1]), []).append(met)
     new: list[MetricMention] = []
+    rows = _Rows(tables, mentions_, offset)
     for t in tables:
-        for row in t.rows:
-            subj = _row_subject(t, row, mentions_, offset)
+        for ri, row in enumerate(t.rows):
+            subj = rows.subject[(id(t), ri)]
             stype = mentions_[subj].type if subj is not None else None
             for k, (a, b) in enumerate(row):
                 col = t.columns[k] if k < len(t.columns) else None
@@ -421,27 +456,21 @@ def _apply(met: MetricMention, col: Column, subj: Optional[int], stype: Optional
     met.qualifiers = sorted(quals)
 
 
-def in_rows(tables: list[Table], pos: int) -> bool:
-    """Is `pos` (relative) inside a data row of one of the tables?"""
-    return any(a <= pos < b for t in tables for a, b in t.spans)
+def split_rows(tables: list[Table], metrics: list[MetricMention], offset: int
+               ) -> tuple[list[MetricMention], list[MetricMention]]:
+    """(figures outside the tables' data rows, figures inside them)."""
+    rows = _Rows(tables, [], offset)
+    outside, inside = [], []
+    for m in metrics:
+        (inside if rows.at(m.start - offset) is not None else outside).append(m)
+    return outside, inside
 
 
 def events(tables: list[Table], text: str, offset: int, mentions_: list[Mention],
            metrics: list[MetricMention], found: list[EventMention]) -> list[EventMention]:
     """The item's events with the tables' rows: an event whose cue is in a data row keeps
     only the row's company as actor; a funding table gives a Funding event per row."""
-    row_of: dict[int, tuple[Table, int]] = {}
-    for t in tables:
-        for ri, (a, b) in enumerate(t.spans):
-            row_of[a] = (t, ri)
-    spans = sorted((a, b) for t in tables for a, b in t.spans)
-
-    def row_at(pos: int):
-        for a, b in spans:
-            if a <= pos < b:
-                return row_of[a]
-        return None
-
+    rows = _Rows(tables, mentions_, offset)
     out: list[EventMention] = []
     have: set[tuple] = set()
 
@@ -450,27 +479,32 @@ def events(tables: list[Table], text: str, offset: int, mentions_: list[Mention]
         return typ, m.entity_id or m.text.casefold()
 
     for ev in found:
-        r = row_at(ev.start - offset)
+        r = rows.at(ev.start - offset)
         if r is not None:
             t, ri = r
-            subj = _row_subject(t, t.rows[ri], mentions_, offset)
+            subj = rows.subject[(id(t), ri)]
             if subj is None or not ev.actors or not any(
                     a == subj or key(ev.type, a) == key(ev.type, subj) for a in ev.actors):
                 continue
         out.append(ev)
         for a in ev.actors:
             have.add(key(ev.type, a))
+    in_row: dict[tuple[int, int], list[int]] = {}
+    for mi, met in enumerate(metrics):
+        r = rows.at(met.start - offset)
+        if r is not None:
+            in_row.setdefault((id(r[0]), r[1]), []).append(mi)
     for t in tables:
         if not t.funding:
             continue
         for ri, row in enumerate(t.rows):
-            subj = _row_subject(t, row, mentions_, offset)
+            subj = rows.subject[(id(t), ri)]
             if subj is None or mentions_[subj].type != "Organization" or key("Funding", subj) in have:
                 continue
             a, b = t.spans[ri]
             ev = EventMention(type="Funding", cue=text[a:b], start=offset + a, end=offset + b, actors=[subj])
-            ev.metrics = [mi for mi, met in enumerate(metrics) if met.subject == subj
-                          and met.measure in ("funding", "valuation") and a <= met.start - offset < b]
+            ev.metrics = [mi for mi in in_row.get((id(t), ri), ()) if metrics[mi].subject == subj
+                          and metrics[mi].measure in ("funding", "valuation")]
             have.add(key("Funding", subj))
             out.append(ev)
     return out
