@@ -37,6 +37,7 @@ def _squash(s: str) -> str:
     s = re.sub(r"^\s*(?:[-*+·•]|\d+[.)])\s+", "", s)
     s = s.replace("**", "").replace("__", "")
     s = re.sub(r"(?<!\w)[*_](?=\S)|(?<=\S)[*_](?!\w)", "", s)
+    s = s.replace("|", "")      # a table's cell separators (Markdown, and the HTML reader's rendering)
     return re.sub(r"\s+", "", s.replace("<![CDATA[", "").replace("]]>", ""))
 
 
@@ -405,7 +406,8 @@ def test_html_email_of_layout_tables():
     assert news[0].headline == "Globex's $4 billion bet" and "doubles Globex" in news[0].text
     assert [it.section for it in news[1:3]] == ["Venture deals"] * 2
     assert news[1].text.startswith("Hooli, a search startup")
-    assert "Nasdaq 21,886.06 +0.03%" in news[3].text and "Dow 45,490.92" in news[3].text
+    # the data table: a row a line, its cells between pipes
+    assert "Nasdaq | 21,886.06 | +0.03%\nDow | 45,490.92" in news[3].text
 
 
 def test_sections_wrapping_single_paragraphs_do_not_cut_stories():

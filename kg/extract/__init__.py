@@ -18,6 +18,8 @@ from .events import find_events
 from ._bounds import Bounds
 from .metrics import find_metrics, index_levels
 from .sources import cited_outlet
+from . import tables as tab
+from .headlines import headline_names
 from .subjects import (FX_QUOTE, PERSON_MEASURE, PRODUCT_MEASURE, SUBJECT_TYPES, figure_candidates, main_actor,
                        main_product, subject_of)
 from . import zh
@@ -171,6 +173,15 @@ def extract_item(it, doc, issue: Issue, gaz: gz.Gazetteer, sector: str,
             rest = text[:h0] + " " + text[h1:]
             ex.mentions = [m for m in ex.mentions if not (
                 m.source == "model" and h0 <= m.start - off and m.end - off <= h1 and m.text not in rest)]
+            if it.lang == "en":
+                named = headline_names(text, off, h0, h1, ex.mentions)
+                if named:
+                    ex.mentions = sorted(ex.mentions + named, key=lambda m: (m.start, -m.end))
+    # pipe tables with a header row (kg.extract.tables): the file's text keeps the pipes
+    tables = tab.find_tables(issue.text, it.start, it.end, it.headline + " " + (it.section or "")) \
+        if it.lang == "en" and issue.text.find("|", it.start, it.end) != -1 else ()
+    if tables:
+        ex.mentions = tab.mentions(tables, text, off, ex.mentions)
     outlet = it.outlet or (zh.body_outlet(text, gaz.lookup) if it.lang == "zh" else None)
     if outlet and not it.outlet:  # cited in the body: the item's outlet
         ex.item = dataclasses.replace(it, outlet=outlet)
@@ -203,7 +214,11 @@ def extract_item(it, doc, issue: Issue, gaz: gz.Gazetteer, sector: str,
             met.measure = DEFAULT_MOVE_MEASURE.get(ex.mentions[met.subject].type, "unknown")
     if it.lang == "en":
         metrics = sorted(metrics + index_levels(text, off, ex.mentions, metrics), key=lambda m: m.start)
-    ex.metrics = _dedupe_metrics(metrics)
+    if tables:
+        # a row's figures are its company's: kept apart from the merging of repeated figures
+        outside, rows = tab.split_rows(tables, metrics + tab.figures(tables, text, off, ex.mentions, metrics), off)
+        metrics = sorted(_dedupe_metrics(outside) + rows, key=lambda m: m.start)
+    ex.metrics = _dedupe_metrics(metrics) if not tables else metrics
     if it.lang == "zh":
         ex.metrics = zh.drop_rounded(text, off, it.headline, ex.metrics)
     if it.lang == "en":
@@ -212,6 +227,8 @@ def extract_item(it, doc, issue: Issue, gaz: gz.Gazetteer, sector: str,
             if met.subject is None and met.subject_name is None:
                 met.subject = main
         ex.events = find_events(text, off, ex.mentions, ex.metrics, bounds, it.lang, main, it.date or issue.date)
+        if tables:
+            ex.events = tab.events(tables, text, off, ex.mentions, ex.metrics, ex.events)
     else:
         ex.events = zh.find_events(text, off, ex.mentions, ex.metrics, bounds,
                                    find_events(text, off, ex.mentions, ex.metrics, bounds, cues=zh.shared_cues()))

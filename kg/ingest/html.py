@@ -236,15 +236,24 @@ class _Walker:
                     if sub.tag == "figcaption":
                         self.add("credit", sub)
             elif tag == "table" and not _layout_table(child):
+                # a row a line, its cells between pipes, and a header row (<th> cells, a
+                # <thead>, or cells all bold, as e-mail templates write it) followed by a
+                # delimiter row: the table as Markdown writes it, which kg.extract.tables reads
+                # by its columns
                 rows = []
                 for tr in child.css("tr"):
-                    cells = [self.inline(td, skip_lists=False)[0] for td in tr.iter(include_text=False)
-                             if td.tag in ("td", "th")]
-                    row = " ".join(c for c in cells if c)
-                    if row:
-                        rows.append(row)
+                    tds = [td for td in tr.iter(include_text=False) if td.tag in ("td", "th")]
+                    marked = [self.inline_marked(td, skip_lists=False) for td in tds]
+                    cells = [m[0].replace("|", "/") for m in marked]
+                    if not any(cells):
+                        continue
+                    rows.append(" | ".join(c or "–" for c in cells))
+                    if len(rows) == 1 and len(cells) > 1 and (
+                            all(td.tag == "th" for td in tds) or (tr.parent is not None and tr.parent.tag == "thead")
+                            or all(c and all(mk == "b" for mk, t in m[2] if t.strip()) for c, m in zip(cells, marked))):
+                        rows.append(" | ".join("---" for _ in cells))
                 if rows:
-                    self.add("table", None, text=" ; ".join(rows))
+                    self.add("table", None, text="\n".join(rows))
             elif tag in PARAS:
                 self.para_text(*self.inline_marked(child, skip_lists=False))
             elif tag == "hr":
