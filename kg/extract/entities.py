@@ -58,6 +58,12 @@ BUSINESS_VERB = re.compile(r"\s+(?:reported|agreed|raised|priced|filed|posted|se
 COMMON_STARTS = {"the", "a", "an", "this", "that", "it", "he", "she", "they", "we", "there", "here", "what",
                  "revenue", "profit", "demand", "growth", "inflation", "spending", "trading", "output", "everyone",
                  "nobody", "someone", "management", "leadership", "competition", "pricing", "supply", "production"}
+# verbs a Title Case headline puts between two names ("X Acquires Payments Firm Y", "X To Buy Y")
+HEADLINE_VERBS = {"buy", "buys", "acquire", "acquires", "raise", "raises", "land", "lands", "secure", "secures",
+                  "sell", "sells", "file", "files", "launch", "launches", "unveil", "unveils", "sue", "sues", "cut",
+                  "cuts", "hire", "hires", "merge", "merges", "beat", "beats", "miss", "misses", "debut", "debuts",
+                  "ink", "inks", "slash", "slashes", "to", "will", "and", "plans", "agrees", "backs", "invests",
+                  "partners", "wins", "loses", "joins", "picks", "taps", "names", "says", "sees", "gets"}
 ARM = re.compile(r"(?P<name>[A-Z][A-Za-z0-9&.\-]*(?:\s+[A-Z][A-Za-z0-9&.\-]*)?\s+(?:Ventures|Investments|Capital|Cloud|Research|Foundation))\b")
 ARM_WORDS = ("Ventures", "Investments", "Capital", "Cloud", "Research", "Foundation")
 MAKER_OF = re.compile(r"\b(?:maker|makers|developer|creator|seller)\s+of\s+(?:the\s+)?(?P<a>[A-Z][A-Za-z0-9+\-]+)(?:,?\s+and\s+(?P<b>[A-Z][A-Za-z0-9+\-]+))?")
@@ -244,6 +250,13 @@ def rule_mentions(text: str, lang: str, offset: int, existing: list[Mention]) ->
         while len(words) > 2 and (words[0] in ("The", "A", "An", "Startup", "Rival") or words[0].endswith(("’s", "'s"))):
             s += len(words[0]) + 1
             words = words[1:]
+        # a Title Case headline's verb is no part of a name: "Quorra Acquires Payments Firm …"
+        verb = max((i for i, w in enumerate(words[:-1]) if w.lower() in HEADLINE_VERBS), default=-1)
+        if verb >= 0:
+            if len(words) - verb - 1 < 2:
+                continue
+            s += len(" ".join(words[:verb + 1])) + 1
+            words = words[verb + 1:]
         add(s, m.end("name"), "Organization")
     for m in PERSON_RULE.scan(text, folded, cjk):
         add(m.start("name"), m.end("name"), "Person")
