@@ -122,12 +122,164 @@ def fold(text: str) -> str:
     return f
 
 
+# the characters whose fold is not one character in the same place: those that casefold to
+# two or more (ß -> ss), the combining dot above that `fold` drops, and U+0345, which folds
+# to a word character (tests/test_cjk.py checks the list against every code point)
+_UNFOLDABLE = re.compile("[\u00df\u0130\u0149\u01f0\u0307\u0345\u0390\u03b0\u0587\u1e96-\u1e9a\u1e9e\u1f50\u1f52\u1f54"
+                         "\u1f56\u1f80-\u1faf\u1fb2-\u1fb4\u1fb6-\u1fb7\u1fbc\u1fc2-\u1fc4\u1fc6-\u1fc7\u1fcc\u1fd2-\u1fd3"
+                         "\u1fd6-\u1fd7\u1fe2-\u1fe4\u1fe6-\u1fe7\u1ff2-\u1ff4\u1ff6-\u1ff7\u1ffc\ufb00-\ufb06\ufb13-\ufb17]")
+
+
+def folds_in_place(text: str) -> bool:
+    """Whether `fold(text)` has each character of `text` folded in its place (same length,
+    same offsets), with the same word characters: a case-insensitive pattern's matches on
+    the text are then its lowercase rewriting's matches on the fold."""
+    return text.isascii() or _UNFOLDABLE.search(text) is None
+
+
+_SPECIAL = set("\\()[].^$*+?{}|")
+
+
+def _lower_source(src: str) -> str:
+    """A case-insensitive pattern's source for a casefolded text: literal letters (in
+    classes too) lowercased; escapes and group names kept."""
+    out, i = [], 0
+    while i < len(src):
+        if src[i] == "\\":
+            out.append(src[i:i + 2])
+            i += 2
+        elif src.startswith(("(?P<", "(?P="), i):
+            j = src.index(">" if src[i + 3] == "<" else ")", i)
+            out.append(src[i:j + 1])
+            i = j + 1
+        else:
+            out.append(src[i].lower())
+            i += 1
+    return "".join(out)
+
+
+def _group_end(src: str, i: int) -> int:
+    """The index of the ")" closing the group that opens at src[i]."""
+    depth, cls = 0, False
+    while i < len(src):
+        c = src[i]
+        if c == "\\":
+            i += 2
+            continue
+        if cls:
+            cls = c != "]"
+        elif c == "[":
+            cls = True
+            if src[i + 1:i + 2] == "]":
+                i += 1
+        elif c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+            if depth == 0:
+                return i
+        i += 1
+    raise ValueError(src)
+
+
+def _lead_literal(alt: str) -> Optional[list[str]]:
+    """`alt` as alternatives that each start with a literal character: "\\b(?:up|down)\\b"
+    -> ["u(?<!\\w.)p\\b", "d(?<!\\w.)own\\b"] (the word boundary before the first
+    character checked after it), in the same order; None when a way of it starts otherwise."""
+    word = alt.startswith("\\b")
+    body = alt[2:] if word else alt
+    b = "\\b" if word else ""
+    if body.startswith(("(?:", "(?P<")):
+        j = _group_end(body, 0)
+        after = body[j + 1:j + 2]
+        if after in ("*", "+", "{") or body[j + 1:j + 3] in ("??", "?+"):
+            return None
+        if after == "?":  # "(?:X)?Y": "XY|Y", greedy: with X first
+            if not body.startswith("(?:"):
+                return None
+            with_x, without = _lead_literal(b + body[3:j] + body[j + 2:]), _lead_literal(b + body[j + 2:])
+            return None if with_x is None or without is None else with_x + without
+        if body.startswith("(?P<"):  # a named group: the alternatives inside it
+            k = body.index(">") + 1
+            ways = []
+            for w in top_level_alternatives(body[k:j]):
+                sub = _lead_literal(b + w)
+                if sub is None:
+                    return None
+                ways += sub
+            return [body[:k] + "|".join(ways) + body[j:]]
+        ways = []
+        for w in top_level_alternatives(body[3:j]):
+            sub = _lead_literal(b + w + body[j + 1:])
+            if sub is None:
+                return None
+            ways += sub
+        return ways
+    if not body or body[0] in _SPECIAL or body[1:2] in ("?", "*", "+", "{"):
+        return None
+    return [body[0] + ("(?<!\\w.)" if word else "") + body[1:]]
+
+
+def _fast_variant(alts: list[str], flags: int) -> Optional[re.Pattern]:
+    """The alternatives `alts` rewritten so that each starts with a literal character, which
+    lets `re` skip at once to the characters that can start a match (a pattern that starts
+    with a word boundary, a lookbehind or a case-insensitive letter is tried at every
+    position). A case-insensitive pattern is rewritten for the casefolded text, without
+    IGNORECASE (see Bilingual.scan). None when some alternative cannot be rewritten."""
+    if flags & ~re.I:
+        return None
+    fold_case = bool(flags & re.I)
+    ways = []
+    for a in alts:
+        lead = _lead_literal(_lower_source(a) if fold_case else a)
+        if lead is None:
+            return None
+        ways += lead
+    try:
+        return re.compile("|".join(ways))
+    except re.error:  # a named group after a spread group would be repeated
+        return None
+
+
+class _Unfolded:
+    """A match found on a casefolded text, its groups read from the text itself."""
+
+    __slots__ = ("m", "text")
+
+    def __init__(self, m: re.Match, text: str):
+        self.m, self.text = m, text
+
+    def span(self, g=0):
+        return self.m.span(g)
+
+    def start(self, g=0):
+        return self.m.start(g)
+
+    def end(self, g=0):
+        return self.m.end(g)
+
+    def group(self, *gs):
+        if len(gs) > 1:
+            return tuple(self.group(g) for g in gs)
+        s, e = self.m.span(gs[0] if gs else 0)
+        return None if s == -1 else self.text[s:e]
+
+    __getitem__ = group
+
+    def groupdict(self, default=None):
+        return {k: (default if v is None else self.group(k)) for k, v in self.m.groupdict().items()}
+
+    @property
+    def lastgroup(self):
+        return self.m.lastgroup
+
+
 class Bilingual:
     """A pattern and its Latin-only variant, each with the literal texts one of which a
     text must contain, folded, for it to match (None: no such test).
     `variant(folded, cjk)` gives the one to run on a text, or None when it cannot match."""
 
-    __slots__ = ("full", "latin", "pattern", "keys", "full_keys")
+    __slots__ = ("full", "latin", "pattern", "keys", "full_keys", "fast", "folds")
 
     def __init__(self, src: str, flags: int = 0):
         alts = top_level_alternatives(src)
@@ -139,6 +291,10 @@ class Bilingual:
         self.latin = re.compile("|".join(latin), flags) if latin else NEVER
         self.keys = literal_keys("|".join(latin), flags) if latin else ()
         self.full_keys = literal_keys(src, flags)
+        # the Latin variant with each alternative starting with a literal (for the folded
+        # text when the pattern ignores case), or None
+        self.fast = _fast_variant(latin, flags) if latin else None
+        self.folds = bool(flags & re.I)
 
     def variant(self, folded: str, cjk: bool) -> Optional[re.Pattern]:
         """The pattern to run on a text whose fold is `folded` (`cjk`: it has CJK characters),
@@ -155,8 +311,21 @@ class Bilingual:
     def scan(self, text: str, folded: str, cjk: bool):
         """finditer over `text` with the variant for it (see `variant`); nothing when it
         cannot match there."""
-        p = self.variant(folded, cjk)
-        return () if p is None else p.finditer(text)
+        return () if self.variant(folded, cjk) is None else self.finditer(text, folded, cjk)
+
+    def finditer(self, text: str, folded: str, cjk: bool):
+        """The matches in `text` (`folded`: its fold; `cjk`: it has CJK characters), without
+        the keys' test. On a Latin-script text, with the fast variant when there is one: on
+        the text, or on its fold when the pattern ignores case and the fold keeps every
+        character in place (`folds_in_place`: a casefolded letter is then matched by a
+        lowercase one as IGNORECASE matches its cases); the matches' groups are then read
+        from the text."""
+        if not cjk and self.fast is not None:
+            if not self.folds:
+                return self.fast.finditer(text)
+            if folds_in_place(text):
+                return (_Unfolded(m, text) for m in self.fast.finditer(folded))
+        return (self.full if cjk else self.latin).finditer(text)
 
     def may_match(self, folded: str, cjk: bool = False) -> bool:
         return self.variant(folded, cjk) is not None

@@ -115,7 +115,7 @@ def find_dates(text: str, issue_date: Optional[str], offset: int = 0) -> list[Da
                 present[keys] = pat.may_match(folded, cjk)
             if not present[keys]:
                 continue
-        for m in (pat.full if cjk else pat.latin).finditer(text):
+        for m in pat.finditer(text, folded, cjk):
             s, e = m.span()
             if any(s < te and ts < e for ts, te in taken):
                 continue

@@ -133,3 +133,99 @@ def test_digit_first_figure_patterns_find_what_the_plain_forms_find():
             assert [(m.span(), m.groupdict()) for m in new.finditer(line)] == want, (old.pattern[:30], line)
             hits += len(want)
     assert hits > 20
+
+
+def _fuzz_texts(pattern: str, n: int, seed: int) -> list[str]:
+    """Random texts of a pattern's own words, in several cases, with the characters whose
+    fold moves or changes (ß, İ, i + combining dot, U+0345, Kelvin sign, long s)."""
+    import random
+    rnd = random.Random(seed)
+    words = re.findall(r"[A-Za-z]+", pattern) + ["\u212a", "ſ", "İ", "ı", "ß", "i\u0307", "\u0345", "_", "1", "2020",
+                                                  "$5", " ", "  ", "-", "—", "’", ".", ",", "%", "a", "\n"]
+    out = []
+    for _ in range(n):
+        t = "".join(rnd.choice(words) + rnd.choice(["", " ", " ", "-", "s", ".", "ed"]) for _ in range(rnd.randint(1, 9)))
+        out.append(rnd.choice([t, t, t.upper(), t.title()]))
+    return out
+
+
+def _sig(m, text):
+    return m.span(), m.group(0), tuple(sorted(m.groupdict().items())), m.lastgroup
+
+
+@pytest.mark.parametrize("i", range(len(all_bilingual())))
+def test_fast_variant_finds_what_the_latin_variant_finds(i):
+    """Bilingual.fast (each alternative starting with a literal; for a case-insensitive
+    pattern, lowercase and run on the fold) gives the Latin variant's matches and groups."""
+    from kg._cjk import fold
+    pat = all_bilingual()[i]
+    if pat.fast is None:
+        pytest.skip("no fast variant")
+    for text in latin_lines() + _fuzz_texts(pat.pattern, 1500, i):
+        want = [_sig(m, text) for m in pat.latin.finditer(text)]
+        assert [_sig(m, text) for m in pat.finditer(text, fold(text), False)] == want, text
+
+
+def test_fast_variants_cover_the_word_patterns():
+    """The rewriting handles a leading word boundary, groups (named ones too) and an
+    optional leading group; a pattern it cannot rewrite keeps the plain scan."""
+    b = Bilingual(r"\b(?:(?:on|last)\s+)?(?:Monday|Friday)\b|暴跌", re.I)
+    assert b.fast.pattern == r"o(?<!\w.)n\s+(?:monday|friday)\b|l(?<!\w.)ast\s+(?:monday|friday)\b|" \
+                             r"m(?<!\w.)onday\b|f(?<!\w.)riday\b"
+    text = "Said on FRIDAY, last Monday, Friday"
+    assert [m.group(0) for m in b.scan(text, _cjk.fold(text), False)] == ["on FRIDAY", "last Monday", "Friday"]
+    named = Bilingual(r"\b(?P<rel>today|(?:(?:on|last)\s+)?(?:Monday|Friday))\b", re.I)
+    assert named.fast.pattern.startswith(r"(?P<rel>t(?<!\w.)oday|o(?<!\w.)n\s+(?:monday|friday)|")
+    assert [m.group("rel") for m in named.scan(text, _cjk.fold(text), False)] == ["on FRIDAY", "last Monday", "Friday"]
+    assert Bilingual(r"\b(?:on\s+)?(?P<d>Monday)\b", re.I).fast is None  # the group would be repeated
+    assert Bilingual(r"(?P<sign>[+-])?\d+%").fast is None
+    assert Bilingual(r"\bfell\b|[A-Z]\w+").fast is None
+    assert sum(p.fast is not None for p in all_bilingual()) >= 30
+
+
+def test_folds_in_place_list_is_every_character_that_does_not():
+    """_UNFOLDABLE lists exactly the characters whose casefold is not one character, plus the
+    combining dot `fold` drops and U+0345 (folds to a word character)."""
+    import sys
+    want = {chr(c) for c in range(sys.maxunicode + 1) if len(chr(c).casefold()) != 1} | {"\u0307", "\u0345"}
+    got = {chr(c) for c in range(sys.maxunicode + 1) if _cjk._UNFOLDABLE.match(chr(c))}
+    assert got == want
+    w = re.compile(r"\w")
+    for c in range(sys.maxunicode + 1):
+        ch = chr(c)
+        if ch not in want:
+            assert len(_cjk.fold(ch)) == 1 and bool(w.match(ch)) == bool(w.match(_cjk.fold(ch))), hex(c)
+
+
+def test_measure_words_on_the_fold_are_the_one_pattern_s():
+    """metrics._measure_hits (on the fold, without IGNORECASE) gives MEASURES_LATIN's
+    matches and the measure of each, which is the first listed whose words match there."""
+    pattern = "|".join(p for _, p in metrics.MEASURE_PATTERNS)
+    texts = latin_lines() + _fuzz_texts(pattern, 6000, 3) + ["Q3 EPS beat; earnings per share $1", "per 1M input tokens",
+                                                           "market value, Market Cap", "Series A round", "ſhares"]
+    hits = 0
+    for text in texts:
+        want = [(h.start(), h.end(), int(h.lastgroup[1:])) for h in metrics.MEASURES_LATIN.finditer(text)]
+        assert metrics._measure_hits(text, _cjk.fold(text)) == want, text
+        hits += len(want)
+    assert hits > 1000
+
+
+def test_clause_breaks_are_the_plain_forms():
+    """CLAUSE_BREAK starts each alternative with a character (the word boundary and the
+    "not after a digit" checked after it); the plain form is the spec."""
+    import random
+    plain = re.compile(r"[;；。!?！？\n]|(?<!\d)[,，](?!\d)|\s[–—]\s|——|[(（)）]|\b(?:while|whereas|but|and|after|before|"
+                       r"as(?<!much\sas)(?<!many\sas)(?<!high\sas)(?<!little\sas)(?<!few\sas)"
+                       r"(?!\s{1,3}(?:much|many|high|little|few)\s{1,3}as\b))\b|而|但|且")
+    rnd = random.Random(5)
+    words = ["as", "much", "many", "and", "but", "while", "whereas", "after", "before", "Andrew", "1,000", ",", "，", "—",
+             " – ", "\n", "_as", "as_", "high", "few", "little", "was", "basis", "9as", "而", "(", "）", "x"]
+    texts = all_lines() + ["".join(rnd.choice(words) + rnd.choice(["", " ", "  "]) for _ in range(rnd.randint(0, 12)))
+                           for _ in range(5000)]
+    for text in texts:
+        want = [m.span() for m in plain.finditer(text)]
+        assert [m.span() for m in _bounds.CLAUSE_BREAK.full.finditer(text)] == want, text
+        for s in range(0, len(text) + 1, 5):  # scans that stop early, as clause_start makes them
+            assert [m.span() for m in _bounds.CLAUSE_BREAK.full.finditer(text, max(0, s - 24), s)] == \
+                [m.span() for m in plain.finditer(text, max(0, s - 24), s)], (text, s)

@@ -201,11 +201,11 @@ def extract_item(it, doc, issue: Issue, gaz: gz.Gazetteer, sector: str,
             warn(warning("W004", path=issue.source_file, line=line, text=t))
 
     body = text[prefix_end:]
-    metrics = find_metrics(body, it.lang, off + prefix_end, warn_absurd)
-    bounds = Bounds(text)
+    bounds = Bounds(text)  # one text's bounds, remembered, for all the rules (the body's too when it is the text)
+    metrics = find_metrics(body, it.lang, off + prefix_end, warn_absurd, bounds)
     assign_subjects(text, off, ex.mentions, metrics, sector, bounds, it.lang, prefix_end)
     if it.lang == "zh":
-        zh.assign_subjects(text, off, ex.mentions, metrics)
+        zh.assign_subjects(text, off, ex.mentions, metrics, bounds)
     for met in metrics:
         # a signed percent move of a company, an index or an asset, with nothing else said
         # (a year-over-year or sequential change is growth, not a price move)

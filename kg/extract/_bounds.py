@@ -10,10 +10,13 @@ from typing import Optional
 from .._cjk import Bilingual, has_cjk
 
 # ("as much as $15 billion", "as many as 400": a bound of a figure, no clause break; the
-# lookarounds are tried only after "as": tried at every position they cost 5% of the rules' time)
-CLAUSE_BREAK = Bilingual(r"[;；。!?！？\n]|(?<!\d)[,，](?!\d)|\s[–—]\s|——|[(（)）]|\b(?:while|whereas|but|and|after|before|"
-                         r"as(?<!much\sas)(?<!many\sas)(?<!high\sas)(?<!little\sas)(?<!few\sas)(?!\s{1,3}(?:much|many|high|little|few)\s{1,3}as\b))\b|"
-                         r"而|但|且")
+# lookarounds are tried only after "as": tried at every position they cost 5% of the rules' time).
+# Every alternative starts with a character or a class, the word boundary and the "not after a
+# digit" checked after it ("w(?<!\w.)hile" is "\bwhile"): the same matches, but `re` rejects
+# a position at once unless its character can start a break (half the time of the scans).
+CLAUSE_BREAK = Bilingual(r"[;；。!?！？\n]|[,，](?<!\d.)(?!\d)|\s[–—]\s|——|[(（)）]|w(?<!\w.)(?:hile|hereas)\b|b(?<!\w.)(?:ut|efore)\b|"
+                         r"a(?<!\w.)(?:nd|fter|s(?<!much\sas)(?<!many\sas)(?<!high\sas)(?<!little\sas)(?<!few\sas)"
+                         r"(?!\s{1,3}(?:much|many|high|little|few)\s{1,3}as\b))\b|而|但|且")
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"“‘'(])|[。！？!?；;]|\n")
 _ABBR = re.compile(r"\b(?:Corp|Inc|Ltd|Co|Mr|Ms|Mrs|Dr|St|vs|No|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|"
                    r"U\.S|U\.K|Gov|Sen|Rep|[A-Z])\.$")

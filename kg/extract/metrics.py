@@ -15,7 +15,7 @@ from typing import Optional
 
 from ..model import MetricMention
 from ._bounds import Bounds
-from .._cjk import Bilingual, fold, has_cjk
+from .._cjk import CJK, Bilingual, fold, folds_in_place, has_cjk, top_level_alternatives
 from . import zh
 
 NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
@@ -129,6 +129,65 @@ MEASURES: list[tuple[str, Bilingual]] = [(k, Bilingual(p, re.I)) for k, p in MEA
 # measure (at one position the earlier-listed measure wins, as the tie rule says); tried only
 # at the start of a word (half the time of trying every position)
 MEASURES_LATIN = re.compile(r"(?<![A-Za-z])(?:" + "|".join(f"(?P<m{i}>{p})" for i, (_, p) in enumerate(MEASURE_PATTERNS)) + ")", re.I)
+
+
+def _folded_alternatives(src: str) -> list[str]:
+    """A measure pattern's Latin alternatives, for a casefolded text and without
+    IGNORECASE: lowercased, a leading group spread over its alternatives, and the checks
+    before the first character made after it ("\\beps" -> "e(?<!\\w.)ps"), so that each
+    alternative starts with a literal character."""
+    out = []
+    for alt in top_level_alternatives(src):
+        if CJK.match(alt):
+            continue
+        low, i = [], 0
+        while i < len(alt):  # lowercase, escapes kept ("\\b" stays; no "\\S"-like escape is used)
+            if alt[i] == "\\":
+                assert alt[i + 1] in "bds.-$()", alt
+                low.append(alt[i:i + 2])
+                i += 2
+            else:
+                low.append(alt[i].lower())
+                i += 1
+        alt = "".join(low)
+        word = alt.startswith("\\b")
+        if word:
+            alt = alt[2:]
+        if alt.startswith("(?:"):  # "\\b(?:users|customers)\\b" -> "\\busers\\b|\\bcustomers\\b"
+            depth, j = 0, 0
+            for j, ch in enumerate(alt):
+                depth += ch == "("
+                depth -= ch == ")"
+                if depth == 0:
+                    break
+            rest = alt[j + 1:]
+            out += _folded_alternatives("|".join(("\\b" if word else "") + a + rest
+                                                 for a in top_level_alternatives(alt[3:j])))
+            continue
+        assert alt[0].isalnum(), alt
+        out.append(alt[0] + (r"(?<!\w.)" if word else r"(?<![a-z].)") + alt[1:])
+    return out
+
+
+# the same on a casefolded window as MEASURES_LATIN on the window (see _measure_hits): each
+# alternative starts with a literal, so `re` skips to the characters that can start one
+# (MEASURES_LATIN, case-insensitive and with a group per measure, is tried at every word)
+MEASURES_FOLDED = re.compile("|".join(a for _, p in MEASURE_PATTERNS for a in _folded_alternatives(p)))
+MEASURE_FOLDED_EACH = [re.compile("|".join(_folded_alternatives(p))) for _, p in MEASURE_PATTERNS]
+
+
+def _measure_hits(window: str, folded: str) -> list[tuple[int, int, int]]:
+    """(start, end, rank in MEASURE_PATTERNS) of the measure words in a Latin-script window
+    (`folded`: its fold): MEASURES_LATIN's matches. On the fold when it keeps every character
+    in place (see kg._cjk.folds_in_place); the measure of a match is the first whose own
+    alternatives match there, as in the one pattern."""
+    if not folds_in_place(window):
+        return [(h.start(), h.end(), int(h.lastgroup[1:])) for h in MEASURES_LATIN.finditer(window)]
+    out = []
+    for h in MEASURES_FOLDED.finditer(folded):
+        a = h.start()
+        out.append((a, h.end(), next(i for i, p in enumerate(MEASURE_FOLDED_EACH) if p.match(folded, a))))
+    return out
 QUALIFIERS: list[tuple[str, Bilingual]] = [(k, Bilingual(p, re.I)) for k, p in [
     ("YoY", r"\bYoY\b|year[- ]over[- ]year|year[- ]on[- ]year|from a year (?:ago|earlier)|同比"),
     ("QoQ", r"\bQoQ\b|quarter[- ]over[- ]quarter|sequential(?:ly)?|环比"),
@@ -183,9 +242,9 @@ class _Found:
     """The figures of one text as they are found: (start, end, MetricMention) in `found`,
     and the spans already taken (a figure, or a span that is no figure) in `taken`."""
 
-    def __init__(self, text: str, offset: int, warn):
+    def __init__(self, text: str, offset: int, warn, bounds: Optional[Bounds] = None):
         self.text, self.offset, self.warn = text, offset, warn
-        self.bounds = Bounds(text)
+        self.bounds = bounds if bounds is not None and bounds.text is text else Bounds(text)
         self.cjk, self.folded = self.bounds.cjk, fold(text)
         self.found: list[tuple[int, int, MetricMention]] = []
         self.taken: list[tuple[int, int]] = []
@@ -211,14 +270,15 @@ class _Found:
         return pat.scan(self.text, self.folded, self.cjk)
 
 
-def find_metrics(text: str, lang: str, offset: int = 0, warn=None) -> list[MetricMention]:
+def find_metrics(text: str, lang: str, offset: int = 0, warn=None, bounds: Optional[Bounds] = None) -> list[MetricMention]:
     """Figures in `text` (an item's text); offsets are shifted by `offset`. The forms are
     tried in order, each only where no earlier one took the span: ranges, the English forms
-    (cents, power units and multiples, basis points), money, percentages, counts."""
-    f = _Found(text, offset, warn)
+    (cents, power units and multiples, basis points), money, percentages, counts. `bounds`:
+    the clause and sentence bounds of `text` when the caller has them (they are remembered)."""
+    f = _Found(text, offset, warn, bounds)
     if lang == "zh":  # money ranges, index points, basis points; 十倍 is no figure
         f.taken.extend(zh.not_figures(text))
-        zh.figures(text, f.add, f.free)
+        zh.figures(text, f.add, f.free, f.bounds)
     _ranges(f, lang)
     if lang != "zh":
         _english_forms(f)
@@ -467,7 +527,7 @@ def _annotate(bounds: Bounds, s: int, e: int, m: MetricMention, hits: Optional[d
         if not w_cjk:
             found_hits = hits.get((left, right)) if hits is not None else None
             if found_hits is None:
-                found_hits = [(h.start(), h.end(), int(h.lastgroup[1:])) for h in MEASURES_LATIN.finditer(window)]
+                found_hits = _measure_hits(window, w_fold)
                 if hits is not None:
                     hits[(left, right)] = found_hits
             for a, b, rank in found_hits:

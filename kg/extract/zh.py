@@ -453,13 +453,13 @@ ENERGY_UNIT = {"GWh": "GWh", "吉瓦时": "GWh", "MWh": "MWh", "兆瓦时": "MWh
 SCALE_WORD = re.compile(r"[一二两三四五六七八九十百千]+倍")
 
 
-def figures(text: str, add, free) -> None:
+def figures(text: str, add, free, bounds: Optional[Bounds] = None) -> None:
     """Chinese figures the shared patterns miss or misread, added through `add(s, e,
     value, unit, qualifiers, direction)` of kg.extract.metrics.find_metrics: money ranges,
     index points, basis points. Spans of `十倍` are taken as no figure."""
     from decimal import Decimal
     from .metrics import _direction  # noqa: the figure's direction words, shared
-    bounds = Bounds(text)
+    bounds = bounds if bounds is not None and bounds.text is text else Bounds(text)
     for m in MONEY_PREFIX.finditer(text):
         if free(*m.span()) and (m.group("scale") or text[m.end() - 1] == "元"):
             v = Decimal(m.group("num").replace(",", "")) * _SCALE.get(m.group("scale"), 1)
@@ -535,13 +535,14 @@ def main_actor(mentions: list[Mention], offset: int, text: str) -> Optional[int]
     return first
 
 
-def assign_subjects(text: str, offset: int, mentions: list[Mention], metrics: list[MetricMention]) -> None:
+def assign_subjects(text: str, offset: int, mentions: list[Mention], metrics: list[MetricMention],
+                    bounds: Optional[Bounds] = None) -> None:
     """Chinese corrections of the subjects the shared rule gave: `A、B分别下跌1%和2%` pairs
     names and figures in order; a figure whose clause says 其 before it with no name between
     belongs to the item's main actor; a figure whose clause names no subject takes the
     subject of its sentence (the first name of the sentence) rather than a name after it."""
     cands = [(i, m.start - offset, m.end - offset) for i, m in enumerate(mentions) if m.type in SUBJECT_TYPES]
-    bounds = Bounds(text)
+    bounds = bounds if bounds is not None and bounds.text is text else Bounds(text)
     # 分别
     for rm in RESPECTIVELY.finditer(text):
         k = rm.start()
