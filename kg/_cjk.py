@@ -327,5 +327,10 @@ class Bilingual:
                 return (_Unfolded(m, text) for m in self.fast.finditer(folded))
         return (self.full if cjk else self.latin).finditer(text)
 
+    def contains(self, text: str) -> bool:
+        """Whether the pattern matches somewhere in `text` (as `full.search`)."""
+        folded, cjk = fold(text), has_cjk(text)
+        return self.variant(folded, cjk) is not None and next(iter(self.finditer(text, folded, cjk)), None) is not None
+
     def may_match(self, folded: str, cjk: bool = False) -> bool:
         return self.variant(folded, cjk) is not None

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from kg import _cjk, dates
-from kg.extract import _bounds, entities, events, metrics
+from kg.extract import _bounds, entities, events, metrics, triggers
 from kg._cjk import Bilingual, has_cjk, top_level_alternatives
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[1]
 def all_bilingual() -> list[Bilingual]:
     """Every Bilingual pattern of the rules, in lists or on their own."""
     out = []
-    for mod in (_bounds, dates, entities, events, metrics):
+    for mod in (_bounds, dates, entities, events, metrics, triggers):
         for v in vars(mod).values():
             items = v if isinstance(v, list) else [v]
             for x in items:
@@ -229,3 +229,34 @@ def test_clause_breaks_are_the_plain_forms():
         for s in range(0, len(text) + 1, 5):  # scans that stop early, as clause_start makes them
             assert [m.span() for m in _bounds.CLAUSE_BREAK.full.finditer(text, max(0, s - 24), s)] == \
                 [m.span() for m in plain.finditer(text, max(0, s - 24), s)], (text, s)
+
+
+def test_letter_first_patterns_find_what_the_plain_forms_find():
+    """Patterns written to start with a character (what was before it checked after it)
+    against their plain forms, the spec, on the examples and on random texts of their words."""
+    import random
+    from kg.extract import entities as E
+    plain = {
+        E.PRODUCT_VERSION: re.compile(r"(?P<name>\b(?:[A-Z][a-z]+|[a-z][A-Z][A-Za-z]*|[A-Z]{2,5})" + E.VERSION + r"+)"),
+        E.MODEL_LIKE: re.compile(r"(?<![\w$€£¥.])(?P<name>(?:[A-Z][A-Za-z]{0,6}|[a-z])-?\d+(?:\.\d+)?[A-Za-z]?"
+                                 r"(?:-(?:mini|nano|pro|turbo|multimodal|preview|[A-Z]?\d+[a-z]?))*\+?)(?![\w%])"),
+        triggers.YEAR: re.compile(r"\b(?:in|during)\s+((?:19|20)\d\d)\b"),
+        triggers.MONTH_IN: re.compile(r"\bin\s+(January|February|March|April|May|June|July|August|September|October|"
+                                      r"November|December)\b(?!\s+\d)"),
+        _bounds.SENTENCE_END: re.compile(r"(?<=[.!?])\s+(?=[A-Z\"“‘'(])|[。！？!?；;]|\n"),
+    }
+    rnd = random.Random(9)
+    words = ["iPhone", "17", "Pro", "Max", "GPT", "-4.5", "o3", "-mini", "H800", "MI450", "Claude", "3.7", "Sonnet", "ABC",
+             "xAI", "Phi", "-4", "$5", "5%", ".", "in", "during", "2021", "1999", "March", "May", "3", "Corp.", "U.S.",
+             "!", "?", "\n", "“Q", "(", "a", "The", "billion", "+", "_", "é", "Ab", "-", "，", "。"]
+    texts = all_lines() + ["".join(rnd.choice(words) + rnd.choice(["", " ", " ", "  "]) for _ in range(rnd.randint(1, 10)))
+                           for _ in range(6000)]
+    hits = 0
+    for new, old in plain.items():
+        for text in texts:
+            want = [(m.span(), m.groups()) for m in old.finditer(text)]
+            assert [(m.span(), m.groups()) for m in new.finditer(text)] == want, (new.pattern[:30], text)
+            for a in (1, 3):  # scans from an offset, as sentence_breaks makes them
+                assert [m.span() for m in new.finditer(text, a)] == [m.span() for m in old.finditer(text, a)], text
+            hits += len(want)
+    assert hits > 3000

@@ -17,7 +17,9 @@ from .._cjk import Bilingual, has_cjk
 CLAUSE_BREAK = Bilingual(r"[;；。!?！？\n]|[,，](?<!\d.)(?!\d)|\s[–—]\s|——|[(（)）]|w(?<!\w.)(?:hile|hereas)\b|b(?<!\w.)(?:ut|efore)\b|"
                          r"a(?<!\w.)(?:nd|fter|s(?<!much\sas)(?<!many\sas)(?<!high\sas)(?<!little\sas)(?<!few\sas)"
                          r"(?!\s{1,3}(?:much|many|high|little|few)\s{1,3}as\b))\b|而|但|且")
-SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"“‘'(])|[。！？!?；;]|\n")
+# (the whitespace after a full stop: "\s(?<=[.!?]\s)\s*" is "(?<=[.!?])\s+", written to start with
+# a character class, which lets `re` skip to whitespace and punctuation)
+SENTENCE_END = re.compile(r"\s(?<=[.!?]\s)\s*(?=[A-Z\"“‘'(])|[。！？!?；;]|\n")
 _ABBR = re.compile(r"\b(?:Corp|Inc|Ltd|Co|Mr|Ms|Mrs|Dr|St|vs|No|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|"
                    r"U\.S|U\.K|Gov|Sen|Rep|[A-Z])\.$")
 

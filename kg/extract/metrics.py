@@ -229,8 +229,9 @@ def _direction(bounds: Bounds, start: int, end: Optional[int] = None) -> tuple[O
     left = bounds.clause_start(start)
     before = text[max(left, start - 40):start]
     is_level = bool(LEVEL_RE.search(before))
-    ups = list((UP_RE.full if bounds.cjk else UP_RE.latin).finditer(before))
-    downs = list((DOWN_RE.full if bounds.cjk else DOWN_RE.latin).finditer(before))
+    folded = fold(before)
+    ups = list(UP_RE.finditer(before, folded, bounds.cjk))
+    downs = list(DOWN_RE.finditer(before, folded, bounds.cjk))
     last_up = ups[-1].end() if ups else -1
     last_down = downs[-1].end() if downs else -1
     if last_up == last_down == -1:

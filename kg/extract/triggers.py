@@ -16,6 +16,7 @@ from importlib import resources
 from typing import Optional
 
 from ..model import Mention, MetricMention
+from .._cjk import Bilingual
 from ._bounds import Bounds
 from .subjects import ANAPHOR, clause_left
 
@@ -94,10 +95,11 @@ NEEDS = {
     "round": re.compile(r"\b(?:round|funding)\b", re.I),
 }
 # a sentence that recalls the past for context
-CONTEXT = re.compile(r"\b(?:for comparison|previously|back in|at the time|"
-                     r"(?:19|20)\d\d\s+(?:purchase|acquisition|deal|IPO|round|investment|takeover|merger))\b", re.I)
-YEAR = re.compile(r"\b(?:in|during)\s+((?:19|20)\d\d)\b")
-MONTH_IN = re.compile(r"\bin\s+(January|February|March|April|May|June|July|August|September|October|November|December)\b(?!\s+\d)")
+CONTEXT = Bilingual(r"\b(?:for comparison|previously|back in|at the time|"
+                    r"(?:19|20)\d\d\s+(?:purchase|acquisition|deal|IPO|round|investment|takeover|merger))\b", re.I)
+# ("i(?<!\w.)n" is "\bin": a pattern that starts with a character lets `re` skip to it)
+YEAR = re.compile(r"(?:i(?<!\w.)n|d(?<!\w.)uring)\s+((?:19|20)\d\d)\b")
+MONTH_IN = re.compile(r"i(?<!\w.)n\s+(January|February|March|April|May|June|July|August|September|October|November|December)\b(?!\s+\d)")
 MONTHS = {m: i + 1 for i, m in enumerate(("January", "February", "March", "April", "May", "June", "July", "August",
                                           "September", "October", "November", "December"))}
 HEDGE = re.compile(r"\b(?:chance|odds|probability|bets?|priced in|could|might|may|would|likely|if)\b", re.I)
@@ -129,7 +131,7 @@ PASSIVE_BY = re.compile(r"[\w-]+(?:\s+\w+)?\s+by\b")
 def is_context(sentence: str, ref: Optional[str]) -> bool:
     """The sentence recalls an earlier event ("For comparison, …", "in 2021", "in October"
     said in March)."""
-    if CONTEXT.search(sentence):
+    if CONTEXT.contains(sentence):
         return True
     if not ref:
         return False
