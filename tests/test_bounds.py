@@ -64,7 +64,8 @@ def test_sentence_bounds_are_those_of_a_scan():
 def test_clause_starts_are_those_of_a_scan_that_stops_at_the_offset():
     """Clause starts come from the whole text's breaks found once and a short scan before
     the offset: they must be what a scan of text[:s] gives, also where stopping at s makes a
-    break (a comma before a digit, "and" before a letter) or unmakes one (" – " cut)."""
+    break (a comma before a digit, "and" before a letter) or unmakes one (" – " cut); clause
+    ends what a scan from s gives, also where a break runs across s."""
     from kg.extract._bounds import CLAUSE_BREAK
     pieces = ["Acme", " rose", " 5%", ",", "3", " and", "and", "as", "sets", " whereas ", " – ", "—", "——", "(", ")",
               " as much as", "   little  ", "many", " few", "as   ",
@@ -79,3 +80,6 @@ def test_clause_starts_are_those_of_a_scan_that_stops_at_the_offset():
             for m in pat.finditer(text, 0, s):
                 left = m.end()
             assert b.clause_start(s) == left, (text, s)
+            # clause ends come from the whole text's breaks too: what a scan from s gives
+            first = pat.search(text, s)
+            assert b.clause_end(s) == (first.start() if first else len(text)), (text, s)

@@ -59,10 +59,7 @@ class Bounds:
         only the last MARGIN characters before s are scanned again."""
         left = self._clause_starts.get(s)
         if left is None:
-            if self._clause_breaks is None:
-                found = list(self._clause_pat.finditer(self.text))
-                self._clause_breaks = [m.start() for m in found], [m.end() for m in found]
-            starts, ends = self._clause_breaks
+            starts, ends = self._whole_clause_breaks()
             i = bisect_left(starts, s - MARGIN)
             left = ends[i - 1] if i else 0
             for m in self._clause_pat.finditer(self.text, max(left, s - MARGIN), s):
@@ -71,11 +68,26 @@ class Bounds:
         return left
 
     def clause_end(self, e: int) -> int:
+        """The start of the first clause break from e on: the first of the whole text's
+        breaks that starts at e or after (a scan from e finds the same ones: `re` sees the
+        text before e alike), unless one of them runs across e (then a scan from e)."""
         right = self._clause_ends.get(e)
         if right is None:
-            m = self._clause_pat.search(self.text, e)
-            right = self._clause_ends[e] = m.start() if m else len(self.text)
+            starts, ends = self._whole_clause_breaks()
+            j = bisect_left(starts, e)
+            if j and ends[j - 1] > e:
+                m = self._clause_pat.search(self.text, e)
+                right = m.start() if m else len(self.text)
+            else:
+                right = starts[j] if j < len(starts) else len(self.text)
+            self._clause_ends[e] = right
         return right
+
+    def _whole_clause_breaks(self) -> tuple[list[int], list[int]]:
+        if self._clause_breaks is None:
+            found = list(self._clause_pat.finditer(self.text))
+            self._clause_breaks = [m.start() for m in found], [m.end() for m in found]
+        return self._clause_breaks
 
     def clause(self, start: int, end: int) -> tuple[int, int]:
         """The clause around [start, end)."""
