@@ -107,6 +107,24 @@ def literal_keys(src: str, flags: int = 0) -> Optional[tuple[str, ...]]:
     return tuple(sorted({fold(k) for k in keys})) if keys else None
 
 
+def raw_keys(pattern: re.Pattern) -> Optional[tuple[str, ...]]:
+    """For a case-sensitive pattern: literal texts one of which the text itself (not folded)
+    must contain for `pattern` to match anywhere in it, or None."""
+    assert not pattern.flags & re.I
+    keys = _required(_sp.parse(pattern.pattern, pattern.flags))
+    return tuple(sorted(keys)) if keys else None
+
+
+def may_contain(text: str, keys: Optional[tuple[str, ...]]) -> bool:
+    """Whether `text` contains one of `keys` (None: no test)."""
+    if keys is None:
+        return True
+    for k in keys:
+        if k in text:
+            return True
+    return False
+
+
 def _needs_cjk(src: str, flags: int = 0) -> bool:
     keys = literal_keys(src, flags)
     return bool(keys) and all(CJK.search(k) for k in keys)

@@ -260,3 +260,20 @@ def test_letter_first_patterns_find_what_the_plain_forms_find():
                 assert [m.span() for m in new.finditer(text, a)] == [m.span() for m in old.finditer(text, a)], text
             hits += len(want)
     assert hits > 3000
+
+
+def test_raw_keys_are_a_necessary_condition():
+    """A case-sensitive rule scanned only on texts with one of its literal parts (the
+    organisation suffixes of ORG_RULE): every text it matches has one."""
+    from kg._cjk import may_contain, raw_keys
+    from kg.extract import entities as E
+    assert "Inc" in E.ORG_KEYS and "inc" not in E.ORG_KEYS
+    assert raw_keys(re.compile(r"\d+|[A-Z]+")) is None and may_contain("x", None)
+    lines = all_lines() + ["Acme Robotics said", "acme robotics", "Shares of Quorra Health rose", "Velmora’s chief executive"]
+    hits = 0
+    for pat, keys in ((E.ORG_RULE, E.ORG_KEYS), (E.CTX_AFTER, E.CTX_AFTER_KEYS)):
+        for line in lines:
+            if pat.search(line):
+                hits += 1
+                assert may_contain(line, keys), (pat.pattern[:30], line)
+    assert hits > 10

@@ -8,7 +8,7 @@ from typing import Optional
 
 from ..model import Mention
 from ..nlp import GAZETTEER_SPANS
-from .._cjk import Bilingual, fold, has_cjk
+from .._cjk import Bilingual, fold, has_cjk, may_contain, raw_keys
 
 MODEL_LABELS = {"ORG": "Organization", "PERSON": "Person", "GPE": "Place", "LOC": "Place",
                 "PRODUCT": "Product"}
@@ -20,6 +20,7 @@ CAP = r"[A-Z][A-Za-z0-9&'’]*(?:-[A-Z][A-Za-z0-9&'’]*)*"
 # (names stay inside one line: a line break is a block's end, "Fund IV\n\nJuniper Ridge …")
 NAME = r"[A-Z](?<!\w.)[A-Za-z0-9&'’]*(?:-[A-Z][A-Za-z0-9&'’]*)*(?:[^\S\n]+" + CAP + r"){0,3}"
 ORG_RULE = re.compile(r"(?P<name>" + NAME + r"[^\S\n]+" + ORG_SUFFIX + r")(?![A-Za-z])")
+ORG_KEYS = raw_keys(ORG_RULE)  # the suffixes: a text with none of them is not scanned
 TICKER_RULE = Bilingual(r"(?P<name>" + NAME + r")\s+\((?:(?:NYSE|NASDAQ|Nasdaq|HKEX|LSE|TSE)\s*:\s*)?(?P<ticker>[A-Z]{1,5}(?:\.[A-Z]{1,2})?)\)")
 PERSON_RULE = Bilingual(r"\b(?:CEO|CFO|CTO|[Cc]hief executive|[Ff]ounder|[Cc]o-founder|[Cc]hairman|[Cc]hairwoman|President|Chair|analyst|Secretary|Governor)\s+(?P<name>[A-Z][a-z]+(?:\s+[A-Z][a-z'’\-]+?){1,2})(?:['’]s)?\b")
 PERSON_RULE_ZH = re.compile(r"(?:首席执行官|CEO|总裁|董事长|创始人)(?P<name>[\u4e00-\u9fff]{1,5}·[\u4e00-\u9fff]{1,6}|[\u4e00-\u9fff]{2,3})(?=[曾称表示说])")
@@ -39,6 +40,7 @@ CTX_AFTER = re.compile(r"(?P<name>" + CTX_NAME + r")(?:['’]s\s+(?:[a-z][\w-]*\
                        r",\s+(?:a|an|the)\s+(?:[\w-]+\s+){0,3}?(?:[\w-]+-based|startup|start-up|company|firm|chipmaker|maker|"
                        r"developer|provider|lender|fintech|insurer|retailer|manufacturer|operator)\b(?![’'-])|"
                        r"\s+(?:shares|stock)\s+(?:rose|fell|jumped|slid|surged|sank|climbed|dropped|tumbled|soared|rallied|gained|plunged|rocketed|popped)\b)")
+CTX_AFTER_KEYS = raw_keys(CTX_AFTER)
 AND_NAME = re.compile(r"\s+(?:and|&)\s+(?P<name>" + CTX_NAME + r")(?![\w’'])")
 VERB_AFTER = re.compile(r"(?P<name>" + CTX_NAME + r")\s+(?:said|says|told|reported|reports|agreed|agrees|announced|announces|"
                         r"raised|raises|plans|planned|filed|launched|launches|unveiled|unveils|priced|expects|expected|"
@@ -248,7 +250,7 @@ def rule_mentions(text: str, lang: str, offset: int, existing: list[Mention]) ->
             s += len(words[0]) + 1
             words = words[1:]
         add(s, m.end("name"), "Organization")
-    for m in ORG_RULE.finditer(text):
+    for m in (ORG_RULE.finditer(text) if may_contain(text, ORG_KEYS) else ()):
         s = m.start("name")
         words = m.group("name").split()
         if words[0] in NOT_NAMES or (len(words) == 2 and words[0].casefold() in STOP):
@@ -313,7 +315,7 @@ def rule_mentions(text: str, lang: str, offset: int, existing: list[Mention]) ->
                 add(m.start(g), m.end(g), "Product")
     surnames = {w for x in list(existing) + found if x.type == "Person" for w in x.text.split()}
     seconds = []
-    for pat, matches in ((CTX_BEFORE, CTX_BEFORE.scan(text, folded, cjk)), (CTX_AFTER, CTX_AFTER.finditer(text)),
+    for pat, matches in ((CTX_BEFORE, CTX_BEFORE.scan(text, folded, cjk)), (CTX_AFTER, CTX_AFTER.finditer(text) if may_contain(text, CTX_AFTER_KEYS) else ()),
                          (VERB_AFTER, VERB_AFTER.finditer(text))):
         for m in matches:
             s, e = m.start("name"), m.end("name")
