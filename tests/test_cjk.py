@@ -277,3 +277,19 @@ def test_raw_keys_are_a_necessary_condition():
                 hits += 1
                 assert may_contain(line, keys), (pat.pattern[:30], line)
     assert hits > 10
+
+
+def test_signed_percents_are_percent_s_matches():
+    """metrics.signed_percents (the unsigned form from the digit, a sign right before taken
+    in) gives PERCENT's matches, sign and number."""
+    import random
+    rnd = random.Random(3)
+    words = ["+", "-", "−", "5", "12", "1,234", ".5", "3.5", "%", "％", " percent", " per cent", " pct", " pp",
+             " percentage point", "个百分点", " ", "a", "+-", "1,23", ",000", "x"]
+    texts = all_lines() + ["".join(rnd.choice(words) for _ in range(rnd.randint(1, 12))) for _ in range(20000)]
+    hits = 0
+    for text in texts:
+        want = [(m.start(), m.end(), m.group("sign"), m.group("num")) for m in metrics.PERCENT.finditer(text)]
+        assert list(metrics.signed_percents(text)) == want, text
+        hits += sum(1 for w in want if w[2])
+    assert hits > 1000

@@ -58,6 +58,20 @@ MONEY_WORD_EN = Bilingual(
     re.I)
 PERCENT = re.compile(
     r"(?P<sign>[+\-−])?(?P<num>" + NUM + r")\s?(?:%|％|\s(?:percent|per cent|pct)\b|\s?个百分点|\s(?:percentage points?|pp)\b)")
+# PERCENT without its sign, starting at the digit (`re` skips to digits): see signed_percents
+PERCENT_UNSIGNED = re.compile(r"(?P<num>" + num_first() + r")\s?(?:%|％|\s(?:percent|per cent|pct)\b|\s?个百分点|"
+                              r"\s(?:percentage points?|pp)\b)")
+SIGNS = "+-−"
+
+
+def signed_percents(text: str):
+    """(start, end, sign or None, number) of PERCENT's matches in `text`. PERCENT matches at a
+    sign exactly when its unsigned form matches at the digit after it, and no match ends in a
+    sign, so a sign right before an unsigned match is that match's (tested against PERCENT)."""
+    for m in PERCENT_UNSIGNED.finditer(text):
+        s = m.start()
+        sign = text[s - 1] if s and text[s - 1] in SIGNS else None
+        yield (s - 1 if sign else s), m.end(), sign, m.group("num")
 # "$40–45 billion", "US$31.8–33.0 billion", "$50 billion to $55 billion": two bounds, the
 # second's scale (and the first's currency) applied to both
 MONEY_RANGE = Bilingual(
@@ -406,14 +420,13 @@ def _percents(f: _Found) -> None:
     """Percentages: signed when a change ("fell 3%" is -3), a level otherwise."""
     if not any(k in f.folded for k in PERCENT_KEYS):
         return
-    for m in PERCENT.finditer(f.text):
-        if not f.free(*m.span()):
+    for start, end, sign, digits in signed_percents(f.text):
+        if not f.free(start, end):
             continue
-        num = to_decimal(m.group("num"))
+        num = to_decimal(digits)
         if num is None:
             continue
-        sign = m.group("sign")
-        direction, is_level = _direction(f.bounds, m.start(), m.end())
+        direction, is_level = _direction(f.bounds, start, end)
         value = num
         if sign in ("-", "−"):
             value, direction = -num, "down"
@@ -421,7 +434,7 @@ def _percents(f: _Found) -> None:
             direction = "up"
         elif direction == "down" and not is_level:
             value = -num
-        f.add(m.start(), m.end(), value, "percent", [] if not is_level else ["level"], direction)
+        f.add(start, end, value, "percent", [] if not is_level else ["level"], direction)
 
 
 def _counts(f: _Found, lang: str) -> None:
