@@ -345,6 +345,19 @@ class Bilingual:
                 return (_Unfolded(m, text) for m in self.fast.finditer(folded))
         return (self.full if cjk else self.latin).finditer(text)
 
+    def search_in(self, bounds, pos: int, endpos: int):
+        """The first match in bounds.text[pos:endpos] (as `full.search(text, pos, endpos)`;
+        `bounds`: the text's kg.extract._bounds.Bounds, which keeps its fold), with the fast
+        variant where `finditer` would use it."""
+        text, cjk = bounds.text, bounds.cjk
+        if not cjk and self.fast is not None:
+            if not self.folds:
+                return self.fast.search(text, pos, endpos)
+            if bounds.in_place:
+                m = self.fast.search(bounds.folded, pos, endpos)
+                return None if m is None else _Unfolded(m, text)
+        return (self.full if cjk else self.latin).search(text, pos, endpos)
+
     def contains(self, text: str) -> bool:
         """Whether the pattern matches somewhere in `text` (as `full.search`)."""
         folded, cjk = fold(text), has_cjk(text)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from kg import _cjk, dates
-from kg.extract import _bounds, entities, events, metrics, triggers
+from kg.extract import _bounds, entities, events, metrics, subjects, triggers
 from kg._cjk import Bilingual, has_cjk, top_level_alternatives
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[1]
 def all_bilingual() -> list[Bilingual]:
     """Every Bilingual pattern of the rules, in lists or on their own."""
     out = []
-    for mod in (_bounds, dates, entities, events, metrics, triggers):
+    for mod in (_bounds, dates, entities, events, metrics, subjects, triggers):
         for v in vars(mod).values():
             items = v if isinstance(v, list) else [v]
             for x in items:
@@ -293,3 +293,21 @@ def test_signed_percents_are_percent_s_matches():
         assert list(metrics.signed_percents(text)) == want, text
         hits += sum(1 for w in want if w[2])
     assert hits > 1000
+
+
+def test_search_in_a_range_is_the_pattern_s_search():
+    """Bilingual.search_in(bounds, pos, endpos) (the fast variant on the fold the Bounds
+    keeps) finds what the whole pattern's search(text, pos, endpos) finds."""
+    import random
+    from kg.extract._bounds import Bounds
+    rnd = random.Random(8)
+    for pat in (subjects.DEAL_VERB, subjects.PERSON_MEASURE, metrics.LEVEL_RE, events.CUES[0][1]):
+        texts = latin_lines()[:200] + _fuzz_texts(pat.pattern, 800, 1) + ["它的收购 bought  ", "He bought Acme for $5"]
+        for text in texts:
+            b = Bounds(text)
+            for _ in range(4):
+                pos = rnd.randint(0, len(text))
+                end = rnd.randint(pos, len(text))
+                want = pat.full.search(text, pos, end)
+                got = pat.search_in(b, pos, end)
+                assert (got.span() if got else None) == (want.span() if want else None), (pat.pattern[:30], text, pos, end)

@@ -79,7 +79,7 @@ def assign_subjects(text: str, offset: int, mentions: list[Mention], metrics: li
             after_sector = sectors.search(text, e, right)
             sl, sr = bounds.sentence_start(s), bounds.sentence_end(s)
             if sl not in people:
-                people[sl] = bool(PERSON_MEASURE.search(text, sl, sr))
+                people[sl] = PERSON_MEASURE.search_in(bounds, sl, sr) is not None
             key = (met.unit not in ("percent", "count", "bps", "times", "GW", "MW") and not FX_QUOTE.match(text, e),
                    people[sl])
             if key not in candidates:

@@ -7,7 +7,7 @@ import re
 from bisect import bisect_left, bisect_right
 from typing import Optional
 
-from .._cjk import Bilingual, has_cjk
+from .._cjk import Bilingual, fold, folds_in_place, has_cjk
 
 # ("as much as $15 billion", "as many as 400": a bound of a figure, no clause break; the
 # lookarounds are tried only after "as": tried at every position they cost 5% of the rules' time).
@@ -38,7 +38,7 @@ class Bounds:
     end), each remembered: several rules ask for the same one."""
 
     __slots__ = ("text", "cjk", "_clause_pat", "_clause_starts", "_sentence_starts", "_clause_ends", "_sentence_ends",
-                 "_sentence_breaks", "_clause_breaks")
+                 "_sentence_breaks", "_clause_breaks", "_folded", "_in_place")
 
     def __init__(self, text: str):
         self.text = text
@@ -50,6 +50,22 @@ class Bounds:
         self._sentence_ends: dict[int, int] = {}
         self._clause_breaks: Optional[tuple[list[int], list[int]]] = None
         self._sentence_breaks: Optional[tuple[list[int], list[int], list[bool], list[int]]] = None
+        self._folded: Optional[str] = None
+        self._in_place: Optional[bool] = None
+
+    @property
+    def folded(self) -> str:
+        """The text's fold (kg._cjk.fold), made once."""
+        if self._folded is None:
+            self._folded = fold(self.text)
+        return self._folded
+
+    @property
+    def in_place(self) -> bool:
+        """Whether the fold keeps every character in place (kg._cjk.folds_in_place)."""
+        if self._in_place is None:
+            self._in_place = folds_in_place(self.text)
+        return self._in_place
 
     def clause_start(self, s: int) -> int:
         """The end of the last clause break in text[:s] (a scan that stops at s: a comma

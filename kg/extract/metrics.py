@@ -112,7 +112,7 @@ DOWN_ZH = r"放缓|暴跌|重挫|下跌|下滑|下降|走低|跌|降|减少|缩�
 UP_RE = Bilingual(r"\b(?:" + UP_EN + r")\b|" + UP_ZH, re.I)
 DOWN_RE = Bilingual(r"\b(?:" + DOWN_EN + r")\b|" + DOWN_ZH, re.I)
 # (跌幅达9.5%, 涨幅为3%: the size of a move, a change, not a level)
-LEVEL_RE = re.compile(r"(?:\b(?:to|at|of|from|reach(?:ed|es)?|hit|hits|stood at|totall?ing|put|puts)(?:\s+an?)?\s*$|(?<!幅)(?<!幅达)(?:至|到|达到?|为)\s*$)", re.I)
+LEVEL_RE = Bilingual(r"\b(?:to|at|of|from|reach(?:ed|es)?|hit|hits|stood at|totall?ing|put|puts)(?:\s+an?)?\s*$|(?<!幅)(?<!幅达)(?:至|到|达到?|为)\s*$", re.I)
 
 # measure keywords, checked in the figure's clause; first match wins
 MEASURE_PATTERNS: list[tuple[str, str]] = [
@@ -242,8 +242,8 @@ def _direction(bounds: Bounds, start: int, end: Optional[int] = None) -> tuple[O
             return "up", False
     left = bounds.clause_start(start)
     before = text[max(left, start - 40):start]
-    is_level = bool(LEVEL_RE.search(before))
     folded = fold(before)
+    is_level = next(iter(LEVEL_RE.finditer(before, folded, bounds.cjk)), None) is not None
     ups = list(UP_RE.finditer(before, folded, bounds.cjk))
     downs = list(DOWN_RE.finditer(before, folded, bounds.cjk))
     last_up = ups[-1].end() if ups else -1

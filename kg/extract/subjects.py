@@ -21,6 +21,7 @@ import re
 from typing import Optional
 
 from ..model import Mention, MetricMention
+from .._cjk import Bilingual
 from ._bounds import Bounds
 
 SUBJECT_TYPES = ("Organization", "Index", "Asset", "Product")
@@ -33,8 +34,8 @@ ANAPHOR_NOUNS = (r"company|firm|startup|start-up|chipmaker|chip ?maker|maker|len
 ANAPHOR = re.compile(r"\W*(?:(?:The|the)\s+(?:[\w-]+,?\s+){0,6}?(?:" + ANAPHOR_NOUNS + r")\b|"
                      r"(?:It|Its|It['’]s|They|Their|Shares|Its shares|The stock)\b)")
 POSSESSIVE = re.compile(r"['’]s?\s")
-DEAL_VERB = re.compile(r"\b(?:acquir(?:e|es|ed|ing)|buy(?:s|ing)?|bought|purchas(?:e|es|ed|ing)|takeover of|"
-                       r"acquisition of|merger with)\s+$", re.I)
+DEAL_VERB = Bilingual(r"\b(?:acquir(?:e|es|ed|ing)|buy(?:s|ing)?|bought|purchas(?:e|es|ed|ing)|takeover of|"
+                      r"acquisition of|merger with)\s+$", re.I)
 OF_PHRASE = re.compile(r"\s*(?:[\w-]+\s+){1,2}(?:in|of)\s+(?:the\s+)?", re.I)
 RELATIVE = re.compile(r"\s*(?:which|who|whose|that)\b", re.I)
 
@@ -89,7 +90,7 @@ FX_QUOTE = re.compile(r"\s+(?:(?:yen|yuan|won|rupees?|pesos?|lira)\s+)?(?:per|to
 CURRENCY = re.compile(r"dollars?|yuan|renminbi|euros?|yen|pounds?|won|rupees?|francs?|USD|TWD|CNY|EUR|JPY|HKD", re.I)
 UNIT_BEFORE = re.compile(r"\b(?:in|per|of|into|to|against|versus|vs\.?)\s+(?:the\s+|a\s+)?(?:U\.?S\.?\s+|New\s+)?$", re.I)
 # figures that belong to a person (net worth, a stake) or to a product (its price, tokens, scores)
-PERSON_MEASURE = re.compile(r"\b(?:net worth|fortune|wealth|richest|stake|owns|personal)\b", re.I)
+PERSON_MEASURE = Bilingual(r"\b(?:net worth|fortune|wealth|richest|stake|owns|personal)\b", re.I)
 PRODUCT_MEASURE = re.compile(r"\b(?:costs?|starts? at|per month|a month|tokens?|parameters|scor(?:e|es|ed|ing)|"
                              r"benchmark|accuracy|context window|faster|TOPS|cores|per million)\b", re.I)
 
@@ -157,7 +158,7 @@ def subject_of(bounds: Bounds, offset: int, mentions: list[Mention], cands: list
                 return i
     # 2. a price of a deal: the deal verb's object
     for i, cs, ce in in_clause:
-        if DEAL_VERB.search(text, max(left, cs - 30), cs):
+        if DEAL_VERB.search_in(bounds, max(left, cs - 30), cs):
             return i
     # 3. a relative clause hangs on the name just before it
     if left > 0 and RELATIVE.match(text, left) and not in_clause:
