@@ -7,7 +7,11 @@ own, chosen at the edges of the shortcut (case folding, dashes after spaces, '\\
 """
 from __future__ import annotations
 
+import re
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
 from kg.ingest.stories import FOOTER, SEPARATOR, dash_search, footer, tokens
@@ -111,3 +115,35 @@ def test_digest_read_with_shortcuts():
     news = [(it.headline, it.outlet) for it in issue.items if it.kind == "item"]
     assert news == [("Acme Raises $5M", "Reuters"), ("Beta Shares Fall 3%", "Bloomberg")]
     assert [it.kind for it in issue.items][-1] == "boilerplate"
+
+
+RULE_LINE_DOCS = [
+    "Title\n=\n", "Title\n---\t \n", "Title\r- \rmore", "text ending in a dash -", "x\n> ===\n",
+    "- - -\n", "*\t*  *", "_ _\n_", "a-b-c\n", "well-known -- chip", "--\n", "= \t",
+]
+
+
+def _rule_lines_ruled_out_only_when_absent(doc):
+    from kg.ingest.text import RULE_LINES, RULE_LINES_HINT
+    if RULE_LINES_HINT.search(doc) is None:
+        assert all(p.search(doc) is None for _, p in RULE_LINES)
+
+
+@pytest.mark.parametrize("doc", RULE_LINE_DOCS + MARKDOWN_DOCS)
+def test_rule_lines_hint_is_necessary(doc):
+    _rule_lines_ruled_out_only_when_absent(doc)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet="-*_= \t\n\r>a", max_size=12))
+def test_rule_lines_hint_is_necessary_on_any_text(doc):
+    _rule_lines_ruled_out_only_when_absent(doc)
+
+
+@pytest.mark.parametrize("doc", ["Acme 芯片出货 and more", "plain ascii", "", "混合 text 中文", "é accented"])
+def test_lang_and_width_ascii_shortcuts(doc):
+    from kg.ingest.text import CJK_RUN, _width, lang_of
+    assert _width(doc) == len(doc) + sum(map(len, CJK_RUN.findall(doc)))
+    cjk = sum(map(len, CJK_RUN.findall(doc)))
+    latin = len(re.findall(r"[A-Za-z]", doc))
+    assert lang_of(doc) == ("zh" if cjk and cjk * 3 >= latin * 0.5 else "en")

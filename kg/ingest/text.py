@@ -53,6 +53,8 @@ def lang_of(text: str) -> str:
     """'zh' when the text has CJK characters and they are at least a sixth as many as its
     Latin letters, else 'en'. (Characters are counted by runs: a list of every letter
     would cost more than the count.)"""
+    if text.isascii():
+        return "en"
     cjk = sum(map(len, CJK_RUN.findall(text)))
     if not cjk:
         return "en"
@@ -118,6 +120,7 @@ def split_item(rest: str) -> tuple[Optional[str], str, str]:
 
 LIST_MARK = re.compile(r"^(?P<ind>[ \t]*)(?:[-*+]|\d{1,3}[.)])[ \t]+")
 GLYPH_BULLET = re.compile(r"^[ \t]*[·•▪●◦‣][ \t]*")
+GLYPHS = "·•▪●◦‣"
 QUOTE_MARK = re.compile(r"^[ \t]*(?:>[ \t]?)+")
 HEADING_MARK = re.compile(r"^[ \t]*#{1,6}[ \t]+|[ \t]+#+[ \t]*$")
 WHOLE_BOLD = re.compile(r"^(\*\*|__)(?P<t>(?:(?!\1).)+)\1\W{0,2}$")
@@ -132,7 +135,7 @@ WRAP_MAX = 100          # a paragraph whose lines are all at most this wide is h
 
 def _width(s: str) -> int:
     """Display width: CJK characters take two columns."""
-    return len(s) + sum(map(len, CJK_RUN.findall(s)))
+    return len(s) if s.isascii() else len(s) + sum(map(len, CJK_RUN.findall(s)))
 
 
 STRAY_EMPH = re.compile(r"(?<!\S)(?:\*\*|__|\*|_)+|(?:\*\*|__|\*|_)+(?!\S)")
@@ -191,9 +194,18 @@ def _block_parser(without: frozenset = frozenset()):
     return md
 
 
+# a necessary condition for either of RULE_LINES: one of '-*_=' followed by two more of '-*_'
+# (spaces and tabs between) or by the line's end. One scan with a first-character set rules
+# both out on most documents (the lheading pattern, which has none, costs 6 times as much).
+RULE_LINES_HINT = re.compile(r"[-*_=](?:[ \t]*[-*_][ \t]*[-*_]|[ \t]*(?:[\n\r]|\Z))")
+
+
 def _parser_for(src: str):
     without = [rule for rule, marks in RULE_MARKS if not any(m in src for m in marks)]
-    without += [rule for rule, pattern in RULE_LINES if pattern.search(src) is None]
+    if RULE_LINES_HINT.search(src) is None:
+        without += [rule for rule, _ in RULE_LINES]
+    else:
+        without += [rule for rule, pattern in RULE_LINES if pattern.search(src) is None]
     return _block_parser(frozenset(without))
 
 
@@ -295,37 +307,38 @@ class _TextBlocks:
             raw = self.lines[k].rstrip("\r\n")
             if not raw.strip():
                 continue
+            base = self.offsets[k]
             cut = 0
-            m = QUOTE_MARK.match(raw)
+            m = QUOTE_MARK.match(raw) if ">" in raw else None     # (each test: the pattern's fixed character)
             if m:
                 cut = m.end()
-                self.masks.append((self.offsets[k], self.offsets[k] + m.end()))
+                self.masks.append((base, base + m.end()))
             if strip_marker and k == l0:
                 m = LIST_MARK.match(raw, cut)
                 if m:
-                    self.masks.append((self.offsets[k] + m.start(), self.offsets[k] + m.end()))
+                    self.masks.append((base + m.start(), base + m.end()))
                     cut = m.end()
-            glyph = GLYPH_BULLET.match(raw, cut)
-            if glyph and len(raw) > glyph.end():
-                self.masks.append((self.offsets[k] + glyph.start(), self.offsets[k] + glyph.end()))
             rest = raw[cut:]
-            lead_ws = len(rest) - len(rest.lstrip())
-            s0 = self.offsets[k] + cut + lead_ws
-            lines.append((s0, self.offsets[k] + len(raw.rstrip()), rest.strip(), bool(glyph),
-                          k > l0 and s0 == self.offsets[k]))
+            lead = rest.lstrip()
+            glyph = GLYPH_BULLET.match(raw, cut) if lead[:1] in GLYPHS and lead else None
+            if glyph and len(raw) > glyph.end():
+                self.masks.append((base + glyph.start(), base + glyph.end()))
+            s0 = base + cut + len(rest) - len(lead)
+            lines.append((s0, base + len(raw.rstrip()), lead.rstrip(), bool(glyph), k > l0 and s0 == base))
         if not lines:
             return
-        widths = [_width(ln[2]) for ln in lines]
-        # hard-wrapped: lines of 40 to WRAP_MAX columns (shorter lines are lines of their own)
-        wrapped = 40 <= max(widths) <= WRAP_MAX and len(lines) > 1
         groups: list[list[int]] = [[0]]
+        wrapped = False
+        if len(lines) > 1:
+            widths = [_width(ln[2]) for ln in lines]
+            # hard-wrapped: lines of 40 to WRAP_MAX columns (shorter lines are lines of their own)
+            wrapped = 40 <= max(widths) <= WRAP_MAX
         for j in range(1, len(lines)):
-            prev = lines[j - 1][2]
-            new = lines[j][3] or CITE_LINE_TEXT.match(lines[j][2]) is not None \
-                or IMAGE_LINE.match(lines[j][2]) is not None or IMAGE_LINE.match(prev) is not None
-            if not wrapped:
-                new = True
-            else:
+            new = True
+            if wrapped:
+                prev = lines[j - 1][2]
+                new = lines[j][3] or CITE_LINE_TEXT.match(lines[j][2]) is not None \
+                    or IMAGE_LINE.match(lines[j][2]) is not None or IMAGE_LINE.match(prev) is not None
                 # a wrapped line is full: the next line's first word would not have fit on it
                 nxt_word = lines[j][2].split(None, 1)[0] if lines[j][2].split() else ""
                 if CJK.match(nxt_word[:1]):
@@ -338,7 +351,7 @@ class _TextBlocks:
                 groups[-1].append(j)
         for g_i, g in enumerate(groups):
             first, last = lines[g[0]], lines[g[-1]]
-            raw = " ".join(lines[j][2] for j in g)
+            raw = first[2] if len(g) == 1 else " ".join(lines[j][2] for j in g)
             for j in g[1:]:   # the wrap newlines: spaces in the extractors' text
                 self.wraps.append(lines[j - 1][1])
             glyph = first[3]
@@ -410,7 +423,6 @@ def _read_metadata(text: str, issue: Issue) -> str:
         if seen >= 15:
             break
         seen += 1
-        plain = _flat(s).strip(" #*_>")
         if headers and FORWARDED.match(s):
             used.append(k)
             continue
@@ -433,6 +445,9 @@ def _read_metadata(text: str, issue: Issue) -> str:
             if _parse_title(s, issue):
                 used.append(k)
                 continue
+        if not first and issue.number is not None and issue.date:
+            continue        # what follows could give a number or a date only
+        plain = _flat(s).strip(" #*_>")
         if first and not s.startswith("#") and not issue.title and not h_seen and _masthead_title(plain, issue):
             used.append(k)
             continue
@@ -589,8 +604,9 @@ def parse_text(text: str, source_file: str, content_hash: str) -> Issue:
             t = t[:h0] + soften_units(t[h0:h1]) + t[h1:]
         lang = lang_of(t)
         counters[lang] = counters.get(lang, 0) + 1
-        urls = [u for b in st.blocks for u in URL.findall(text[b.start:b.end])]
-        urls += [m.group("url") for b in st.blocks for m in MD_LINK.finditer(text[b.start:b.end])]
+        # (the patterns have no anchor or look-around: searching the span is searching a slice)
+        urls = [u for b in st.blocks for u in URL.findall(text, b.start, b.end)]
+        urls += [m.group("url") for b in st.blocks for m in MD_LINK.finditer(text, b.start, b.end)]
         body = " ".join(b.text for b in st.body_blocks())
         headline = st.headline_text
         if headline != (st.headline.lead or st.headline.text if st.headline else ""):
