@@ -147,3 +147,44 @@ def test_lang_and_width_ascii_shortcuts(doc):
     cjk = sum(map(len, CJK_RUN.findall(doc)))
     latin = len(re.findall(r"[A-Za-z]", doc))
     assert lang_of(doc) == ("zh" if cjk and cjk * 3 >= latin * 0.5 else "en")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="ab \t\n\u3000\u2028\xa0\x1c*_", max_size=10))
+def test_flat_collapses_whitespace_as_split_join(s):
+    from kg.ingest.text import _collapsed
+    assert _collapsed(s) == (" ".join(s.split()) == s)
+
+
+def _masked_plain(text, masks, wraps):
+    from kg.ingest.text import STRAY_EMPH, mask_markdown
+    out, _ = mask_markdown(text)
+    if "*" in out or "_" in out:
+        out = STRAY_EMPH.sub(lambda m: " " * len(m.group(0)), out)
+    chars = list(out)
+    for a, b in masks:
+        for k in range(a, b):
+            if chars[k] != "\n":
+                chars[k] = " "
+    for w in wraps:
+        if w < len(chars) and chars[w] == "\n":
+            chars[w] = " "
+    return "".join(chars)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="ab \n", max_size=12).flatmap(lambda t: st.tuples(
+    st.just(t),
+    st.lists(st.tuples(st.integers(0, len(t)), st.integers(0, len(t))).map(sorted).map(tuple), max_size=3),
+    st.lists(st.integers(0, len(t) + 2), max_size=3))))
+def test_masked_text_blanks_like_a_char_list(case):
+    from kg.ingest.text import _masked_text
+    text, masks, wraps = case
+    assert _masked_text(text, masks, wraps) == _masked_plain(text, masks, wraps)
+
+
+@pytest.mark.parametrize("s", ["Acme Raises $1.1 BILLION", "a $273 Billion Selloff", "XMillion", "Billions", "none here",
+                               "Chip Sales Up 5 Percent – body"])
+def test_soften_units_shortcut(s):
+    from kg.ingest.stories import UNIT_WORDS, soften_units
+    assert soften_units(s) == UNIT_WORDS.sub(lambda m: m.group(0).lower(), s)

@@ -265,11 +265,13 @@ SEPARATOR = re.compile(r"\s+[–—]+\s+|——|\s+-{1,2}\s+|(?<=\S)—(?=\S)")
 DASHES = ("-", "–", "—")
 
 
+@lru_cache(maxsize=1024)
 def dash_search(pattern: re.Pattern, s: str) -> Optional[re.Match]:
     """pattern.search(s) for a headline/body separator (SEPARATOR, text.SEPARATORS): each of
     their matches holds a dash and starts at it or at the spaces just before it, so the search
     starts there and finds the same match; `re` would otherwise try every position before it
-    (a leading \s+ or lookbehind gives it no first character to skip to)."""
+    (a leading \s+ or lookbehind gives it no first character to skip to). Cached: the cutter,
+    the outlet finder and split_item ask it of the same bullet several times."""
     d = -1
     for dash in DASHES:
         k = s.find(dash, 0, d if d >= 0 else len(s))
@@ -289,6 +291,9 @@ def _headline_like(b: Block) -> bool:
         and not GREETING.match(b.text) and not SIGNOFF.match(b.text) and LETTER.search(b.text) is not None
 
 
+CREDIT_LABEL = re.compile(r"^\s*(?:source|credit|image|photo)\s*:", re.I)
+
+
 def _mark_credits(blocks: list[Block]) -> None:
     """A short plain line right after an image is its credit ('Giphy', 'Source: Koyfin')."""
     for b in blocks:
@@ -301,7 +306,7 @@ def _mark_credits(blocks: list[Block]) -> None:
         b = blocks[i]
         if blocks[i - 1].kind == "media" and b.kind == "para" and not b.title and not b.lead \
                 and (len(b.text.split()) <= 6 and not TERMINAL.search(b.text) or CREDIT.match(b.text)
-                     or re.match(r"^\s*(?:source|credit|image|photo)\s*:", b.text, re.I)) and len(b.text) <= 60:
+                     or CREDIT_LABEL.match(b.text)) and len(b.text) <= 60:
             b.kind = "credit"
 
 
@@ -528,11 +533,14 @@ def classify(stories: list[Story]) -> None:
     mark_teasers(stories)
 
 
+TEASER_SPLIT = re.compile(r"[；;|｜]\s*|\s+[·•]\s+")
+
+
 def _teaser_lines(s: Story) -> list[str]:
     lines: list[str] = []
     for b in s.body_blocks() if s.headline is not None else s.blocks:
         if b.kind in ("item", "para"):
-            lines.extend(p for p in re.split(r"[；;|｜]\s*|\s+[·•]\s+", b.text) if p.strip())
+            lines.extend(p for p in TEASER_SPLIT.split(b.text) if p.strip())
     return [ln for ln in lines if ln.strip()]
 
 
@@ -573,9 +581,14 @@ def mark_teasers(stories: list[Story]) -> None:
 # ------------------------------------------------------------------------- outlets
 
 
+TWO_DIGITS = re.compile(r"\d{2,}")
+
+
+@lru_cache(maxsize=4096)
 def _clean_outlet(o: str) -> Optional[str]:
+    """(Cached: a digest names the same few outlets on every line.)"""
     o = o.strip(" *_.。,，:：")
-    if not o or len(o) > 50 or NOT_OUTLET.match(o) or CREDIT.match(o) or re.search(r"\d{2,}", o):
+    if not o or len(o) > 50 or NOT_OUTLET.match(o) or CREDIT.match(o) or TWO_DIGITS.search(o):
         return None
     if not has_cjk(o) and len(o.split()) > 5:
         return None
@@ -602,6 +615,9 @@ def _known_outlet(name: str) -> bool:
     return eid is not None and g.entries[eid].type == "Outlet"
 
 
+CITE_WORD = re.compile(r"[(（]\s*(?i:source|via|来源|消息来源)")
+
+
 def find_outlet(s: Story) -> Optional[str]:
     """The outlet a story cites: a cite line, a trailing `(Outlet)` or `（来源：X）` at the end
     of one of its paragraphs or bullets (the last one wins), a trailing link label
@@ -617,7 +633,7 @@ def find_outlet(s: Story) -> Optional[str]:
         if b.kind in ("para", "item", "quote"):
             m = TRAILING_CITE.search(b.text)
             if m and not CREDIT.match(b.text[m.start() + 1:]) and (
-                    re.match(r"[(（]\s*(?i:source|via|来源|消息来源)", m.group(0))
+                    CITE_WORD.match(m.group(0))
                     or not (_known_non_outlet(m.group("o")) or has_cjk(m.group("o")) and ZH_ASIDE.match(m.group(0)))):
                 o = _clean_outlet(m.group("o"))
                 if o:
@@ -647,12 +663,14 @@ def find_outlet(s: Story) -> Optional[str]:
 
 
 UNIT_WORDS = re.compile(r"\b(?:THOUSAND|MILLION|BILLION|TRILLION|PERCENT|Thousand|Million|Billion|Trillion|Percent)\b")
+UNIT_TAIL = re.compile(UNIT_WORDS.pattern[2:])
 
 
 def soften_units(s: str) -> str:
     """A headline in Title Case or capitals writes its figures' units so ('$1.1 BILLION',
     'a $273 Billion Selloff'): lower-case them for the extractors (same length)."""
-    return UNIT_WORDS.sub(lambda m: m.group(0).lower(), s) if UNIT_WORDS.search(s) else s
+    # (UNIT_TAIL, the pattern without its leading \b, has a first-character set: a quick no)
+    return UNIT_WORDS.sub(lambda m: m.group(0).lower(), s) if UNIT_TAIL.search(s) and UNIT_WORDS.search(s) else s
 
 
 def stories_of(blocks: list[Block]) -> list[Story]:

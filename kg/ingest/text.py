@@ -40,6 +40,7 @@ MODE_LINES = {
     "中文翻译": "zh", "中文版": "zh", "英文来源": "en", "英文原文": "en", "English": "en",
     "English version": "en", "Original": "en",
 }
+MODE_FIRST = frozenset(k[0] for k in MODE_LINES)     # (a cheap test before the split)
 TITLE_ZH = re.compile(r"^(?P<name>.+?)\s*[-–—|]+\s*第\s*(?P<num>\d+)\s*期\s*[:：]?\s*(?P<title>.*?)(?:\s*[-–—|]+\s*(?P<date>[^-–—|]*\d{4}[^-–—|]*))?\s*$")
 TITLE_EN = re.compile(r"^(?P<name>.+?)\s*[-–—|,:]+\s*(?:Issue|No\.?|Vol\.?\s*\d+,?\s*No\.?|#)\s*#?(?P<num>\d+)\s*[:：]?\s*(?P<title>.*?)(?:\s*[-–—|]+\s*(?P<date>\d{4}-\d\d?-\d\d?|[^-–—|]*\d{4}[^-–—|]*))?\s*$", re.I)
 PERIODICITY_ZH = {"周刊": "Weekly", "周报": "Weekly", "日报": "Daily", "月刊": "Monthly", "月报": "Monthly",
@@ -90,6 +91,7 @@ def english_name(name: str) -> str:
 
 
 NOT_OUTLET_PREFIX = re.compile(r"\d{2,}|[.!?。]$")
+ACRONYM = re.compile(r"[A-Z]{1,5}")
 
 
 @lru_cache(maxsize=4096)
@@ -110,7 +112,7 @@ def split_item(rest: str) -> tuple[Optional[str], str, str]:
         headline, body = "", rest.strip()
     if outlet is None and (")" in body or "）" in body):
         t = TRAILING_OUTLET.search(body)
-        if t and not re.fullmatch(r"[A-Z]{1,5}", t.group("outlet").strip()):
+        if t and not ACRONYM.fullmatch(t.group("outlet").strip()):
             outlet = t.group("outlet").strip()
             body = body[: t.start()].rstrip()
     return outlet, headline, body
@@ -146,7 +148,14 @@ def _flat(s: str) -> str:
     s = mask_markdown(s)[0]
     if "*" in s or "_" in s:
         s = STRAY_EMPH.sub(lambda m: " " * len(m.group(0)), s)
-    return " ".join(s.split())
+    return s if _collapsed(s) else " ".join(s.split())
+
+
+def _collapsed(s: str) -> bool:
+    """Is `s` what " ".join(s.split()) gives? A printable text has no whitespace but the
+    ASCII space (every other character str.split splits at is a control or separator
+    character, which isprintable refuses); then only runs and ends of spaces change it."""
+    return s.isprintable() and "  " not in s and s[:1] != " " and s[-1:] != " "
 
 
 def _line_block(kind: str, raw: str, start: int, end: int, level: int = 0, ordered: bool = False) -> Block:
@@ -385,17 +394,29 @@ def _masked_text(text: str, masks: list[tuple[int, int]], wraps: list[int]) -> s
     out, _ = mask_markdown(text)
     if "*" in out or "_" in out:
         out = STRAY_EMPH.sub(lambda m: " " * len(m.group(0)), out)
-    if not masks and not wraps:
-        return out
-    chars = list(out)
-    for a, b in masks:
-        for k in range(a, b):
-            if chars[k] != "\n":
-                chars[k] = " "
-    for w in wraps:
-        if w < len(chars) and chars[w] == "\n":
-            chars[w] = " "
-    return "".join(chars)
+    # built from slices: a list of every character of the file would cost more than the edits
+    if masks:
+        pieces, pos = [], 0
+        for a, b in sorted(masks):
+            a = max(a, pos)     # (masks may overlap)
+            if b <= a:
+                continue
+            seg = out[a:b]
+            pieces.append(out[pos:a])
+            pieces.append(" " * len(seg) if "\n" not in seg else "".join(c if c == "\n" else " " for c in seg))
+            pos = b
+        pieces.append(out[pos:])
+        out = "".join(pieces)
+    if wraps:
+        pieces, pos = [], 0
+        for w in sorted(set(wraps)):
+            if w < len(out) and out[w] == "\n":
+                pieces.append(out[pos:w])
+                pieces.append(" ")
+                pos = w + 1
+        pieces.append(out[pos:])
+        out = "".join(pieces)
+    return out
 
 
 # -------------------------------------------------------------------- metadata lines
@@ -573,7 +594,7 @@ def parse_text(text: str, source_file: str, content_hash: str) -> Issue:
             if m.group("url") not in issue.urls:
                 issue.urls.append(m.group("url"))
             continue
-        parts = COLON.split(s, 1)
+        parts = COLON.split(s, 1) if s.lstrip()[:1] in MODE_FIRST else (s,)
         key = parts[0].strip()
         if key in MODE_LINES and (len(parts) == 1 or not parts[1].strip()):
             mode = MODE_LINES[key]
@@ -601,7 +622,10 @@ def parse_text(text: str, source_file: str, content_hash: str) -> Issue:
         t = shown[start:end]
         if st.headline is not None:
             h0, h1 = max(st.headline.start, start) - start, st.headline.end - start
-            t = t[:h0] + soften_units(t[h0:h1]) + t[h1:]
+            head = t[h0:h1]
+            soft = soften_units(head)
+            if soft is not head:
+                t = t[:h0] + soft + t[h1:]
         lang = lang_of(t)
         counters[lang] = counters.get(lang, 0) + 1
         # (the patterns have no anchor or look-around: searching the span is searching a slice)
