@@ -188,3 +188,24 @@ def test_masked_text_blanks_like_a_char_list(case):
 def test_soften_units_shortcut(s):
     from kg.ingest.stories import UNIT_WORDS, soften_units
     assert soften_units(s) == UNIT_WORDS.sub(lambda m: m.group(0).lower(), s)
+
+
+@pytest.mark.parametrize("s", ["Acme – ships", "Acme 芯片 ships 出货", "ascii only", "", "\uf900 compat ideograph", "– 中"])
+def test_cjk_count_and_has_cjk_shortcuts(s):
+    from kg.ingest.stories import _CJK, has_cjk
+    from kg.ingest.text import CJK, _cjk_count
+    assert _cjk_count(s) == len(CJK.findall(s))
+    assert has_cjk(s) == (_CJK.search(s) is not None)
+
+
+@pytest.mark.parametrize("s", ["The Acme chips, Acme's 'sales' rose 3.5% in Q1.", "U.S. chips – and the AI's run",
+                               "Acme 芯片出货 rose", "", "A an THE of"])
+def test_tokens_of_english_by_the_set_comprehension(s):
+    from kg.ingest.stories import STOP, WORD, has_cjk
+    if not has_cjk(s):
+        plain = set()
+        for w in WORD.findall(s):
+            w = w.casefold().strip(".,'’")
+            if w and w not in STOP:
+                plain.add(w)
+        assert tokens(s) == plain

@@ -84,8 +84,7 @@ class Story:
     def _headline_text(self, h: Block) -> str:
         if h.kind == "item" and len(self.blocks) == 1 and (
                 not h.lead or h.text[len(h.lead):].lstrip().startswith((":", "："))):
-            from .text import split_item     # '- Outlet: Headline – body', '- **Outlet**: …'
-            head = split_item(h.text)[1]
+            head = _split_item(h.text)[1]     # '- Outlet: Headline – body', '- **Outlet**: …'
             if head:
                 return head
         if h.lead:
@@ -97,6 +96,15 @@ class Story:
 
     def body_blocks(self) -> list[Block]:
         return [b for b in self.blocks if b is not self.headline]
+
+
+def _split_item(s: str) -> tuple[Optional[str], str, str]:
+    """kg.ingest.text.split_item. That module imports this one, so it is looked up on the first
+    call, which puts it in this name's place (an import statement costs a microsecond a call)."""
+    global _split_item
+    from .text import split_item
+    _split_item = split_item
+    return split_item(s)
 
 
 # ------------------------------------------------------------------------- patterns
@@ -188,7 +196,7 @@ LETTER = re.compile(r"[A-Za-z\u3400-\u9fff]")
 
 
 def has_cjk(s: str) -> bool:
-    return _CJK.search(s) is not None
+    return not s.isascii() and _CJK.search(s) is not None
 
 
 def short(s: str) -> bool:
@@ -222,10 +230,14 @@ def is_cite(b: Block) -> Optional[str]:
 
 def tokens(s: str) -> set[str]:
     """Content words (English, case-folded) and character bigrams (Chinese)."""
-    out: set[str] = set()
-    cjk = has_cjk(s)        # once for the text: a word of a text without CJK has none
+    if not has_cjk(s):      # (once for the text: a word of a text without CJK has none)
+        out = {w.casefold().strip(".,'’") for w in WORD.findall(s)}
+        out -= STOP
+        out.discard("")
+        return out
+    out = set()
     for w in WORD.findall(s):
-        if cjk and has_cjk(w):
+        if has_cjk(w):
             out.update(w[i:i + 2] for i in range(max(1, len(w) - 1)))
         else:
             w = w.casefold().strip(".,'’")
@@ -657,8 +669,6 @@ def find_outlet(s: Story) -> Optional[str]:
         m = PREFIX_OUTLET.match(first.text) if first is not None else None
         if m and _known_outlet(m.group("o")):
             found = m.group("o")
-    if found is None and s.blocks and has_cjk(s.blocks[-1].text) is False:
-        pass
     return found
 
 
