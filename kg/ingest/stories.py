@@ -37,7 +37,7 @@ from typing import Optional
 # --------------------------------------------------------------------------- blocks
 
 
-@dataclass
+@dataclass(slots=True)
 class Block:
     kind: str                 # heading | para | item | quote | rule | boundary | media | credit | table
     start: int                # offsets into the text the reader hands on (end exclusive)
