@@ -209,3 +209,15 @@ def test_tokens_of_english_by_the_set_comprehension(s):
             if w and w not in STOP:
                 plain.add(w)
         assert tokens(s) == plain
+
+
+FOOTER_PIECES = ["subscribe", "opt ", "opt\t", "update ", "refer", "forward", "browser", "privacy", "rights", "copyright",
+                 "©", "receiving", "sign ", "friends", "share", "share.", "online", "app", "app!", "转载", "授权", "关注我们",
+                 "x", " ", "\n", "sha", "re", "ap", "p", "ri", "ghts", "su", "bscribe", "ing", "receiv", "onl", "ine", "copy"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(FOOTER_PIECES), max_size=5).map("".join))
+def test_footer_hint_written_from_rare_letters_finds_the_same_words(low):
+    from kg.ingest.stories import FOOTER_HINT, FOOTER_WORDS
+    assert (FOOTER_HINT.search(low) is None) == (re.search(FOOTER_WORDS, low) is None)

@@ -135,8 +135,14 @@ FOOTER = re.compile(
 # all of Unicode, a character matches a lower-case letter under re.I only if its lower case is
 # that letter, except 'İ', 'ı', 'ſ' (a text with one goes straight to FOOTER), and lower()
 # keeps \s and \W as they are.
-FOOTER_HINT = re.compile(r"subscribe|opt\s|update\s|refer|forward|browser|privacy|rights|copyright|©|receiving|"
-                         r"sign\s|friends|share(?:\W|$)|online|app\W*$|转载|版权|本文由|授权|退订|订阅|关注我们|点击上方|设为星标|点个在看")
+FOOTER_WORDS = (r"subscribe|opt\s|update\s|refer|forward|browser|privacy|rights|copyright|©|receiving|"
+                r"sign\s|friends|share(?:\W|$)|online|app\W*$|转载|版权|本文由|授权|退订|订阅|关注我们|点击上方|设为星标|点个在看")
+# The same words, each written from a rarer letter of it, with a look-behind for the letters
+# before that one ('f(?<=ref)er' is 'refer'): the same matches, but the first-character set
+# `re` skips through is letters a sixth of English text, not nearly half (twice as fast).
+FOOTER_HINT = re.compile(r"b(?:(?<=sub)scribe|rowser)|p(?:(?<=op)t\s|(?<=up)date\s|rivacy|(?<=app)\W*$)|"
+                         r"f(?:(?<=ref)er|orward|riends)|g(?:(?<=rig)hts|(?<=sig)n\s)|y(?<=copy)right|©|v(?<=receiv)ing|"
+                         r"l(?<=onl)ine|h(?<=sh)are(?:\W|$)|转载|版权|本文由|授权|退订|订阅|关注我们|点击上方|设为星标|点个在看")
 
 
 def footer(s: str) -> bool:
