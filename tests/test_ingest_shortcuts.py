@@ -221,3 +221,11 @@ FOOTER_PIECES = ["subscribe", "opt ", "opt\t", "update ", "refer", "forward", "b
 def test_footer_hint_written_from_rare_letters_finds_the_same_words(low):
     from kg.ingest.stories import FOOTER_HINT, FOOTER_WORDS
     assert (FOOTER_HINT.search(low) is None) == (re.search(FOOTER_WORDS, low) is None)
+
+
+@pytest.mark.parametrize("s", ["Acme shipped chips on Tuesday. (Reuters)", "苹果发布芯片（来源：界面新闻）", "no parenthesis here",
+                               "(Source: AP)", "Acme (the chip maker) ships"])
+def test_trailing_cite_looks_for_the_parenthesis_first(s):
+    from kg.ingest.stories import TRAILING_CITE, trailing_cite
+    plain, fast = TRAILING_CITE.search(s), trailing_cite(s)
+    assert (plain.span() if plain else None) == (fast.span() if fast else None)

@@ -201,6 +201,23 @@ _CJK = re.compile(r"[\u3400-\u9fff]")
 LETTER = re.compile(r"[A-Za-z\u3400-\u9fff]")
 
 
+# The cutter, the classifier and the outlet finder ask these of the same block text: cached
+# (pure functions of the text; a bullet digest asks each twice).
+@lru_cache(maxsize=1024)
+def sponsored(s: str) -> bool:
+    return SPONSOR.match(s) is not None
+
+
+@lru_cache(maxsize=1024)
+def prefix_outlet(s: str) -> Optional[re.Match]:
+    return PREFIX_OUTLET.match(s)
+
+
+def trailing_cite(s: str) -> Optional[re.Match]:
+    """TRAILING_CITE.search(s); the pattern needs a closing parenthesis, looked for first."""
+    return TRAILING_CITE.search(s) if ")" in s or "）" in s else None
+
+
 def has_cjk(s: str) -> bool:
     return not s.isascii() and _CJK.search(s) is not None
 
@@ -274,9 +291,9 @@ def _digest_bullet(b: Block) -> bool:
         return False
     if b.lead and not is_label(b):
         return True
-    if dash_search(SEPARATOR, b.text) and PREFIX_OUTLET.match(b.text):
+    if dash_search(SEPARATOR, b.text) and prefix_outlet(b.text):
         return True
-    return len(b.text) > 60 and bool(TRAILING_CITE.search(b.text))
+    return len(b.text) > 60 and trailing_cite(b.text) is not None
 
 
 SEPARATOR = re.compile(r"\s+[–—]+\s+|——|\s+-{1,2}\s+|(?<=\S)—(?=\S)")
@@ -379,7 +396,7 @@ def cut(blocks: list[Block]) -> list[Story]:
         nonlocal section, section_kind
         close()
         section = b.text.strip(" :：*_#") or None
-        if SPONSOR.match(b.text):
+        if sponsored(b.text):
             section_kind = "sponsor"
         elif CALENDAR.match(b.text) or RELATED.match(b.text):
             section_kind = "boilerplate"
@@ -405,7 +422,7 @@ def cut(blocks: list[Block]) -> list[Story]:
             if cur is not None and head_kind == "heading" and (b.level > cur_level or is_label(b)):
                 append(b)       # a sub-heading inside the story
                 continue
-            if SPONSOR.match(b.text):
+            if sponsored(b.text):
                 if n is not None and (n.kind == "heading" or n.title):
                     set_section(b, b.level)
                 else:
@@ -437,7 +454,7 @@ def cut(blocks: list[Block]) -> list[Story]:
                     and n.kind in ("para", "quote", "table") and not n.title:
                 open_story(b, "title")      # "1. AMD WINS BIG CLOUD DEAL" and its paragraphs
                 continue
-            if SPONSOR.match(b.text):
+            if sponsored(b.text):
                 open_story(b, "sponsor")
                 cur.kind = "sponsor"
                 continue
@@ -459,7 +476,7 @@ def cut(blocks: list[Block]) -> list[Story]:
                 footer(b.text) and (len(b.text) < 300 and not b.title and not b.lead or len(b.text) <= 40)):
             open_story(b, None, headline=False)     # greetings, sign-offs, footers: a story of their own
             continue
-        if SPONSOR.match(b.text) and (b.title or b.lead or short(b.text) or b.text.startswith("【")):
+        if sponsored(b.text) and (b.title or b.lead or short(b.text) or b.text.startswith("【")):
             if (b.title or short(b.text)) and n is not None and (n.kind == "heading" or n.title):
                 set_section(b)
                 continue
@@ -524,7 +541,7 @@ def _section_bullet(b: Block, blocks: list[Block], nxt: list[int], i: int) -> bo
     n = blocks[j]
     if b.ordered and not n.ordered:
         return True
-    return bool(PREFIX_OUTLET.match(b.text)) and bool(dash_search(SEPARATOR, n.text))
+    return bool(prefix_outlet(b.text)) and bool(dash_search(SEPARATOR, n.text))
 
 
 # ------------------------------------------------------------------------- kinds
@@ -537,7 +554,7 @@ def classify(stories: list[Story]) -> None:
             continue
         first = s.blocks[0]
         text = first.text
-        if SPONSOR.match(text) and (s.headline is not None or len(text) < 300) \
+        if sponsored(text) and (s.headline is not None or len(text) < 300) \
                 or (s.headline is not None and SPONSOR_TAIL.search(s.headline_text)):
             s.kind = "sponsor"
         elif s.headline is None or s.headline is first and not s.body_blocks():
@@ -649,7 +666,7 @@ def find_outlet(s: Story) -> Optional[str]:
             found = _clean_outlet(c) or found
             continue
         if b.kind in ("para", "item", "quote"):
-            m = TRAILING_CITE.search(b.text)
+            m = trailing_cite(b.text)
             if m and not CREDIT.match(b.text[m.start() + 1:]) and (
                     CITE_WORD.match(m.group(0))
                     or not (_known_non_outlet(m.group("o")) or has_cjk(m.group("o")) and ZH_ASIDE.match(m.group(0)))):
@@ -665,14 +682,14 @@ def find_outlet(s: Story) -> Optional[str]:
                         found = o
                         continue
     if s.headline is not None and s.headline.kind == "item":
-        m = PREFIX_OUTLET.match(s.headline.text)
+        m = prefix_outlet(s.headline.text)
         if m and dash_search(SEPARATOR, s.headline.text):   # '- Outlet: Headline – body': the prefix wins
             found = _clean_outlet(m.group("o")) or found
     if found is None:
         # '彭博：苹果将…', 'Reuters: Apple will…' opening the story's first paragraph: the
         # prefix is an outlet when the gazetteer knows it as one ('记者：' is not)
         first = next((b for b in s.blocks if b is not s.headline and b.kind in ("para", "item")), s.headline)
-        m = PREFIX_OUTLET.match(first.text) if first is not None else None
+        m = prefix_outlet(first.text) if first is not None else None
         if m and _known_outlet(m.group("o")):
             found = m.group("o")
     return found
