@@ -34,6 +34,7 @@ MD_HEADING = re.compile(r"^(?P<hashes>#{1,6})[ \t]+(?P<title>.*?)[ \t#]*$")
 SEPARATORS = re.compile(r"\s+[–—]+\s+|\s*——\s*|\s+-{1,2}\s+|(?<=\S)—(?=\S)")
 COLON = re.compile(r"[:：]")
 TRAILER = re.compile(r"^(?:文章标题|文章链接|本站文章|原文链接|版权声明)")
+TRAILER_FIRST = "文本原版"
 URL_LINE = re.compile(r"^(?:内容来源|来源|原文|Source|URL|Link|Web version|View online)\s*[:：]\s*(?P<url>https?://\S+)\s*$", re.I)
 MODE_LINES = {
     "内容总结": "summary", "内容摘要": "summary", "摘要": "summary", "总结": "summary",
@@ -590,13 +591,14 @@ def parse_text(text: str, source_file: str, content_hash: str) -> Issue:
                 if not issue.newsletter and len(s.split()) <= 4:
                     issue.newsletter = english_name(s)
             continue
-        if TRAILER.match(s):
+        # (quick tests first: TRAILER's words start with one of TRAILER_FIRST, URL_LINE holds '://')
+        if s[:1] in TRAILER_FIRST and TRAILER.match(s):
             mode = "trailer"
             for u in URL.findall(s):
                 if u not in issue.urls:
                     issue.urls.append(u)
             continue
-        m = URL_LINE.match(s)
+        m = URL_LINE.match(s) if "://" in s else None
         if m:
             if m.group("url") not in issue.urls:
                 issue.urls.append(m.group("url"))
