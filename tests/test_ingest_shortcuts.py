@@ -229,3 +229,25 @@ def test_trailing_cite_looks_for_the_parenthesis_first(s):
     from kg.ingest.stories import TRAILING_CITE, trailing_cite
     plain, fast = TRAILING_CITE.search(s), trailing_cite(s)
     assert (plain.span() if plain else None) == (fast.span() if fast else None)
+
+
+def _mask_markdown_plain(s):
+    from kg.ingest.text import MD_EMPH, MD_LINK, URL
+    urls = []
+
+    def link(m):
+        urls.append(m.group("url"))
+        t = m.group("text")
+        return " " + t + " " * (len(m.group(0)) - len(t) - 1)
+    s = MD_LINK.sub(link, s)
+    s = MD_EMPH.sub(lambda m: " " * len(m.group(1)) + m.group(2) + " " * len(m.group(1)), s)
+    urls.extend(URL.findall(s))
+    return s, urls
+
+
+@pytest.mark.parametrize("s", ["**Acme** raised [$5M](https://a.example/x) – see https://b.example/y",
+                               "[one](u1) and [two](u2 \"t\") `code` _em_", "plain text", "http://bare.example/z [x](y)"])
+def test_mask_markdown_lists_the_same_urls(s):
+    from kg.ingest.text import _mask, mask_markdown
+    assert mask_markdown(s) == _mask_markdown_plain(s)
+    assert _mask(s) == mask_markdown(s)[0]

@@ -73,21 +73,30 @@ def lang_of(text: str) -> str:
 
 def mask_markdown(s: str) -> tuple[str, list[str]]:
     """Replace Markdown markup by spaces of the same length; return it with the link URLs."""
-    urls: list[str] = []
-
-    def link(m: re.Match) -> str:
-        urls.append(m.group("url"))
-        t = m.group("text")
-        return " " + t + " " * (len(m.group(0)) - len(t) - 1)
-
-    # each pattern holds a fixed string: testing for it first is far cheaper than the regex's scan
-    if "](" in s:
-        s = MD_LINK.sub(link, s)
-    if "*" in s or "_" in s or "`" in s:
-        s = MD_EMPH.sub(lambda m: " " * len(m.group(1)) + m.group(2) + " " * len(m.group(1)), s)
+    urls = [m.group("url") for m in MD_LINK.finditer(s)] if "](" in s else []
+    s = _mask(s)
     if "http" in s:
         urls.extend(URL.findall(s))
     return s, urls
+
+
+def _link_blank(m: re.Match) -> str:
+    t = m.group("text")
+    return " " + t + " " * (len(m.group(0)) - len(t) - 1)
+
+
+def _emph_blank(m: re.Match) -> str:
+    return " " * len(m.group(1)) + m.group(2) + " " * len(m.group(1))
+
+
+def _mask(s: str) -> str:
+    """mask_markdown's text alone: what the readers of block texts want (no URL search)."""
+    # each pattern holds a fixed string: testing for it first is far cheaper than the regex's scan
+    if "](" in s:
+        s = MD_LINK.sub(_link_blank, s)
+    if "*" in s or "_" in s or "`" in s:
+        s = MD_EMPH.sub(_emph_blank, s)
+    return s
 
 
 def english_name(name: str) -> str:
@@ -153,7 +162,7 @@ STRAY_EMPH = re.compile(r"(?<!\S)(?:\*\*|__|\*|_)+|(?:\*\*|__|\*|_)+(?!\S)")
 
 def _flat(s: str) -> str:
     """A block's clean text: Markdown masked, whitespace collapsed."""
-    s = mask_markdown(s)[0]
+    s = _mask(s)
     if "*" in s or "_" in s:
         s = STRAY_EMPH.sub(lambda m: " " * len(m.group(0)), s)
     return s if _collapsed(s) else " ".join(s.split())
@@ -399,7 +408,7 @@ TERMINAL_TEXT = re.compile(r"[.!?。！？;；:：]['\"’”)]?$")
 
 def _masked_text(text: str, masks: list[tuple[int, int]], wraps: list[int]) -> str:
     """The text the extractors see: Markdown markup blanked, wrap newlines spaces; same length."""
-    out, _ = mask_markdown(text)
+    out = _mask(text)
     if "*" in out or "_" in out:
         out = STRAY_EMPH.sub(lambda m: " " * len(m.group(0)), out)
     # built from slices: a list of every character of the file would cost more than the edits
@@ -657,7 +666,7 @@ def parse_text(text: str, source_file: str, content_hash: str) -> Issue:
     return issue
 
 def _parse_title(s: str, issue: Issue) -> bool:
-    clean = mask_markdown(s)[0].strip()
+    clean = _mask(s).strip()
     for pat in (TITLE_ZH, TITLE_EN):
         m = pat.match(clean)
         if m:
