@@ -642,7 +642,7 @@ def parse_text(text: str, source_file: str, content_hash: str) -> Issue:
             h0, h1 = max(st.headline.start, start) - start, st.headline.end - start
             head = t[h0:h1]
             soft = soften_units(head)
-            if soft is not head:
+            if soft is not head or h1 < h0:     # (unchanged, the three parts would make t again)
                 t = t[:h0] + soft + t[h1:]
         lang = lang_of(t)
         counters[lang] = counters.get(lang, 0) + 1
