@@ -251,3 +251,24 @@ def test_mask_markdown_lists_the_same_urls(s):
     from kg.ingest.text import _mask, mask_markdown
     assert mask_markdown(s) == _mask_markdown_plain(s)
     assert _mask(s) == mask_markdown(s)[0]
+
+
+def test_greeting_and_signoff_first_characters_are_all_that_can_start_them():
+    import sys
+    from kg.ingest.stories import GREETING_FIRST, SIGNOFF_FIRST
+    # the first character of each of their words, as re.I matches it, over all of Unicode
+    for first, letters in ((GREETING_FIRST, "ghdw早大各亲"), (SIGNOFF_FIRST, "tsucbro以我下明")):
+        cls = re.compile("[" + letters + "]", re.I)
+        assert {chr(c) for c in range(sys.maxunicode + 1) if cls.match(chr(c))} == set(first)
+    # and the word-character test is re's \w
+    word = re.compile(r"\w")
+    assert all((chr(c).isalnum() or c == 95) == bool(word.match(chr(c))) for c in range(sys.maxunicode + 1))
+
+
+@pytest.mark.parametrize("s", ["Good morning, chip fans", "hello there", "Dear readers", "Acme ships chips",
+                               "— The editors", "-- Jane", "That's all for today", "Cheers!", "ſee you Monday",
+                               "以上就是今天的内容", "苹果发布芯片", "_under", "42 chips", "", "...hi"])
+def test_greeting_and_signoff_shortcuts(s):
+    from kg.ingest.stories import GREETING, SIGNOFF, greeting, signoff
+    assert greeting(s) == (GREETING.match(s) is not None)
+    assert signoff(s) == (SIGNOFF.match(s) is not None)

@@ -218,6 +218,26 @@ def trailing_cite(s: str) -> Optional[re.Match]:
     return TRAILING_CITE.search(s) if ")" in s or "）" in s else None
 
 
+# GREETING and SIGNOFF are anchored ('^\W*' then words): a text that starts with a word character
+# can only match when that character starts one of their words, which under re.I are these
+# (all of Unicode checked in the tests). Most texts are ruled out without the pattern.
+GREETING_FIRST = frozenset("gGhHdDwW早大各亲")
+SIGNOFF_FIRST = frozenset("tTsSſuUcCbBrRoO以我下明")
+
+
+def _word_start_rules_out(s: str, first: frozenset) -> bool:
+    c = s[:1]
+    return bool(c) and c not in first and (c.isalnum() or c == "_")     # (re's \w)
+
+
+def greeting(s: str) -> bool:
+    return not _word_start_rules_out(s, GREETING_FIRST) and GREETING.match(s) is not None
+
+
+def signoff(s: str) -> bool:
+    return not _word_start_rules_out(s, SIGNOFF_FIRST) and SIGNOFF.match(s) is not None
+
+
 def has_cjk(s: str) -> bool:
     return not s.isascii() and _CJK.search(s) is not None
 
@@ -323,7 +343,7 @@ def _headline_like(b: Block) -> bool:
     """A one-line block that can be a title: short, no sentence punctuation at its end."""
     bare = TRAILING_CITE.sub("", b.text) if b.text.endswith((")", "）")) else b.text   # '… Tuesday. (Reuters)'
     return short(b.text) and not TERMINAL.search(bare.rstrip("*_ ")) and not is_label(b) \
-        and not GREETING.match(b.text) and not SIGNOFF.match(b.text) and LETTER.search(b.text) is not None
+        and not greeting(b.text) and not signoff(b.text) and LETTER.search(b.text) is not None
 
 
 CREDIT_LABEL = re.compile(r"^\s*(?:source|credit|image|photo)\s*:", re.I)
@@ -472,7 +492,7 @@ def cut(blocks: list[Block]) -> list[Story]:
             if cur is not None:
                 append(b)       # an image credit: kept in the story's text, never an outlet
             continue
-        if GREETING.match(b.text) or SIGNOFF.match(b.text) or (
+        if greeting(b.text) or signoff(b.text) or (
                 footer(b.text) and (len(b.text) < 300 and not b.title and not b.lead or len(b.text) <= 40)):
             open_story(b, None, headline=False)     # greetings, sign-offs, footers: a story of their own
             continue
@@ -558,8 +578,8 @@ def classify(stories: list[Story]) -> None:
                 or (s.headline is not None and SPONSOR_TAIL.search(s.headline_text)):
             s.kind = "sponsor"
         elif s.headline is None or s.headline is first and not s.body_blocks():
-            whole = " ".join(b.text for b in s.blocks)
-            if GREETING.match(text) or SIGNOFF.match(text) or (len(whole) < 400 and footer(whole)):
+            whole = text if len(s.blocks) == 1 else " ".join(b.text for b in s.blocks)
+            if greeting(text) or signoff(text) or (len(whole) < 400 and footer(whole)):
                 s.kind = "boilerplate"
             elif s.headline is None:
                 s.kind = "lead"
