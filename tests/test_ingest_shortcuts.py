@@ -80,6 +80,13 @@ MARKDOWN_DOCS = [
     "<div>\nhtml block\n</div>\n\n# Heading\n\n```\nfenced\n```\n\n[ref]: https://example.com\n",
     "- Reuters: Acme Raises $5M – The startup closed a round.\n- Bloomberg: Beta Falls 3% – Shares slid.\n",
     "Title line\n_ _ _\nText after a rule\n",
+    "- item\n\n      code in an item\n- next\n",
+    "-     code after a marker\n1.  three spaces\n",
+    ">     code in a quote\n>    not code\n",
+    "\tcode after a tab\n  \tand after spaces and a tab\n",
+    "   three spaces: a paragraph\n- a\n   - b\n      c\n",
+    "Title\n        \nText after a line of spaces\n    \r    x\n",
+    "Title\n          \n- item\n",
 ]
 
 
@@ -98,7 +105,7 @@ def test_plain_digest_parser_leaves_out_rules():
     doc = MARKDOWN_DOCS[6]
     active = _parser_for(doc).block.ruler.get_active_rules()
     assert "list" in active and "paragraph" in active
-    assert not {"table", "fence", "blockquote", "hr", "heading", "lheading", "html_block"} & set(active)
+    assert not {"table", "fence", "blockquote", "hr", "heading", "lheading", "html_block", "code"} & set(active)
 
 
 def test_tokens_of_mixed_text():
@@ -272,3 +279,9 @@ def test_greeting_and_signoff_shortcuts(s):
     from kg.ingest.stories import GREETING, SIGNOFF, greeting, signoff
     assert greeting(s) == (GREETING.match(s) is not None)
     assert signoff(s) == (SIGNOFF.match(s) is not None)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=" \t\n\r->*_=#|`~<[a1.", max_size=24))
+def test_block_parser_without_unusable_rules_on_any_text(doc):
+    test_block_parser_without_unusable_rules_gives_the_same_tokens(doc)
