@@ -7,7 +7,11 @@ own, chosen at the edges of the shortcut (case folding, dashes after spaces, '\\
 """
 from __future__ import annotations
 
+import re
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
 from kg.ingest.stories import FOOTER, SEPARATOR, dash_search, footer, tokens
@@ -76,6 +80,13 @@ MARKDOWN_DOCS = [
     "<div>\nhtml block\n</div>\n\n# Heading\n\n```\nfenced\n```\n\n[ref]: https://example.com\n",
     "- Reuters: Acme Raises $5M – The startup closed a round.\n- Bloomberg: Beta Falls 3% – Shares slid.\n",
     "Title line\n_ _ _\nText after a rule\n",
+    "- item\n\n      code in an item\n- next\n",
+    "-     code after a marker\n1.  three spaces\n",
+    ">     code in a quote\n>    not code\n",
+    "\tcode after a tab\n  \tand after spaces and a tab\n",
+    "   three spaces: a paragraph\n- a\n   - b\n      c\n",
+    "Title\n        \nText after a line of spaces\n    \r    x\n",
+    "Title\n          \n- item\n",
 ]
 
 
@@ -94,7 +105,7 @@ def test_plain_digest_parser_leaves_out_rules():
     doc = MARKDOWN_DOCS[6]
     active = _parser_for(doc).block.ruler.get_active_rules()
     assert "list" in active and "paragraph" in active
-    assert not {"table", "fence", "blockquote", "hr", "heading", "lheading", "html_block"} & set(active)
+    assert not {"table", "fence", "blockquote", "hr", "heading", "lheading", "html_block", "code"} & set(active)
 
 
 def test_tokens_of_mixed_text():
@@ -111,3 +122,166 @@ def test_digest_read_with_shortcuts():
     news = [(it.headline, it.outlet) for it in issue.items if it.kind == "item"]
     assert news == [("Acme Raises $5M", "Reuters"), ("Beta Shares Fall 3%", "Bloomberg")]
     assert [it.kind for it in issue.items][-1] == "boilerplate"
+
+
+RULE_LINE_DOCS = [
+    "Title\n=\n", "Title\n---\t \n", "Title\r- \rmore", "text ending in a dash -", "x\n> ===\n",
+    "- - -\n", "*\t*  *", "_ _\n_", "a-b-c\n", "well-known -- chip", "--\n", "= \t",
+]
+
+
+def _rule_lines_ruled_out_only_when_absent(doc):
+    from kg.ingest.text import RULE_LINES, RULE_LINES_HINT
+    if RULE_LINES_HINT.search(doc) is None:
+        assert all(p.search(doc) is None for _, p in RULE_LINES)
+
+
+@pytest.mark.parametrize("doc", RULE_LINE_DOCS + MARKDOWN_DOCS)
+def test_rule_lines_hint_is_necessary(doc):
+    _rule_lines_ruled_out_only_when_absent(doc)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet="-*_= \t\n\r>a", max_size=12))
+def test_rule_lines_hint_is_necessary_on_any_text(doc):
+    _rule_lines_ruled_out_only_when_absent(doc)
+
+
+@pytest.mark.parametrize("doc", ["Acme 芯片出货 and more", "plain ascii", "", "混合 text 中文", "é accented"])
+def test_lang_and_width_ascii_shortcuts(doc):
+    from kg.ingest.text import CJK_RUN, _width, lang_of
+    assert _width(doc) == len(doc) + sum(map(len, CJK_RUN.findall(doc)))
+    cjk = sum(map(len, CJK_RUN.findall(doc)))
+    latin = len(re.findall(r"[A-Za-z]", doc))
+    assert lang_of(doc) == ("zh" if cjk and cjk * 3 >= latin * 0.5 else "en")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="ab \t\n\u3000\u2028\xa0\x1c*_", max_size=10))
+def test_flat_collapses_whitespace_as_split_join(s):
+    from kg.ingest.text import _collapsed
+    assert _collapsed(s) == (" ".join(s.split()) == s)
+
+
+def _masked_plain(text, masks, wraps):
+    from kg.ingest.text import STRAY_EMPH, mask_markdown
+    out, _ = mask_markdown(text)
+    if "*" in out or "_" in out:
+        out = STRAY_EMPH.sub(lambda m: " " * len(m.group(0)), out)
+    chars = list(out)
+    for a, b in masks:
+        for k in range(a, b):
+            if chars[k] != "\n":
+                chars[k] = " "
+    for w in wraps:
+        if w < len(chars) and chars[w] == "\n":
+            chars[w] = " "
+    return "".join(chars)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="ab \n", max_size=12).flatmap(lambda t: st.tuples(
+    st.just(t),
+    st.lists(st.tuples(st.integers(0, len(t)), st.integers(0, len(t))).map(sorted).map(tuple), max_size=3),
+    st.lists(st.integers(0, len(t) + 2), max_size=3))))
+def test_masked_text_blanks_like_a_char_list(case):
+    from kg.ingest.text import _masked_text
+    text, masks, wraps = case
+    assert _masked_text(text, masks, wraps) == _masked_plain(text, masks, wraps)
+
+
+@pytest.mark.parametrize("s", ["Acme Raises $1.1 BILLION", "a $273 Billion Selloff", "XMillion", "Billions", "none here",
+                               "Chip Sales Up 5 Percent – body"])
+def test_soften_units_shortcut(s):
+    from kg.ingest.stories import UNIT_WORDS, soften_units
+    assert soften_units(s) == UNIT_WORDS.sub(lambda m: m.group(0).lower(), s)
+
+
+@pytest.mark.parametrize("s", ["Acme – ships", "Acme 芯片 ships 出货", "ascii only", "", "\uf900 compat ideograph", "– 中"])
+def test_cjk_count_and_has_cjk_shortcuts(s):
+    from kg.ingest.stories import _CJK, has_cjk
+    from kg.ingest.text import CJK, _cjk_count
+    assert _cjk_count(s) == len(CJK.findall(s))
+    assert has_cjk(s) == (_CJK.search(s) is not None)
+
+
+@pytest.mark.parametrize("s", ["The Acme chips, Acme's 'sales' rose 3.5% in Q1.", "U.S. chips – and the AI's run",
+                               "Acme 芯片出货 rose", "", "A an THE of"])
+def test_tokens_of_english_by_the_set_comprehension(s):
+    from kg.ingest.stories import STOP, WORD, has_cjk
+    if not has_cjk(s):
+        plain = set()
+        for w in WORD.findall(s):
+            w = w.casefold().strip(".,'’")
+            if w and w not in STOP:
+                plain.add(w)
+        assert tokens(s) == plain
+
+
+FOOTER_PIECES = ["subscribe", "opt ", "opt\t", "update ", "refer", "forward", "browser", "privacy", "rights", "copyright",
+                 "©", "receiving", "sign ", "friends", "share", "share.", "online", "app", "app!", "转载", "授权", "关注我们",
+                 "x", " ", "\n", "sha", "re", "ap", "p", "ri", "ghts", "su", "bscribe", "ing", "receiv", "onl", "ine", "copy"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(FOOTER_PIECES), max_size=5).map("".join))
+def test_footer_hint_written_from_rare_letters_finds_the_same_words(low):
+    from kg.ingest.stories import FOOTER_HINT, FOOTER_WORDS
+    assert (FOOTER_HINT.search(low) is None) == (re.search(FOOTER_WORDS, low) is None)
+
+
+@pytest.mark.parametrize("s", ["Acme shipped chips on Tuesday. (Reuters)", "苹果发布芯片（来源：界面新闻）", "no parenthesis here",
+                               "(Source: AP)", "Acme (the chip maker) ships"])
+def test_trailing_cite_looks_for_the_parenthesis_first(s):
+    from kg.ingest.stories import TRAILING_CITE, trailing_cite
+    plain, fast = TRAILING_CITE.search(s), trailing_cite(s)
+    assert (plain.span() if plain else None) == (fast.span() if fast else None)
+
+
+def _mask_markdown_plain(s):
+    from kg.ingest.text import MD_EMPH, MD_LINK, URL
+    urls = []
+
+    def link(m):
+        urls.append(m.group("url"))
+        t = m.group("text")
+        return " " + t + " " * (len(m.group(0)) - len(t) - 1)
+    s = MD_LINK.sub(link, s)
+    s = MD_EMPH.sub(lambda m: " " * len(m.group(1)) + m.group(2) + " " * len(m.group(1)), s)
+    urls.extend(URL.findall(s))
+    return s, urls
+
+
+@pytest.mark.parametrize("s", ["**Acme** raised [$5M](https://a.example/x) – see https://b.example/y",
+                               "[one](u1) and [two](u2 \"t\") `code` _em_", "plain text", "http://bare.example/z [x](y)"])
+def test_mask_markdown_lists_the_same_urls(s):
+    from kg.ingest.text import _mask, mask_markdown
+    assert mask_markdown(s) == _mask_markdown_plain(s)
+    assert _mask(s) == mask_markdown(s)[0]
+
+
+def test_greeting_and_signoff_first_characters_are_all_that_can_start_them():
+    import sys
+    from kg.ingest.stories import GREETING_FIRST, SIGNOFF_FIRST
+    # the first character of each of their words, as re.I matches it, over all of Unicode
+    for first, letters in ((GREETING_FIRST, "ghdw早大各亲"), (SIGNOFF_FIRST, "tsucbro以我下明")):
+        cls = re.compile("[" + letters + "]", re.I)
+        assert {chr(c) for c in range(sys.maxunicode + 1) if cls.match(chr(c))} == set(first)
+    # and the word-character test is re's \w
+    word = re.compile(r"\w")
+    assert all((chr(c).isalnum() or c == 95) == bool(word.match(chr(c))) for c in range(sys.maxunicode + 1))
+
+
+@pytest.mark.parametrize("s", ["Good morning, chip fans", "hello there", "Dear readers", "Acme ships chips",
+                               "— The editors", "-- Jane", "That's all for today", "Cheers!", "ſee you Monday",
+                               "以上就是今天的内容", "苹果发布芯片", "_under", "42 chips", "", "...hi"])
+def test_greeting_and_signoff_shortcuts(s):
+    from kg.ingest.stories import GREETING, SIGNOFF, greeting, signoff
+    assert greeting(s) == (GREETING.match(s) is not None)
+    assert signoff(s) == (SIGNOFF.match(s) is not None)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=" \t\n\r->*_=#|`~<[a1.", max_size=24))
+def test_block_parser_without_unusable_rules_on_any_text(doc):
+    test_block_parser_without_unusable_rules_gives_the_same_tokens(doc)

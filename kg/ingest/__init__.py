@@ -523,7 +523,8 @@ def check_items(issue: Issue, path: str) -> None:
             issue.warnings.append(warning("W006", path=path, line=line(), what="an item",
                                           reason="its offsets do not match its text"))
             continue
-        if not issue.text[it.start:it.end].strip():
+        span = issue.text[it.start:it.end]
+        if not span or span.isspace():
             continue  # an empty bullet ("- "): nothing to read, nothing lost
         if len(it.text) > MAX_ITEM_CHARS:
             issue.warnings.append(warning(
@@ -555,16 +556,19 @@ def read_path(path: str, fmt: Optional[str] = None, mail=None, follow_symlinks: 
         raise KgError("E003", path=path, offset=nul)
     text, encoding, warns = decode_text(data, path)
     text = text.replace("\r\n", "\n") if "\r\n" in text else text
-    head = text[:8192]
-    if len(_CONTROL.findall(head)) > 0.1 * len(head):
+    # one scan finds none in the usual text: then neither test below has anything to count
+    dirty = _CONTROL_OR_SURROGATE.search(text) is not None
+    head = text[:8192] if dirty else ""
+    if dirty and len(_CONTROL.findall(head)) > 0.1 * len(head):
         raise KgError("E003", path=path, offset=0)
     text, fixed = repair_mojibake(text)
     if fixed:
         warns.append(warning("W007", path=path, line=1,
                              reason=f"repaired mojibake (UTF-8 read as cp1252) on {fixed} line(s)"))
-    text, more = clean_text(text, path)
-    warns += more
-    if not text.strip():
+    if dirty or fixed:      # (a repaired line may hold a control character)
+        text, more = clean_text(text, path)
+        warns += more
+    if not text or text.isspace():
         raise KgError("E002", path=path)
     content_hash = "sha256:" + hashlib.sha256(data).hexdigest()
     name = os.path.basename(path)
