@@ -90,10 +90,15 @@ def metric_key(ix_item_iri, kb: KnowledgeBase, ex, met) -> tuple[str, str]:
     else:
         subj, subj_name = "item:" + str(ix_item_iri), "?"
     quals = ",".join(sorted(met.qualifiers))
-    value = format(met.value.normalize(), "f")
+    value = _plain(met.value)
     h = _hash(subj, met.measure, met.unit, value, ex.date or "", quals, met.direction or "")
     label = f"{subj_name} {met.measure} {value} {met.unit}" + (f" ({quals})" if quals else "")
     return h, label
+
+
+def _plain(v: Decimal) -> str:
+    """A figure's value as plain decimal text ("37500000000", "1.5")."""
+    return format(v.normalize(), "f")
 
 
 def _bound(met) -> str:
@@ -155,16 +160,21 @@ def I(n: int) -> str:
 
 def D(v: Decimal) -> str:
     """An xsd:decimal in Turtle's short form (always with a '.')."""
-    s = format(v.normalize(), "f")
+    s = _plain(v)
     return s if "." in s else s + ".0"
 
 
+@lru_cache(maxsize=4096)
 def DATE(v: str) -> str:
     dt = "xsd:date" if len(v) == 10 else "xsd:gYearMonth" if len(v) == 7 else "xsd:gYear"
     return f'"{v}"^^{dt}'
 
 
 A, LABEL = "a", "rdfs:label"
+
+# a literal of a small vocabulary (languages, measures, units, qualifiers, directions):
+# made once per value
+_word = lru_cache(maxsize=4096)(S)
 
 
 @lru_cache(maxsize=None)
@@ -187,6 +197,21 @@ def _add(t: Terms, s: str, p: str, o: str) -> None:
         ps[p] = [o]
     else:
         os_.append(o)
+
+
+def _describe(t: Terms, s: str, ps: dict) -> None:
+    """Add a subject's predicates ({predicate: [objects]}, lists of its own) to what `t`
+    says of it. A subject is described once per call rather than triple by triple."""
+    have = t.get(s)
+    if have is None:
+        t[s] = ps
+        return
+    for p, objs in ps.items():
+        d = have.get(p)
+        if d is None:
+            have[p] = objs
+        else:
+            d.extend(objs)
 
 
 def _url_ok(u: Optional[str]) -> bool:
@@ -226,11 +251,8 @@ class _At(NamedTuple):
 def _evidence_terms(t: Terms, at: _At, start: int, end: int) -> str:
     node = N(f"{at.iri}/span/{start}-{end}")
     if node not in t:
-        _add(t, node, A, "kg:Evidence")
-        _add(t, node, "kg:text", S(at.issue.text[start:end]))
-        _add(t, node, "kg:startOffset", I(start))
-        _add(t, node, "kg:endOffset", I(end))
-        _add(t, node, "prov:wasDerivedFrom", at.node)
+        t[node] = {A: ["kg:Evidence"], "kg:text": [S(at.issue.text[start:end])], "kg:startOffset": [I(start)],
+                   "kg:endOffset": [I(end)], "prov:wasDerivedFrom": [at.node]}
     return node
 
 
@@ -320,21 +342,19 @@ def _issue_head_terms(t: Terms, issue: Issue, inode_iri: str) -> str:
     """The issue and its newsletter; returns the issue's term."""
     inode = N(inode_iri)
     nnode = N(str(newsletter_iri(issue)))
-    _add(t, nnode, A, "kg:Newsletter")
-    _add(t, nnode, "schema:name", S(issue.newsletter or "newsletter"))
-    _add(t, inode, A, "kg:Issue")
-    _add(t, inode, "schema:isPartOf", nnode)
+    _describe(t, nnode, {A: ["kg:Newsletter"], "schema:name": [S(issue.newsletter or "newsletter")]})
+    ps = {A: ["kg:Issue"], "schema:isPartOf": [nnode], "kg:sourceFile": [S(issue.source_file)],
+          "kg:contentHash": [S(issue.content_hash)]}
     if issue.number is not None:
-        _add(t, inode, "schema:issueNumber", I(issue.number))
+        ps["schema:issueNumber"] = [I(issue.number)]
     if issue.date:
-        _add(t, inode, "schema:datePublished", DATE(issue.date))
+        ps["schema:datePublished"] = [DATE(issue.date)]
     if issue.title:
-        _add(t, inode, "schema:name", S(issue.title))
-    for u in issue.urls:
-        if _url_ok(u):
-            _add(t, inode, "schema:url", N(u))
-    _add(t, inode, "kg:sourceFile", S(issue.source_file))
-    _add(t, inode, "kg:contentHash", S(issue.content_hash))
+        ps["schema:name"] = [S(issue.title)]
+    urls = [N(u) for u in issue.urls if _url_ok(u)]
+    if urls:
+        ps["schema:url"] = urls
+    _describe(t, inode, ps)
     return inode
 
 
@@ -342,28 +362,31 @@ def _item_terms(t: Terms, at: _At, inode: str, aliases: dict[str, set]) -> None:
     """The item: its text and place in the issue, its outlet and the entities it mentions
     (their forms are added to `aliases`)."""
     it, ex, node = at.ex.item, at.ex, at.node
-    _add(t, node, A, "kg:Item")
-    _add(t, node, "kg:inIssue", inode)
-    _add(t, node, "schema:inLanguage", S(it.lang))
-    _add(t, node, "kg:position", I(it.position))
+    lang = it.lang
+    ps = {A: ["kg:Item"], "kg:inIssue": [inode], "schema:inLanguage": [_word(lang)], "kg:position": [I(it.position)],
+          "schema:text": [S(at.issue.text[it.start:it.end], lang)], "kg:startOffset": [I(it.start)],
+          "kg:endOffset": [I(it.end)]}
     if it.section:
-        _add(t, node, "kg:section", S(it.section, it.lang))
+        ps["kg:section"] = [S(it.section, lang)]
     if it.headline:
-        _add(t, node, "schema:headline", S(it.headline, it.lang))
-    _add(t, node, "schema:text", S(at.issue.text[it.start:it.end], it.lang))
-    _add(t, node, "kg:startOffset", I(it.start))
-    _add(t, node, "kg:endOffset", I(it.end))
-    for u in it.urls:
-        if _url_ok(u):
-            _add(t, node, "schema:url", N(u))
+        ps["schema:headline"] = [S(it.headline, lang)]
+    urls = [N(u) for u in it.urls if _url_ok(u)]
+    if urls:
+        ps["schema:url"] = urls
     if ex.date:
-        _add(t, node, "kg:date", DATE(ex.date))
+        ps["kg:date"] = [DATE(ex.date)]
     if ex.outlet_id:
-        _add(t, node, "kg:reportedBy", _entity_term(ex.outlet_id))
-        aliases.setdefault(ex.outlet_id, set()).add((it.outlet, it.lang))
-    for m in ex.mentions:
-        _add(t, node, "schema:mentions", _entity_term(m.entity_id))
-        aliases.setdefault(m.entity_id, set()).add((m.text, it.lang))
+        ps["kg:reportedBy"] = [_entity_term(ex.outlet_id)]
+        aliases.setdefault(ex.outlet_id, set()).add((it.outlet, lang))
+    if ex.mentions:
+        ps["schema:mentions"] = [_entity_term(m.entity_id) for m in ex.mentions]
+        for m in ex.mentions:
+            forms = aliases.get(m.entity_id)
+            if forms is None:
+                aliases[m.entity_id] = {(m.text, lang)}
+            else:
+                forms.add((m.text, lang))
+    _describe(t, node, ps)
 
 
 def _figure_terms(t: Terms, kb: KnowledgeBase, at: _At, met: MetricMention,
@@ -374,28 +397,25 @@ def _figure_terms(t: Terms, kb: KnowledgeBase, at: _At, met: MetricMention,
     h, label = metric_key(at.iri, kb, ex, met)
     mnode = "metric:" + h
     value, unit = D(met.value), _unit_term(met.unit)
-    _add(t, mnode, A, "kg:Metric")
-    _add(t, mnode, LABEL, S(label))
-    _add(t, mnode, "kg:value", value)
-    _add(t, mnode, "qudt:unit", unit)
+    ps = {A: ["kg:Metric"], LABEL: [S(label)], "kg:value": [value], "qudt:unit": [unit],
+          "kg:measure": [_word(met.measure)], "prov:wasDerivedFrom": [at.node],
+          "kg:evidence": [_evidence_terms(t, at, met.ev_start, met.ev_end)]}
     if met.unit not in OTHER_UNITS:
-        _add(t, mnode, "schema:currency", S(met.unit))
-    _add(t, mnode, "kg:measure", S(met.measure))
+        ps["schema:currency"] = [_word(met.unit)]
     if met.direction:
-        _add(t, mnode, "kg:direction", S(met.direction))
+        ps["kg:direction"] = [_word(met.direction)]
     quals = sorted(set(met.qualifiers))
-    for q in quals:
-        _add(t, mnode, "kg:qualifier", S(q))
+    if quals:
+        ps["kg:qualifier"] = [_word(q) for q in quals]
     subj = None
     if met.subject is not None:
         subj = _entity_term(ex.mentions[met.subject].entity_id)
-        _add(t, mnode, "kg:subject", subj)
+        ps["kg:subject"] = [subj]
     elif met.subject_name:
-        _add(t, mnode, "kg:subjectLabel", S(met.subject_name))
+        ps["kg:subjectLabel"] = [S(met.subject_name)]
     if ex.date:
-        _add(t, mnode, "kg:date", DATE(ex.date))
-    _add(t, mnode, "prov:wasDerivedFrom", at.node)
-    _add(t, mnode, "kg:evidence", _evidence_terms(t, at, met.ev_start, met.ev_end))
+        ps["kg:date"] = [DATE(ex.date)]
+    _describe(t, mnode, ps)
     if facts is not None:
         facts.add(mnode, FigureKey(subj, met.measure, unit, tuple(quals), ex.date), value, (at.node,))
     return mnode
@@ -408,19 +428,18 @@ def _event_terms(t: Terms, kb: KnowledgeBase, at: _At, ev: EventMention, metric_
     actors = sorted({ex.mentions[a].entity_id for a in ev.actors})
     h = _hash(ev.type, "|".join(actors) or at.iri, ex.date or "")
     enode = "event:" + h
-    _add(t, enode, A, "kg:Event")
-    _add(t, enode, A, "kg:" + ev.type)
     names = ", ".join(kb.entities[a].name for a in actors) or "?"
-    _add(t, enode, LABEL, S(f"{names} {ev.type}" + (f" {ex.date}" if ex.date else "")))
-    for a in actors:
-        _add(t, enode, "sem:hasActor", _entity_term(a))
+    ps = {A: ["kg:Event", "kg:" + ev.type], LABEL: [S(f"{names} {ev.type}" + (f" {ex.date}" if ex.date else ""))],
+          "prov:wasDerivedFrom": [at.node], "kg:evidence": [_evidence_terms(t, at, ev.ev_start, ev.ev_end)]}
+    if actors:
+        ps["sem:hasActor"] = [_entity_term(a) for a in actors]
     if ex.date:
-        _add(t, enode, "kg:date", DATE(ex.date))
-    for mi in ev.metrics:
-        _add(t, enode, "kg:hasMetric", metric_nodes[mi])
-        _add(t, metric_nodes[mi], "kg:event", enode)
-    _add(t, enode, "prov:wasDerivedFrom", at.node)
-    _add(t, enode, "kg:evidence", _evidence_terms(t, at, ev.ev_start, ev.ev_end))
+        ps["kg:date"] = [DATE(ex.date)]
+    if ev.metrics:
+        ps["kg:hasMetric"] = [metric_nodes[mi] for mi in ev.metrics]
+        for mi in ev.metrics:
+            _add(t, metric_nodes[mi], "kg:event", enode)
+    _describe(t, enode, ps)
 
 
 def merge_terms(into: Terms, t: Terms) -> None:
