@@ -520,7 +520,7 @@ def issue_signature(kb: KnowledgeBase, ix: IssueExtraction, extraction_key: Opti
     return h.hexdigest()[:32]
 
 
-_RENDER_VERSION = "2"
+_RENDER_VERSION = "3"
 
 
 _SHARED = ("ent:", "metric:", "event:", "<" + BASE + "newsletter/")
@@ -538,23 +538,22 @@ class Rendered(NamedTuple):
     """One issue, rendered (render_issue); kg.incremental caches it (as_plain)."""
     turtle: bytes                   # the issue's Turtle file
     facts: tuple[Fact, ...]         # its figures, by metric term
-    # the triples of subjects other issues may describe too (entities, figures, events, the
-    # newsletter), one "s p o" per line, so that the merged graph's triples can be counted
-    # without duplicates
-    shared: str
+    # the statements (as in `turtle`) of subjects other issues may describe too (entities,
+    # figures, events, the newsletter), so that the merged graph's triples can be counted
+    # without duplicates (merged_stats)
+    shared: tuple[str, ...]
     own: int                        # how many triples the issue's own subjects (issue, items, evidence) have
-    events: str                     # the issue's event terms, one per line
 
     def as_plain(self) -> tuple:
         """Plain tuples, strings and numbers (what marshal writes)."""
         return (self.turtle, tuple((f.metric, tuple(f.key), f.items, f.value) for f in self.facts),
-                self.shared, self.own, self.events)
+                self.shared, self.own)
 
     @classmethod
     def from_plain(cls, t: tuple) -> "Rendered":
-        turtle, facts, shared, own, events = t
+        turtle, facts, shared, own = t
         return cls(turtle, tuple(Fact(m, FigureKey(*key), items, value) for m, key, items, value in facts),
-                   shared, own, events)
+                   shared, own)
 
 
 def render_issue(kb: KnowledgeBase, ix: IssueExtraction, memo: Optional[dict] = None) -> Rendered:
@@ -569,10 +568,10 @@ def render_issue(kb: KnowledgeBase, ix: IssueExtraction, memo: Optional[dict] = 
     shared: list[str] = []
     own = 0
     for s, ps in t.items():
+        text, n = _statement(s, ps)
         if s.startswith(_SHARED):
-            text, _ = _statement(s, ps, shared)
+            shared.append(text)
         else:
-            text, n = _statement(s, ps)
             own += n
         statements.append((s, text))
     for eid, forms in aliases.items():  # entities are shared subjects
@@ -580,32 +579,57 @@ def render_issue(kb: KnowledgeBase, ix: IssueExtraction, memo: Optional[dict] = 
         entry = memo.get(key)
         if entry is None:
             s, ps = _entity_terms(kb.entities[eid], forms)
-            triples: list[str] = []
-            text, _ = _statement(s, ps, triples)
-            entry = memo[key] = (s, text, triples)
-        statements.append(entry[:2])
-        shared += entry[2]
+            entry = memo[key] = (s, _statement(s, ps)[0])
+        statements.append(entry)
+        shared.append(entry[1])
     statements.sort()
     fs = tuple(Fact(m, f.key, tuple(sorted(f.items)), f.value) for m, f in sorted(facts.items()))
-    events = "\n".join(sorted(s for s in t if s.startswith("event:")))
     turtle = TURTLE_HEADER + "".join(text for _, text in statements).encode("utf-8")
-    return Rendered(turtle, fs, "\n".join(shared), own, events)
+    return Rendered(turtle, fs, tuple(shared), own)
 
 
 def merged_stats(parts: list[Rendered]) -> dict:
-    """Distinct triples, figures and events of the merged graph."""
-    shared: set[str] = set()
+    """Distinct triples, figures and events of the merged graph. A shared subject stated
+    the same way by every issue that describes it (most are) counts its statement's triples;
+    one stated differently by some (an entity with other forms, a figure with another
+    source) counts the union of its statements' triples."""
+    statements: dict[str, set[str]] = {}    # shared subject -> its distinct statements
     metrics: set[str] = set()
-    events: set[str] = set()
     own = 0
     for part in parts:
         own += part.own
-        if part.shared:
-            shared.update(part.shared.split("\n"))
         metrics.update(f.metric for f in part.facts)  # every figure of an issue is among its facts
-        if part.events:
-            events.update(part.events.split("\n"))
-    return {"triples": own + len(shared), "metrics": len(metrics), "events": len(events)}
+        for st in part.shared:
+            s = st[1:st.index(" ", 1)]
+            have = statements.get(s)
+            if have is None:
+                statements[s] = {st}
+            else:
+                have.add(st)
+    shared = 0
+    for sts in statements.values():
+        if len(sts) == 1:
+            st = next(iter(sts))
+            shared += st.count(_NEXT_OBJECT) + st.count(_NEXT_PREDICATE) + 1
+        else:
+            shared += len({po for st in sts for po in _predicate_objects(st)})
+    events = sum(1 for s in statements if s.startswith("event:"))
+    return {"triples": own + shared, "metrics": len(metrics), "events": events}
+
+
+# how _statement separates a subject's predicates and a predicate's objects: no term holds a
+# line break (literals escape it, IRIs have no white space), so they split a statement again
+_NEXT_PREDICATE = " ;\n    "
+_NEXT_OBJECT = ",\n        "
+
+
+def _predicate_objects(st: str):
+    """The (predicate, object) pairs of a statement made by _statement."""
+    body = st[st.index(" ", 1) + 1:-3]      # "\ns " ... " .\n"
+    for chunk in body.split(_NEXT_PREDICATE):
+        p, objs = chunk.split(" ", 1)
+        for o in objs.split(_NEXT_OBJECT):
+            yield p, o
 
 
 def merge_rendered(parts: list[Rendered]) -> tuple[bytes, int]:
@@ -641,29 +665,21 @@ def _predicate_order(preds: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(order)
 
 
-def _statement(s: str, ps: dict, triples: Optional[list[str]] = None) -> tuple[str, int]:
+def _statement(s: str, ps: dict) -> tuple[str, int]:
     """A subject's Turtle statement (predicates: a, rdfs:label, then sorted; objects sorted,
-    duplicates dropped) and how many distinct triples it states; they are added to
-    `triples`, when given, as "s p o" lines."""
-    order = _predicate_order(tuple(ps))
+    duplicates dropped) and how many distinct triples it states."""
     chunks: list[str] = []   # one per predicate: "p o1,\n        o2"
     n = 0
-    pre = s + " "
-    for p in order:
+    for p in _predicate_order(tuple(ps)):
         objs = ps[p]
         if len(objs) == 1:
-            chunk = p + " " + objs[0]
+            chunks.append(p + " " + objs[0])
             n += 1
-            if triples is not None:
-                triples.append(pre + chunk)
         else:
             objs = sorted(set(objs))
-            chunk = p + " " + ",\n        ".join(objs)
+            chunks.append(p + " " + _NEXT_OBJECT.join(objs))
             n += len(objs)
-            if triples is not None:
-                triples += [pre + p + " " + o for o in objs]
-        chunks.append(chunk)
-    return "\n" + s + " " + " ;\n    ".join(chunks) + " .\n", n
+    return "\n" + s + " " + _NEXT_PREDICATE.join(chunks) + " .\n", n
 
 
 def write_turtle(t: Terms) -> bytes:
