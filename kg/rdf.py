@@ -221,23 +221,22 @@ def _url_ok(u: Optional[str]) -> bool:
 def _entity_terms(ent: Entity, aliases: Iterable[tuple[str, str]]) -> tuple[str, dict]:
     """An entity's subject term and its predicates: what the graph says about the entity
     itself, with the forms (surface form, lang) it has in an issue."""
-    t: Terms = {}
     s = _entity_term(ent.id)
-    _add(t, s, A, "kg:Entity")
-    _add(t, s, A, "kg:" + ent.type)
-    _add(t, s, LABEL, S(ent.name))
-    for lang, name in sorted(ent.names.items()):
-        _add(t, s, "skos:prefLabel", S(name, lang))
-    for form, lang in sorted({(clean_label(f) or f, lang) for f, lang in aliases}):  # labels: no invisible characters
-        if form != ent.names.get(lang):
-            _add(t, s, "skos:altLabel", S(form, lang))
-    for tk in ent.tickers:
-        _add(t, s, "kg:ticker", S(tk))
+    ps = {A: ["kg:Entity", "kg:" + ent.type], LABEL: [S(ent.name)]}
+    if ent.names:
+        ps["skos:prefLabel"] = [S(name, lang) for lang, name in sorted(ent.names.items())]
+    alt = [S(form, lang)
+           for form, lang in sorted({(clean_label(f) or f, lang) for f, lang in aliases})  # labels: no invisible characters
+           if form != ent.names.get(lang)]
+    if alt:
+        ps["skos:altLabel"] = alt
+    if ent.tickers:
+        ps["kg:ticker"] = [S(tk) for tk in ent.tickers]
     if ent.wikidata and re.match(r"^Q\d+$", ent.wikidata):
-        _add(t, s, "owl:sameAs", "wd:" + ent.wikidata)
+        ps["owl:sameAs"] = ["wd:" + ent.wikidata]
     if _url_ok(ent.homepage):
-        _add(t, s, "schema:url", N(ent.homepage))
-    return s, t[s]
+        ps["schema:url"] = [N(ent.homepage)]
+    return s, ps
 
 
 class _At(NamedTuple):
@@ -249,7 +248,10 @@ class _At(NamedTuple):
 
 
 def _evidence_terms(t: Terms, at: _At, start: int, end: int) -> str:
-    node = N(f"{at.iri}/span/{start}-{end}")
+    if at.node[0] == "<":   # the item's IRI is written whole: so is its span's (a '/' more)
+        node = f"{at.node[:-1]}/span/{start}-{end}>"
+    else:
+        node = N(f"{at.iri}/span/{start}-{end}")
     if node not in t:
         t[node] = {A: ["kg:Evidence"], "kg:text": [S(at.issue.text[start:end])], "kg:startOffset": [I(start)],
                    "kg:endOffset": [I(end)], "prov:wasDerivedFrom": [at.node]}
@@ -652,9 +654,10 @@ def merge_rendered(parts: list[Rendered]) -> tuple[bytes, int]:
 
 
 @lru_cache(maxsize=None)
-def _predicate_order(preds: tuple[str, ...]) -> tuple[str, ...]:
-    """a, rdfs:label, then the other predicates sorted. Cached: subjects of one kind have
-    their predicates in the same order, and there are few kinds."""
+def _predicate_order(preds: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """a, rdfs:label, then the other predicates sorted; each with what precedes its objects
+    in a statement (" p " for the first, " ;\n    p " for the others). Cached: subjects of
+    one kind have their predicates in the same order, and there are few kinds."""
     order = sorted(preds)
     if LABEL in preds:
         order.remove(LABEL)
@@ -662,24 +665,25 @@ def _predicate_order(preds: tuple[str, ...]) -> tuple[str, ...]:
     if A in preds:
         order.remove(A)
         order.insert(0, A)
-    return tuple(order)
+    return tuple((p, (" " if i == 0 else _NEXT_PREDICATE) + p + " ") for i, p in enumerate(order))
 
 
 def _statement(s: str, ps: dict) -> tuple[str, int]:
     """A subject's Turtle statement (predicates: a, rdfs:label, then sorted; objects sorted,
     duplicates dropped) and how many distinct triples it states."""
-    chunks: list[str] = []   # one per predicate: "p o1,\n        o2"
+    parts = ["\n", s]
     n = 0
-    for p in _predicate_order(tuple(ps)):
+    for p, head in _predicate_order(tuple(ps)):
         objs = ps[p]
         if len(objs) == 1:
-            chunks.append(p + " " + objs[0])
+            parts += (head, objs[0])
             n += 1
         else:
             objs = sorted(set(objs))
-            chunks.append(p + " " + _NEXT_OBJECT.join(objs))
+            parts += (head, _NEXT_OBJECT.join(objs))
             n += len(objs)
-    return "\n" + s + " " + _NEXT_PREDICATE.join(chunks) + " .\n", n
+    parts.append(" .\n")
+    return "".join(parts), n
 
 
 def write_turtle(t: Terms) -> bytes:
