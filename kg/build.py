@@ -549,6 +549,7 @@ def _render(kb: KnowledgeBase, units: list[_Unit], cache, terms_cache, out: Path
     sources: dict[str, str] = {}
     sig_memo: dict = {}
     render_memo: dict = {}
+    issues_dir = out / "issues"
     for u in units:
         ix = u.ix
         stem = issue_file_stem(ix.issue)
@@ -565,9 +566,10 @@ def _render(kb: KnowledgeBase, units: list[_Unit], cache, terms_cache, out: Path
             terms_cache.put(sig, part.as_plain())
         parts.append(part)
         keep_survivors()
-        path = out / "issues" / f"{stem}.ttl"
-        outputs[path.name] = sig
-        sources[path.name] = u.source
-        if rebuild or previous.get(path.name) != sig or not path.exists():
+        name = f"{stem}.ttl"
+        path = issues_dir / name
+        outputs[name] = sig
+        sources[name] = u.source
+        if rebuild or previous.get(name) != sig or not path.exists():
             files_out.append((path, part.turtle))  # unchanged issue files are not rewritten
     return parts, files_out, outputs, sources

@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 import marshal
+import os
 import pickle
 import struct
 import sys
@@ -191,12 +192,23 @@ class TermCache:
         self.enabled = enabled
         self.used: set[str] = set()
         self.created: list[Path] = []
+        self._present: Optional[set[str]] = None
+
+    def _names(self) -> set[str]:
+        """The files in the cache's folder, listed once (a build holds the folder's lock):
+        a rendering that is not there is not looked for, one that is not is created."""
+        if self._present is None:
+            try:
+                self._present = set(os.listdir(self.dir))
+            except OSError:
+                self._present = set()
+        return self._present
 
     def get(self, sig: str):
         """The rendering cached under `sig`, or None when there is none or it is damaged (its
         checksum does not match: the issue is rendered again and the file rewritten)."""
         self.used.add(sig)
-        if not self.enabled:
+        if not self.enabled or sig + ".rdr" not in self._names():
             return None
         try:
             raw = (self.dir / (sig + ".rdr")).read_bytes()
@@ -213,10 +225,12 @@ class TermCache:
         """value: plain tuples, strings and numbers (kg.rdf.Rendered.as_plain)."""
         self.used.add(sig)
         body = marshal.dumps((_MARSHAL_TAG, value))
-        target = self.dir / (sig + ".rdr")
-        if not target.exists():
+        name = sig + ".rdr"
+        target = self.dir / name
+        if name not in self._names():
             self.created.append(target)
         write_atomic(target, _RDR_HEADER.pack(_RDR_MAGIC, _crc(body)) + body, sync=False)
+        self._present.add(name)
 
     def discard_created(self) -> None:
         """See Cache.discard_created."""

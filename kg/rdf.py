@@ -90,10 +90,15 @@ def metric_key(ix_item_iri, kb: KnowledgeBase, ex, met) -> tuple[str, str]:
     else:
         subj, subj_name = "item:" + str(ix_item_iri), "?"
     quals = ",".join(sorted(met.qualifiers))
-    value = format(met.value.normalize(), "f")
+    value = _plain(met.value)
     h = _hash(subj, met.measure, met.unit, value, ex.date or "", quals, met.direction or "")
     label = f"{subj_name} {met.measure} {value} {met.unit}" + (f" ({quals})" if quals else "")
     return h, label
+
+
+def _plain(v: Decimal) -> str:
+    """A figure's value as plain decimal text ("37500000000", "1.5")."""
+    return format(v.normalize(), "f")
 
 
 def _bound(met) -> str:
@@ -155,16 +160,21 @@ def I(n: int) -> str:
 
 def D(v: Decimal) -> str:
     """An xsd:decimal in Turtle's short form (always with a '.')."""
-    s = format(v.normalize(), "f")
+    s = _plain(v)
     return s if "." in s else s + ".0"
 
 
+@lru_cache(maxsize=4096)
 def DATE(v: str) -> str:
     dt = "xsd:date" if len(v) == 10 else "xsd:gYearMonth" if len(v) == 7 else "xsd:gYear"
     return f'"{v}"^^{dt}'
 
 
 A, LABEL = "a", "rdfs:label"
+
+# a literal of a small vocabulary (languages, measures, units, qualifiers, directions):
+# made once per value
+_word = lru_cache(maxsize=4096)(S)
 
 
 @lru_cache(maxsize=None)
@@ -189,6 +199,21 @@ def _add(t: Terms, s: str, p: str, o: str) -> None:
         os_.append(o)
 
 
+def _describe(t: Terms, s: str, ps: dict) -> None:
+    """Add a subject's predicates ({predicate: [objects]}, lists of its own) to what `t`
+    says of it. A subject is described once per call rather than triple by triple."""
+    have = t.get(s)
+    if have is None:
+        t[s] = ps
+        return
+    for p, objs in ps.items():
+        d = have.get(p)
+        if d is None:
+            have[p] = objs
+        else:
+            d.extend(objs)
+
+
 def _url_ok(u: Optional[str]) -> bool:
     return bool(u) and bool(re.match(r"^https?://[^\s<>\"{}|\\^`]+$", u))
 
@@ -196,23 +221,22 @@ def _url_ok(u: Optional[str]) -> bool:
 def _entity_terms(ent: Entity, aliases: Iterable[tuple[str, str]]) -> tuple[str, dict]:
     """An entity's subject term and its predicates: what the graph says about the entity
     itself, with the forms (surface form, lang) it has in an issue."""
-    t: Terms = {}
     s = _entity_term(ent.id)
-    _add(t, s, A, "kg:Entity")
-    _add(t, s, A, "kg:" + ent.type)
-    _add(t, s, LABEL, S(ent.name))
-    for lang, name in sorted(ent.names.items()):
-        _add(t, s, "skos:prefLabel", S(name, lang))
-    for form, lang in sorted({(clean_label(f) or f, lang) for f, lang in aliases}):  # labels: no invisible characters
-        if form != ent.names.get(lang):
-            _add(t, s, "skos:altLabel", S(form, lang))
-    for tk in ent.tickers:
-        _add(t, s, "kg:ticker", S(tk))
+    ps = {A: ["kg:Entity", "kg:" + ent.type], LABEL: [S(ent.name)]}
+    if ent.names:
+        ps["skos:prefLabel"] = [S(name, lang) for lang, name in sorted(ent.names.items())]
+    alt = [S(form, lang)
+           for form, lang in sorted({(clean_label(f) or f, lang) for f, lang in aliases})  # labels: no invisible characters
+           if form != ent.names.get(lang)]
+    if alt:
+        ps["skos:altLabel"] = alt
+    if ent.tickers:
+        ps["kg:ticker"] = [S(tk) for tk in ent.tickers]
     if ent.wikidata and re.match(r"^Q\d+$", ent.wikidata):
-        _add(t, s, "owl:sameAs", "wd:" + ent.wikidata)
+        ps["owl:sameAs"] = ["wd:" + ent.wikidata]
     if _url_ok(ent.homepage):
-        _add(t, s, "schema:url", N(ent.homepage))
-    return s, t[s]
+        ps["schema:url"] = [N(ent.homepage)]
+    return s, ps
 
 
 class _At(NamedTuple):
@@ -224,13 +248,13 @@ class _At(NamedTuple):
 
 
 def _evidence_terms(t: Terms, at: _At, start: int, end: int) -> str:
-    node = N(f"{at.iri}/span/{start}-{end}")
+    if at.node[0] == "<":   # the item's IRI is written whole: so is its span's (a '/' more)
+        node = f"{at.node[:-1]}/span/{start}-{end}>"
+    else:
+        node = N(f"{at.iri}/span/{start}-{end}")
     if node not in t:
-        _add(t, node, A, "kg:Evidence")
-        _add(t, node, "kg:text", S(at.issue.text[start:end]))
-        _add(t, node, "kg:startOffset", I(start))
-        _add(t, node, "kg:endOffset", I(end))
-        _add(t, node, "prov:wasDerivedFrom", at.node)
+        t[node] = {A: ["kg:Evidence"], "kg:text": [S(at.issue.text[start:end])], "kg:startOffset": [I(start)],
+                   "kg:endOffset": [I(end)], "prov:wasDerivedFrom": [at.node]}
     return node
 
 
@@ -320,21 +344,19 @@ def _issue_head_terms(t: Terms, issue: Issue, inode_iri: str) -> str:
     """The issue and its newsletter; returns the issue's term."""
     inode = N(inode_iri)
     nnode = N(str(newsletter_iri(issue)))
-    _add(t, nnode, A, "kg:Newsletter")
-    _add(t, nnode, "schema:name", S(issue.newsletter or "newsletter"))
-    _add(t, inode, A, "kg:Issue")
-    _add(t, inode, "schema:isPartOf", nnode)
+    _describe(t, nnode, {A: ["kg:Newsletter"], "schema:name": [S(issue.newsletter or "newsletter")]})
+    ps = {A: ["kg:Issue"], "schema:isPartOf": [nnode], "kg:sourceFile": [S(issue.source_file)],
+          "kg:contentHash": [S(issue.content_hash)]}
     if issue.number is not None:
-        _add(t, inode, "schema:issueNumber", I(issue.number))
+        ps["schema:issueNumber"] = [I(issue.number)]
     if issue.date:
-        _add(t, inode, "schema:datePublished", DATE(issue.date))
+        ps["schema:datePublished"] = [DATE(issue.date)]
     if issue.title:
-        _add(t, inode, "schema:name", S(issue.title))
-    for u in issue.urls:
-        if _url_ok(u):
-            _add(t, inode, "schema:url", N(u))
-    _add(t, inode, "kg:sourceFile", S(issue.source_file))
-    _add(t, inode, "kg:contentHash", S(issue.content_hash))
+        ps["schema:name"] = [S(issue.title)]
+    urls = [N(u) for u in issue.urls if _url_ok(u)]
+    if urls:
+        ps["schema:url"] = urls
+    _describe(t, inode, ps)
     return inode
 
 
@@ -342,28 +364,31 @@ def _item_terms(t: Terms, at: _At, inode: str, aliases: dict[str, set]) -> None:
     """The item: its text and place in the issue, its outlet and the entities it mentions
     (their forms are added to `aliases`)."""
     it, ex, node = at.ex.item, at.ex, at.node
-    _add(t, node, A, "kg:Item")
-    _add(t, node, "kg:inIssue", inode)
-    _add(t, node, "schema:inLanguage", S(it.lang))
-    _add(t, node, "kg:position", I(it.position))
+    lang = it.lang
+    ps = {A: ["kg:Item"], "kg:inIssue": [inode], "schema:inLanguage": [_word(lang)], "kg:position": [I(it.position)],
+          "schema:text": [S(at.issue.text[it.start:it.end], lang)], "kg:startOffset": [I(it.start)],
+          "kg:endOffset": [I(it.end)]}
     if it.section:
-        _add(t, node, "kg:section", S(it.section, it.lang))
+        ps["kg:section"] = [S(it.section, lang)]
     if it.headline:
-        _add(t, node, "schema:headline", S(it.headline, it.lang))
-    _add(t, node, "schema:text", S(at.issue.text[it.start:it.end], it.lang))
-    _add(t, node, "kg:startOffset", I(it.start))
-    _add(t, node, "kg:endOffset", I(it.end))
-    for u in it.urls:
-        if _url_ok(u):
-            _add(t, node, "schema:url", N(u))
+        ps["schema:headline"] = [S(it.headline, lang)]
+    urls = [N(u) for u in it.urls if _url_ok(u)]
+    if urls:
+        ps["schema:url"] = urls
     if ex.date:
-        _add(t, node, "kg:date", DATE(ex.date))
+        ps["kg:date"] = [DATE(ex.date)]
     if ex.outlet_id:
-        _add(t, node, "kg:reportedBy", _entity_term(ex.outlet_id))
-        aliases.setdefault(ex.outlet_id, set()).add((it.outlet, it.lang))
-    for m in ex.mentions:
-        _add(t, node, "schema:mentions", _entity_term(m.entity_id))
-        aliases.setdefault(m.entity_id, set()).add((m.text, it.lang))
+        ps["kg:reportedBy"] = [_entity_term(ex.outlet_id)]
+        aliases.setdefault(ex.outlet_id, set()).add((it.outlet, lang))
+    if ex.mentions:
+        ps["schema:mentions"] = [_entity_term(m.entity_id) for m in ex.mentions]
+        for m in ex.mentions:
+            forms = aliases.get(m.entity_id)
+            if forms is None:
+                aliases[m.entity_id] = {(m.text, lang)}
+            else:
+                forms.add((m.text, lang))
+    _describe(t, node, ps)
 
 
 def _figure_terms(t: Terms, kb: KnowledgeBase, at: _At, met: MetricMention,
@@ -374,28 +399,25 @@ def _figure_terms(t: Terms, kb: KnowledgeBase, at: _At, met: MetricMention,
     h, label = metric_key(at.iri, kb, ex, met)
     mnode = "metric:" + h
     value, unit = D(met.value), _unit_term(met.unit)
-    _add(t, mnode, A, "kg:Metric")
-    _add(t, mnode, LABEL, S(label))
-    _add(t, mnode, "kg:value", value)
-    _add(t, mnode, "qudt:unit", unit)
+    ps = {A: ["kg:Metric"], LABEL: [S(label)], "kg:value": [value], "qudt:unit": [unit],
+          "kg:measure": [_word(met.measure)], "prov:wasDerivedFrom": [at.node],
+          "kg:evidence": [_evidence_terms(t, at, met.ev_start, met.ev_end)]}
     if met.unit not in OTHER_UNITS:
-        _add(t, mnode, "schema:currency", S(met.unit))
-    _add(t, mnode, "kg:measure", S(met.measure))
+        ps["schema:currency"] = [_word(met.unit)]
     if met.direction:
-        _add(t, mnode, "kg:direction", S(met.direction))
+        ps["kg:direction"] = [_word(met.direction)]
     quals = sorted(set(met.qualifiers))
-    for q in quals:
-        _add(t, mnode, "kg:qualifier", S(q))
+    if quals:
+        ps["kg:qualifier"] = [_word(q) for q in quals]
     subj = None
     if met.subject is not None:
         subj = _entity_term(ex.mentions[met.subject].entity_id)
-        _add(t, mnode, "kg:subject", subj)
+        ps["kg:subject"] = [subj]
     elif met.subject_name:
-        _add(t, mnode, "kg:subjectLabel", S(met.subject_name))
+        ps["kg:subjectLabel"] = [S(met.subject_name)]
     if ex.date:
-        _add(t, mnode, "kg:date", DATE(ex.date))
-    _add(t, mnode, "prov:wasDerivedFrom", at.node)
-    _add(t, mnode, "kg:evidence", _evidence_terms(t, at, met.ev_start, met.ev_end))
+        ps["kg:date"] = [DATE(ex.date)]
+    _describe(t, mnode, ps)
     if facts is not None:
         facts.add(mnode, FigureKey(subj, met.measure, unit, tuple(quals), ex.date), value, (at.node,))
     return mnode
@@ -408,19 +430,18 @@ def _event_terms(t: Terms, kb: KnowledgeBase, at: _At, ev: EventMention, metric_
     actors = sorted({ex.mentions[a].entity_id for a in ev.actors})
     h = _hash(ev.type, "|".join(actors) or at.iri, ex.date or "")
     enode = "event:" + h
-    _add(t, enode, A, "kg:Event")
-    _add(t, enode, A, "kg:" + ev.type)
     names = ", ".join(kb.entities[a].name for a in actors) or "?"
-    _add(t, enode, LABEL, S(f"{names} {ev.type}" + (f" {ex.date}" if ex.date else "")))
-    for a in actors:
-        _add(t, enode, "sem:hasActor", _entity_term(a))
+    ps = {A: ["kg:Event", "kg:" + ev.type], LABEL: [S(f"{names} {ev.type}" + (f" {ex.date}" if ex.date else ""))],
+          "prov:wasDerivedFrom": [at.node], "kg:evidence": [_evidence_terms(t, at, ev.ev_start, ev.ev_end)]}
+    if actors:
+        ps["sem:hasActor"] = [_entity_term(a) for a in actors]
     if ex.date:
-        _add(t, enode, "kg:date", DATE(ex.date))
-    for mi in ev.metrics:
-        _add(t, enode, "kg:hasMetric", metric_nodes[mi])
-        _add(t, metric_nodes[mi], "kg:event", enode)
-    _add(t, enode, "prov:wasDerivedFrom", at.node)
-    _add(t, enode, "kg:evidence", _evidence_terms(t, at, ev.ev_start, ev.ev_end))
+        ps["kg:date"] = [DATE(ex.date)]
+    if ev.metrics:
+        ps["kg:hasMetric"] = [metric_nodes[mi] for mi in ev.metrics]
+        for mi in ev.metrics:
+            _add(t, metric_nodes[mi], "kg:event", enode)
+    _describe(t, enode, ps)
 
 
 def merge_terms(into: Terms, t: Terms) -> None:
@@ -501,7 +522,7 @@ def issue_signature(kb: KnowledgeBase, ix: IssueExtraction, extraction_key: Opti
     return h.hexdigest()[:32]
 
 
-_RENDER_VERSION = "2"
+_RENDER_VERSION = "3"
 
 
 _SHARED = ("ent:", "metric:", "event:", "<" + BASE + "newsletter/")
@@ -519,23 +540,22 @@ class Rendered(NamedTuple):
     """One issue, rendered (render_issue); kg.incremental caches it (as_plain)."""
     turtle: bytes                   # the issue's Turtle file
     facts: tuple[Fact, ...]         # its figures, by metric term
-    # the triples of subjects other issues may describe too (entities, figures, events, the
-    # newsletter), one "s p o" per line, so that the merged graph's triples can be counted
-    # without duplicates
-    shared: str
+    # the statements (as in `turtle`) of subjects other issues may describe too (entities,
+    # figures, events, the newsletter), so that the merged graph's triples can be counted
+    # without duplicates (merged_stats)
+    shared: tuple[str, ...]
     own: int                        # how many triples the issue's own subjects (issue, items, evidence) have
-    events: str                     # the issue's event terms, one per line
 
     def as_plain(self) -> tuple:
         """Plain tuples, strings and numbers (what marshal writes)."""
         return (self.turtle, tuple((f.metric, tuple(f.key), f.items, f.value) for f in self.facts),
-                self.shared, self.own, self.events)
+                self.shared, self.own)
 
     @classmethod
     def from_plain(cls, t: tuple) -> "Rendered":
-        turtle, facts, shared, own, events = t
+        turtle, facts, shared, own = t
         return cls(turtle, tuple(Fact(m, FigureKey(*key), items, value) for m, key, items, value in facts),
-                   shared, own, events)
+                   shared, own)
 
 
 def render_issue(kb: KnowledgeBase, ix: IssueExtraction, memo: Optional[dict] = None) -> Rendered:
@@ -550,10 +570,10 @@ def render_issue(kb: KnowledgeBase, ix: IssueExtraction, memo: Optional[dict] = 
     shared: list[str] = []
     own = 0
     for s, ps in t.items():
+        text, n = _statement(s, ps)
         if s.startswith(_SHARED):
-            text, _ = _statement(s, ps, shared)
+            shared.append(text)
         else:
-            text, n = _statement(s, ps)
             own += n
         statements.append((s, text))
     for eid, forms in aliases.items():  # entities are shared subjects
@@ -561,32 +581,57 @@ def render_issue(kb: KnowledgeBase, ix: IssueExtraction, memo: Optional[dict] = 
         entry = memo.get(key)
         if entry is None:
             s, ps = _entity_terms(kb.entities[eid], forms)
-            triples: list[str] = []
-            text, _ = _statement(s, ps, triples)
-            entry = memo[key] = (s, text, triples)
-        statements.append(entry[:2])
-        shared += entry[2]
+            entry = memo[key] = (s, _statement(s, ps)[0])
+        statements.append(entry)
+        shared.append(entry[1])
     statements.sort()
     fs = tuple(Fact(m, f.key, tuple(sorted(f.items)), f.value) for m, f in sorted(facts.items()))
-    events = "\n".join(sorted(s for s in t if s.startswith("event:")))
     turtle = TURTLE_HEADER + "".join(text for _, text in statements).encode("utf-8")
-    return Rendered(turtle, fs, "\n".join(shared), own, events)
+    return Rendered(turtle, fs, tuple(shared), own)
 
 
 def merged_stats(parts: list[Rendered]) -> dict:
-    """Distinct triples, figures and events of the merged graph."""
-    shared: set[str] = set()
+    """Distinct triples, figures and events of the merged graph. A shared subject stated
+    the same way by every issue that describes it (most are) counts its statement's triples;
+    one stated differently by some (an entity with other forms, a figure with another
+    source) counts the union of its statements' triples."""
+    statements: dict[str, set[str]] = {}    # shared subject -> its distinct statements
     metrics: set[str] = set()
-    events: set[str] = set()
     own = 0
     for part in parts:
         own += part.own
-        if part.shared:
-            shared.update(part.shared.split("\n"))
         metrics.update(f.metric for f in part.facts)  # every figure of an issue is among its facts
-        if part.events:
-            events.update(part.events.split("\n"))
-    return {"triples": own + len(shared), "metrics": len(metrics), "events": len(events)}
+        for st in part.shared:
+            s = st[1:st.index(" ", 1)]
+            have = statements.get(s)
+            if have is None:
+                statements[s] = {st}
+            else:
+                have.add(st)
+    shared = 0
+    for sts in statements.values():
+        if len(sts) == 1:
+            st = next(iter(sts))
+            shared += st.count(_NEXT_OBJECT) + st.count(_NEXT_PREDICATE) + 1
+        else:
+            shared += len({po for st in sts for po in _predicate_objects(st)})
+    events = sum(1 for s in statements if s.startswith("event:"))
+    return {"triples": own + shared, "metrics": len(metrics), "events": events}
+
+
+# how _statement separates a subject's predicates and a predicate's objects: no term holds a
+# line break (literals escape it, IRIs have no white space), so they split a statement again
+_NEXT_PREDICATE = " ;\n    "
+_NEXT_OBJECT = ",\n        "
+
+
+def _predicate_objects(st: str):
+    """The (predicate, object) pairs of a statement made by _statement."""
+    body = st[st.index(" ", 1) + 1:-3]      # "\ns " ... " .\n"
+    for chunk in body.split(_NEXT_PREDICATE):
+        p, objs = chunk.split(" ", 1)
+        for o in objs.split(_NEXT_OBJECT):
+            yield p, o
 
 
 def merge_rendered(parts: list[Rendered]) -> tuple[bytes, int]:
@@ -609,9 +654,10 @@ def merge_rendered(parts: list[Rendered]) -> tuple[bytes, int]:
 
 
 @lru_cache(maxsize=None)
-def _predicate_order(preds: tuple[str, ...]) -> tuple[str, ...]:
-    """a, rdfs:label, then the other predicates sorted. Cached: subjects of one kind have
-    their predicates in the same order, and there are few kinds."""
+def _predicate_order(preds: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """a, rdfs:label, then the other predicates sorted; each with what precedes its objects
+    in a statement (" p " for the first, " ;\n    p " for the others). Cached: subjects of
+    one kind have their predicates in the same order, and there are few kinds."""
     order = sorted(preds)
     if LABEL in preds:
         order.remove(LABEL)
@@ -619,32 +665,25 @@ def _predicate_order(preds: tuple[str, ...]) -> tuple[str, ...]:
     if A in preds:
         order.remove(A)
         order.insert(0, A)
-    return tuple(order)
+    return tuple((p, (" " if i == 0 else _NEXT_PREDICATE) + p + " ") for i, p in enumerate(order))
 
 
-def _statement(s: str, ps: dict, triples: Optional[list[str]] = None) -> tuple[str, int]:
+def _statement(s: str, ps: dict) -> tuple[str, int]:
     """A subject's Turtle statement (predicates: a, rdfs:label, then sorted; objects sorted,
-    duplicates dropped) and how many distinct triples it states; they are added to
-    `triples`, when given, as "s p o" lines."""
-    order = _predicate_order(tuple(ps))
-    chunks: list[str] = []   # one per predicate: "p o1,\n        o2"
+    duplicates dropped) and how many distinct triples it states."""
+    parts = ["\n", s]
     n = 0
-    pre = s + " "
-    for p in order:
+    for p, head in _predicate_order(tuple(ps)):
         objs = ps[p]
         if len(objs) == 1:
-            chunk = p + " " + objs[0]
+            parts += (head, objs[0])
             n += 1
-            if triples is not None:
-                triples.append(pre + chunk)
         else:
             objs = sorted(set(objs))
-            chunk = p + " " + ",\n        ".join(objs)
+            parts += (head, _NEXT_OBJECT.join(objs))
             n += len(objs)
-            if triples is not None:
-                triples += [pre + p + " " + o for o in objs]
-        chunks.append(chunk)
-    return "\n" + s + " " + " ;\n    ".join(chunks) + " .\n", n
+    parts.append(" .\n")
+    return "".join(parts), n
 
 
 def write_turtle(t: Terms) -> bytes:

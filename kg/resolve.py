@@ -10,6 +10,7 @@ import hashlib
 import re
 import unicodedata
 from collections import Counter, defaultdict
+from functools import lru_cache
 from typing import Iterable, Optional
 from urllib.parse import quote
 
@@ -29,9 +30,11 @@ _INVISIBLE = re.compile(r"[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u18
                         r"\U000e0000-\U000e0fff\U0001d173-\U0001d17a]")
 
 
+@lru_cache(maxsize=1 << 16)
 def clean_label(text: str) -> str:
     """A name as a label or an identifier shows it: invisible and bidi control characters
-    removed (see _INVISIBLE), whitespace runs one space. The evidence keeps the original."""
+    removed (see _INVISIBLE), whitespace runs one space. The evidence keeps the original.
+    Cached: resolution and rendering clean the same names again and again."""
     if _INVISIBLE.search(text):
         text = _INVISIBLE.sub("", text)
     return " ".join(text.split())

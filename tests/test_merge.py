@@ -255,3 +255,25 @@ def test_resolution_records_stand_for_the_model_and_resolve_the_same(rules):
     assert full.entities == from_records.entities and len(full.entities) > 20
     assert [issue_signature(full, ix, "k") for ix in full.issues] == \
         [issue_signature(from_records, ix, "k") for ix in from_records.issues]
+
+
+def test_build_counts_are_the_merged_graphs(tmp_path):
+    """The triples, figures and events a build reports are those of graph.ttl, though
+    issues describe the same entities (with other forms), figures and events again."""
+    from kg.build import build
+    src = tmp_path / "in"
+    src.mkdir()
+    for f in ("aiweekly-470.txt", "chip-digest-12.md", "market-brief-88.txt"):
+        shutil.copy(EXAMPLES / f, src / f)
+    (src / "robot-notes-1.txt").write_text(
+        "Robot Notes - Issue 1: Arms Race - 2026-03-02\n\n"
+        "- Reuters: Acme Robotics Raises Cash – Acme Robotics raised $40 million on 2026-03-01.\n", encoding="utf-8")
+    (src / "robot-notes-2.txt").write_text(
+        "Robot Notes - Issue 2: Arms Race Again - 2026-03-09\n\n"
+        "- Bloomberg: ACME Robotics Raises Cash – ACME Robotics raised $40 million on 2026-03-01.\n",
+        encoding="utf-8")
+    res = build([str(src)], str(tmp_path / "out"), model="none")
+    g = Graph().parse(tmp_path / "out" / "graph.ttl")
+    assert res.triples == len(g)
+    assert res.metrics == len(set(g.subjects(RDF.type, KG.Metric)))
+    assert res.events == len(set(g.subjects(RDF.type, KG.Event)))
