@@ -24,30 +24,35 @@ def has_cjk(text: str) -> bool:
     return CJK.search(text) is not None
 
 
-def top_level_alternatives(src: str) -> list[str]:
-    """`a|(?:b|c)|[|]d` -> ['a', '(?:b|c)', '[|]d']: split on the `|` outside groups and
-    character classes."""
-    alts, depth, cls, start, i = [], 0, False, 0, 0
+def _syntax(src: str):
+    """(index, character, group depth before it) of a pattern source's characters outside
+    character classes and escapes."""
+    depth, cls, i = 0, False, 0
     while i < len(src):
         c = src[i]
         if c == "\\":
             i += 2
             continue
         if cls:
-            if c == "]":
-                cls = False
+            cls = c != "]"
         elif c == "[":
             cls = True
             if src[i + 1:i + 2] == "]":  # a leading ']' is a literal
                 i += 1
-        elif c == "(":
-            depth += 1
-        elif c == ")":
-            depth -= 1
-        elif c == "|" and depth == 0:
+        else:
+            yield i, c, depth
+            depth += (c == "(") - (c == ")")
+        i += 1
+
+
+def top_level_alternatives(src: str) -> list[str]:
+    """`a|(?:b|c)|[|]d` -> ['a', '(?:b|c)', '[|]d']: split on the `|` outside groups and
+    character classes."""
+    alts, start = [], 0
+    for i, c, depth in _syntax(src):
+        if c == "|" and depth == 0:
             alts.append(src[start:i])
             start = i + 1
-        i += 1
     alts.append(src[start:])
     return alts
 
@@ -178,25 +183,12 @@ def _lower_source(src: str) -> str:
 
 def _group_end(src: str, i: int) -> int:
     """The index of the ")" closing the group that opens at src[i]."""
-    depth, cls = 0, False
-    while i < len(src):
-        c = src[i]
-        if c == "\\":
-            i += 2
-            continue
-        if cls:
-            cls = c != "]"
-        elif c == "[":
-            cls = True
-            if src[i + 1:i + 2] == "]":
-                i += 1
-        elif c == "(":
-            depth += 1
-        elif c == ")":
-            depth -= 1
-            if depth == 0:
-                return i
-        i += 1
+    opened = None
+    for j, c, depth in _syntax(src):
+        if j == i:
+            opened = depth
+        elif opened is not None and c == ")" and depth == opened + 1:
+            return j
     raise ValueError(src)
 
 
