@@ -161,6 +161,7 @@ def folds_in_place(text: str) -> bool:
 
 
 _SPECIAL = set("\\()[].^$*+?{}|")
+_WORD = re.compile(r"\w")
 
 
 def _lower_source(src: str) -> str:
@@ -204,10 +205,10 @@ def _lead_literal(alt: str) -> Optional[list[str]]:
         after = body[j + 1:j + 2]
         if after in ("*", "+", "{") or body[j + 1:j + 3] in ("??", "?+"):
             return None
-        if after == "?":  # "(?:X)?Y": "XY|Y", greedy: with X first
+        if after == "?":  # "(?:X)?Y": "(?:X)Y|Y", greedy: with X first
             if not body.startswith("(?:"):
                 return None
-            with_x, without = _lead_literal(b + body[3:j] + body[j + 2:]), _lead_literal(b + body[j + 2:])
+            with_x, without = _lead_literal(b + body[:j + 1] + body[j + 2:]), _lead_literal(b + body[j + 2:])
             return None if with_x is None or without is None else with_x + without
         if body.startswith("(?P<"):  # a named group: the alternatives inside it
             k = body.index(">") + 1
@@ -225,8 +226,8 @@ def _lead_literal(alt: str) -> Optional[list[str]]:
                 return None
             ways += sub
         return ways
-    if not body or body[0] in _SPECIAL or body[1:2] in ("?", "*", "+", "{"):
-        return None
+    if not body or body[0] in _SPECIAL or body[1:2] in ("?", "*", "+", "{") or (word and not _WORD.match(body[0])):
+        return None  # ("\\b" before a character that is no word character asks for one before it)
     return [body[0] + ("(?<!\\w.)" if word else "") + body[1:]]
 
 

@@ -180,6 +180,13 @@ def test_fast_variants_cover_the_word_patterns():
     assert named.fast.pattern.startswith(r"(?P<rel>t(?<!\w.)oday|o(?<!\w.)n\s+(?:monday|friday)|")
     assert [m.group("rel") for m in named.scan(text, _cjk.fold(text), False)] == ["on FRIDAY", "last Monday", "Friday"]
     assert Bilingual(r"\b(?:on\s+)?(?P<d>Monday)\b", re.I).fast is None  # the group would be repeated
+    # an optional group of several ways before the rest; a boundary before a non-word character
+    spread = Bilingual(r"\b(?:a|b)?c\b", re.I)
+    assert spread.fast.pattern == r"a(?<!\w.)c\b|b(?<!\w.)c\b|c(?<!\w.)\b"
+    assert Bilingual(r"\b-x").fast is None and Bilingual(r"\b(?:up|-down)\b", re.I).fast is None
+    for text in _fuzz_texts("a b c ac bc cc xac", 2000, 4):
+        assert [_sig(m, text) for m in spread.finditer(text, _cjk.fold(text), False)] == \
+            [_sig(m, text) for m in spread.latin.finditer(text)], text
     assert Bilingual(r"(?P<sign>[+-])?\d+%").fast is None
     assert Bilingual(r"\bfell\b|[A-Z]\w+").fast is None
     assert sum(p.fast is not None for p in all_bilingual()) >= 30
