@@ -164,7 +164,7 @@ _SPECIAL = set("\\()[].^$*+?{}|")
 _WORD = re.compile(r"\w")
 
 
-def _lower_source(src: str) -> str:
+def lower_source(src: str) -> str:
     """A case-insensitive pattern's source for a casefolded text: literal letters (in
     classes too) lowercased; escapes and group names kept."""
     out, i = [], 0
@@ -193,10 +193,11 @@ def _group_end(src: str, i: int) -> int:
     raise ValueError(src)
 
 
-def _lead_literal(alt: str) -> Optional[list[str]]:
+def lead_literal(alt: str, before: str = "") -> Optional[list[str]]:
     """`alt` as alternatives that each start with a literal character: "\\b(?:up|down)\\b"
     -> ["u(?<!\\w.)p\\b", "d(?<!\\w.)own\\b"] (the word boundary before the first
-    character checked after it), in the same order; None when a way of it starts otherwise."""
+    character checked after it), in the same order; None when a way of it starts otherwise.
+    `before`: a check put after the first character of a way that has no word boundary."""
     word = alt.startswith("\\b")
     body = alt[2:] if word else alt
     b = "\\b" if word else ""
@@ -208,27 +209,27 @@ def _lead_literal(alt: str) -> Optional[list[str]]:
         if after == "?":  # "(?:X)?Y": "(?:X)Y|Y", greedy: with X first
             if not body.startswith("(?:"):
                 return None
-            with_x, without = _lead_literal(b + body[:j + 1] + body[j + 2:]), _lead_literal(b + body[j + 2:])
+            with_x, without = lead_literal(b + body[:j + 1] + body[j + 2:], before), lead_literal(b + body[j + 2:], before)
             return None if with_x is None or without is None else with_x + without
         if body.startswith("(?P<"):  # a named group: the alternatives inside it
             k = body.index(">") + 1
             ways = []
             for w in top_level_alternatives(body[k:j]):
-                sub = _lead_literal(b + w)
+                sub = lead_literal(b + w, before)
                 if sub is None:
                     return None
                 ways += sub
             return [body[:k] + "|".join(ways) + body[j:]]
         ways = []
         for w in top_level_alternatives(body[3:j]):
-            sub = _lead_literal(b + w + body[j + 1:])
+            sub = lead_literal(b + w + body[j + 1:], before)
             if sub is None:
                 return None
             ways += sub
         return ways
     if not body or body[0] in _SPECIAL or body[1:2] in ("?", "*", "+", "{") or (word and not _WORD.match(body[0])):
         return None  # ("\\b" before a character that is no word character asks for one before it)
-    return [body[0] + ("(?<!\\w.)" if word else "") + body[1:]]
+    return [body[0] + ("(?<!\\w.)" if word else before) + body[1:]]
 
 
 def _fast_variant(alts: list[str], flags: int) -> Optional[re.Pattern]:
@@ -242,7 +243,7 @@ def _fast_variant(alts: list[str], flags: int) -> Optional[re.Pattern]:
     fold_case = bool(flags & re.I)
     ways = []
     for a in alts:
-        lead = _lead_literal(_lower_source(a) if fold_case else a)
+        lead = lead_literal(lower_source(a) if fold_case else a)
         if lead is None:
             return None
         ways += lead

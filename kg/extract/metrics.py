@@ -15,7 +15,7 @@ from typing import Optional
 
 from ..model import MetricMention
 from ._bounds import Bounds
-from .._cjk import CJK, Bilingual, fold, folds_in_place, has_cjk, top_level_alternatives
+from .._cjk import CJK, Bilingual, lead_literal, lower_source, fold, folds_in_place, has_cjk, top_level_alternatives
 from . import zh
 
 NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
@@ -146,40 +146,15 @@ MEASURES_LATIN = re.compile(r"(?<![A-Za-z])(?:" + "|".join(f"(?P<m{i}>{p})" for 
 
 
 def _folded_alternatives(src: str) -> list[str]:
-    """A measure pattern's Latin alternatives, for a casefolded text and without
-    IGNORECASE: lowercased, a leading group spread over its alternatives, and the checks
-    before the first character made after it ("\\beps" -> "e(?<!\\w.)ps"), so that each
-    alternative starts with a literal character."""
+    """A measure pattern's Latin alternatives for a casefolded text, without IGNORECASE, each
+    starting with a literal character (kg._cjk's rewriting, "\\beps" -> "e(?<!\\w.)ps"), and
+    MEASURES_LATIN's "(?<![A-Za-z])" checked after that character where no word boundary is."""
     out = []
     for alt in top_level_alternatives(src):
-        if CJK.match(alt):
-            continue
-        low, i = [], 0
-        while i < len(alt):  # lowercase, escapes kept ("\\b" stays; no "\\S"-like escape is used)
-            if alt[i] == "\\":
-                assert alt[i + 1] in "bds.-$()", alt
-                low.append(alt[i:i + 2])
-                i += 2
-            else:
-                low.append(alt[i].lower())
-                i += 1
-        alt = "".join(low)
-        word = alt.startswith("\\b")
-        if word:
-            alt = alt[2:]
-        if alt.startswith("(?:"):  # "\\b(?:users|customers)\\b" -> "\\busers\\b|\\bcustomers\\b"
-            depth, j = 0, 0
-            for j, ch in enumerate(alt):
-                depth += ch == "("
-                depth -= ch == ")"
-                if depth == 0:
-                    break
-            rest = alt[j + 1:]
-            out += _folded_alternatives("|".join(("\\b" if word else "") + a + rest
-                                                 for a in top_level_alternatives(alt[3:j])))
-            continue
-        assert alt[0].isalnum(), alt
-        out.append(alt[0] + (r"(?<!\w.)" if word else r"(?<![a-z].)") + alt[1:])
+        if not CJK.match(alt):
+            ways = lead_literal(lower_source(alt), r"(?<![a-z].)")
+            assert ways is not None, alt
+            out += ways
     return out
 
 
