@@ -235,7 +235,7 @@ class _Found:
     def __init__(self, text: str, offset: int, warn, bounds: Optional[Bounds] = None):
         self.text, self.offset, self.warn = text, offset, warn
         self.bounds = bounds if bounds is not None and bounds.text is text else Bounds(text)
-        self.cjk, self.folded = self.bounds.cjk, fold(text)
+        self.cjk, self.folded = self.bounds.cjk, self.bounds.folded
         self.found: list[tuple[int, int, MetricMention]] = []
         self.taken: list[tuple[int, int]] = []
 
