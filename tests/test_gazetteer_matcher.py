@@ -104,3 +104,19 @@ def test_ties_and_overlaps_resolved_as_spacy_does():
     matcher = GazetteerMatcher(new, pats)
     for text in ["Nova Labs Day", "Nova shipped", "Acme and Nova", "Labs Day at Nova Labs", "NovaLabs"]:
         assert ruler_ents(old(text)) == entity_spans(matcher(new(text))), text
+
+
+@pytest.mark.skipif(not model_installed(), reason="no statistical model installed")
+def test_model_runs_only_what_its_ner_needs_and_finds_the_same_entities():
+    # the shared tok2vec feeds the tagger and parser kg excludes; the NER has its own
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        lean, name = resolve_model("auto")
+        full = spacy.load(name)
+    assert "tok2vec" in full.pipe_names and "tok2vec" not in lean.pipe_names
+    assert lean.pipe_names == ["ner"]
+    texts = lines("en")
+    assert len(texts) > 50
+    for a, b in zip(full.pipe(texts), lean.pipe(texts)):
+        assert [(e.start_char, e.end_char, e.label_) for e in a.ents] == \
+               [(e.start_char, e.end_char, e.label_) for e in b.ents], a.text
