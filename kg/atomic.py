@@ -153,3 +153,12 @@ def remove_stale_temp(folder: str | os.PathLike,
                 except OSError:
                     pass
     return sorted(removed)
+
+
+def cache_dir() -> Path:
+    """Where kg keeps what it derives once per machine from data it ships (jieba's tables,
+    the gazetteer names' tokens): $KG_CACHE_DIR, else $XDG_CACHE_HOME/kg, else ~/.cache/kg."""
+    d = os.environ.get("KG_CACHE_DIR")
+    if not d:
+        d = os.path.join(os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "kg")
+    return Path(d)

@@ -92,8 +92,10 @@ class GazetteerMatcher:
             self.rank[m_id] = (strings.add(label), strings.add(ent_id))
             keys.append(key)
             texts.append(form)
-        for key, doc in zip(keys, nlp.tokenizer.pipe(texts)):
-            self.matcher.add(key, [doc])
+        # a pattern as the hashes of its tokens' texts (PhraseMatcher takes them as it takes
+        # a Doc's ORTH array): the same trie, without a lexeme made for every token
+        for key, tokens in zip(keys, pattern_tokens(nlp, texts)):
+            self.matcher.add(key, [tuple(strings.add(t) for t in tokens)])
 
     def __call__(self, doc: Doc) -> Doc:
         rank = self.rank
@@ -112,6 +114,37 @@ class GazetteerMatcher:
         spans.sort()
         doc.user_data[GAZETTEER_SPANS] = spans
         return doc
+
+
+def pattern_tokens(nlp: Language, forms: list[str]) -> list[list[str]]:
+    """The texts of the tokens `nlp`'s tokenizer makes of each form. Tokenizing the
+    gazetteer's ~14,000 names makes a spaCy lexeme for each new word, which costs 0.5 CPU s
+    per build for words most texts never contain; the token texts are kept in a file in
+    kg.atomic.cache_dir() named after what decides them (spaCy's version, the language, the
+    tokenizer's rules and the forms), read when it is there and whole, made otherwise."""
+    import hashlib
+    import marshal
+
+    from .atomic import cache_dir, write_atomic
+    h = hashlib.sha256()
+    for part in (spacy.__version__, nlp.lang, nlp.tokenizer.to_bytes(exclude=["vocab"]), "\0".join(forms)):
+        h.update(part if isinstance(part, bytes) else part.encode("utf-8"))
+        h.update(b"\1")
+    path = cache_dir() / f"tokens-{nlp.lang}-{h.hexdigest()[:24]}.marshal"
+    try:
+        got = marshal.loads(path.read_bytes())
+        if isinstance(got, list) and len(got) == len(forms) and all(
+                isinstance(t, list) and "".join("".join(t).split()) == "".join(f.split()) for t, f in zip(got, forms)):
+            return got
+    except (OSError, ValueError, EOFError, TypeError):
+        pass
+    got = [[t.text for t in doc] for doc in nlp.tokenizer.pipe(forms)]
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(path, marshal.dumps(got), sync=False)
+    except OSError:  # a read-only home: tokenized again next time
+        pass
+    return got
 
 
 def _alnum(ch: str) -> bool:

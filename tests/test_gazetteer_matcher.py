@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 import spacy
+from spacy.matcher import PhraseMatcher
 
 from kg import gazetteer as gz
 from kg.extract.entities import entity_spans
@@ -120,3 +121,55 @@ def test_model_runs_only_what_its_ner_needs_and_finds_the_same_entities():
     for a, b in zip(full.pipe(texts), lean.pipe(texts)):
         assert [(e.start_char, e.end_char, e.label_) for e in a.ents] == \
                [(e.start_char, e.end_char, e.label_) for e in b.ents], a.text
+
+
+def test_pattern_tokens_are_kept_and_a_damaged_file_is_made_again(monkeypatch, tmp_path):
+    from kg import nlp as kn
+    monkeypatch.setenv("KG_CACHE_DIR", str(tmp_path))
+    en = spacy.blank("en")
+    forms = ["Nova Labs", "Acme's", "U.S. Steel", "GPT-4o mini", "Bank  of Nova"]
+    made = kn.pattern_tokens(en, forms)
+    assert made == [[t.text for t in en.make_doc(f)] for f in forms]
+    [path] = list(tmp_path.glob("tokens-en-*.marshal"))
+    # read back from the file, not tokenized again
+    real = en.tokenizer
+
+    class Untouched:  # the same rules, and a failure if it is asked to tokenize
+        def to_bytes(self, **kw):
+            return real.to_bytes(**kw)
+
+        def pipe(self, *a, **kw):
+            raise AssertionError("tokenized again")
+    en.tokenizer = Untouched()
+    assert kn.pattern_tokens(en, forms) == made
+    en.tokenizer = real
+    # other forms, or another tokenizer's rules, are another file
+    kn.pattern_tokens(en, forms[:2])
+    zh = spacy.blank("zh")
+    assert kn.pattern_tokens(zh, ["英伟达", "Nova"]) == [[t.text for t in zh.make_doc(f)] for f in ["英伟达", "Nova"]]
+    assert len(list(tmp_path.glob("tokens-*.marshal"))) == 3
+    # a damaged or foreign file is not trusted: the forms are tokenized again and it is rewritten
+    for junk in (b"\x00garbage", __import__("marshal").dumps([["Nova"], ["Acme"]])):
+        path.write_bytes(junk)
+        assert kn.pattern_tokens(en, forms) == made
+        assert __import__("marshal").loads(path.read_bytes()) == made
+
+
+def test_matcher_from_kept_tokens_matches_as_from_docs(monkeypatch, tmp_path):
+    monkeypatch.setenv("KG_CACHE_DIR", str(tmp_path))
+    pats = _patterns(gz.load(), "en")
+    texts = lines("en")[:300]
+    fresh = GazetteerMatcher(spacy.blank("en"), pats)          # tokenizes, writes the file
+    again_nlp = spacy.blank("en")
+    again = GazetteerMatcher(again_nlp, pats)                  # reads the file
+    ref_nlp = spacy.blank("en")
+    ref = PhraseMatcher(ref_nlp.vocab)
+    for f, t, i in pats:
+        ref.add(repr((t, i)), [ref_nlp.make_doc(f)])
+    found = 0
+    for text in texts:
+        a = sorted(again.matcher(again_nlp.make_doc(text)))
+        b = sorted(ref(ref_nlp.make_doc(text)))
+        assert a == b, text
+        found += len(a)
+    assert found > 20

@@ -30,6 +30,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Optional
 
+from ..atomic import cache_dir
 from ..model import EventMention, Mention, MetricMention
 from ._bounds import Bounds
 
@@ -105,15 +106,6 @@ def restore_texts(ex, original) -> None:
 
 
 # ---------------------------------------------------------------- jieba
-
-
-def cache_dir() -> Path:
-    """Where jieba writes its dictionary cache: $KG_CACHE_DIR, else $XDG_CACHE_HOME/kg,
-    else ~/.cache/kg."""
-    d = os.environ.get("KG_CACHE_DIR")
-    if not d:
-        d = os.path.join(os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "kg")
-    return Path(d)
 
 
 _USER_TAGS = {"Organization": "nt", "Person": "nr", "Place": "ns", "Product": "nz", "Index": "nz",
