@@ -63,9 +63,12 @@ def child_floor(corpus: str, model: str) -> dict:
     from kg.build import read_issues
     from kg.extract import BATCH_ITEMS
     from kg.nlp import resolve_model
+    from kg.model import NON_NEWS_KINDS
     issues = read_issues([corpus])
-    en = [it.text for iss in issues for it in iss.items if it.lang != "zh"]
-    zh = [it.text for iss in issues for it in iss.items if it.lang == "zh"]
+    # the texts the build runs through spaCy: not its sponsor and boilerplate blocks
+    news = [it for iss in issues for it in iss.items if it.kind not in NON_NEWS_KINDS]
+    en = [it.text for it in news if it.lang != "zh"]
+    zh = [it.text for it in news if it.lang == "zh"]
     t = time.perf_counter()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
