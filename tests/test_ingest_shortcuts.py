@@ -285,3 +285,93 @@ def test_greeting_and_signoff_shortcuts(s):
 @given(st.text(alphabet=" \t\n\r->*_=#|`~<[a1.", max_size=24))
 def test_block_parser_without_unusable_rules_on_any_text(doc):
     test_block_parser_without_unusable_rules_gives_the_same_tokens(doc)
+
+
+# ------------------------------------------- _plain_tokens: markdown-it's tokens, read directly
+
+_READ_TYPES = {"bullet_list_open", "bullet_list_close", "ordered_list_open", "ordered_list_close", "list_item_open",
+               "paragraph_open", "heading_open", "hr", "code_block", "html_block", "fence", "table_open",
+               "blockquote_open", "blockquote_close"}
+
+
+def _read_sig(tokens_):
+    """What _TextBlocks.run reads of the tokens."""
+    return [(t.type, t.map if t.type in ("paragraph_open", "heading_open") else None,
+             (t.markup, t.tag) if t.type == "heading_open" else None) for t in tokens_ if t.type in _READ_TYPES]
+
+
+def _plain_or_none(doc):
+    from kg.ingest.text import _plain_tokens, _rules_without
+    return _plain_tokens(doc, doc.splitlines(True), _rules_without(doc))
+
+
+def _plain_agrees(doc):
+    got = _plain_or_none(doc)
+    if got is not None:
+        full = MarkdownIt("commonmark").enable("table")
+        full.core.ruler.disable(["inline", "text_join"])
+        assert _read_sig(got) == _read_sig(full.parse(doc)), repr(doc)
+    return got is not None
+
+
+PLAIN_DOCS = [
+    "Chip Wire #31 - May 8, 2026\n\n- Reuters: Acme Raises $5M – The startup closed a round.\n"
+    "- Bloomberg: Beta Falls 3% – Shares slid.\n\nUnsubscribe here\n",
+    "Intro line\n- a bullet right after text\nlazy line of the bullet\n* another list\n+ and another\n",
+    "1. first\n2. second\n\n3. third after a blank\n1) new list: other delimiter\n",
+    "A paragraph\n2. is not a list here\n1. but this is\n",
+    "# Title\n## Section ##\nText under it\n####### seven is text\n#hashtag is text\n#\n- item\n# heading ends the list\n",
+    "- item\n\n\n- same list after blanks\ntext after an item\n\ntext after a blank\n",
+    "0. zero\n01. one with a zero\n9999999999. ten digits is text\n123456789. nine digits\n",
+    "      \nSpaces-only lines are blank\n   \n- x\n",
+    "中文标题\n\u3000全角空格开头\n\xa0no-break space\n- 项目\n",
+    "-  two spaces\n1.    four spaces\n+ -x\n1)x\n",
+    "no newline at the end",
+    "",
+]
+
+
+@pytest.mark.parametrize("doc", PLAIN_DOCS)
+def test_plain_tokens_read_plain_line_documents_as_markdown_it(doc):
+    assert _plain_agrees(doc)       # (each is read without markdown-it, and the same)
+
+
+@pytest.mark.parametrize("doc", MARKDOWN_DOCS)
+def test_plain_tokens_agree_on_the_markdown_documents(doc):
+    _plain_agrees(doc)
+
+
+@pytest.mark.parametrize("doc", [
+    "- item\n  continued with an indent\n", "- - nested\n", "- 1. nested\n", "-\n", "- \n", "1.\n",
+    "-      five spaces: code\n", "- > quote in an item\n", "- # heading in an item\n", "a\n---\n", "* * *\n",
+    "a | b\n--|--\n", "x\ty\n", "a\rb\n", "a\x0cb\n", "a\u2028b\n", "> q\n", "[r]: /u\n", "<div>\n", "```\nx\n```\n", "- #tag\n"])
+def test_plain_tokens_leave_other_documents_to_markdown_it(doc):
+    assert _plain_or_none(doc) is None
+
+
+_PLAIN_PIECES = ["- a", "* b", "+ c", "1. d", "2) e", "3. f", "01. g", "1) h", "0. w", "", "   ", "# h", "## h2 ##",
+                 "####### i", "#j", "#", "text", "x y", "-x", "1.5 pct", "中文", "\u3000x", "-  two", "1.    four",
+                 "9999999999. big", "123456789. nine", "- #x", "+ -x", "1)x", "a | b",
+                 # pieces that send a document to markdown-it
+                 "  indented", "    code", "> q", "---", "- - x", "-     x", "1.", "-", "|a|", "* * *", "=", "a\u2028b",
+                 "[r]: u", "<div>", "```", "- 1. n", "x\ty", "a\rb"]
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(st.sampled_from(_PLAIN_PIECES), max_size=12), st.sampled_from(["", "\n", "\n\n"]))
+def test_plain_tokens_on_random_line_documents(lines, end):
+    _plain_agrees("\n".join(lines) + end)
+
+
+@settings(max_examples=800, deadline=None)
+@given(st.text(alphabet=" \n-*+1.)#a>|:\u3000", max_size=30))
+def test_plain_tokens_on_any_text(doc):
+    _plain_agrees(doc)
+
+
+@pytest.mark.parametrize("doc", PLAIN_DOCS[:6])
+def test_issue_read_with_plain_tokens_is_the_issue_read_through_markdown_it(doc, monkeypatch):
+    import kg.ingest.text as T
+    fast = parse_text(doc, "wire-31.txt", "sha256:x")
+    monkeypatch.setattr(T, "_plain_tokens", lambda *a: None)
+    assert parse_text(doc, "wire-31.txt", "sha256:x") == fast

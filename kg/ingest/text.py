@@ -245,7 +245,8 @@ def _indented_text(src: str) -> bool:
     return False
 
 
-def _parser_for(src: str):
+def _rules_without(src: str) -> frozenset:
+    """The block rules that can match no line of `src` (see RULE_MARKS)."""
     without = [rule for rule, marks in RULE_MARKS if not any(m in src for m in marks)]
     if not _indented_text(src):
         without.append("code")
@@ -253,7 +254,115 @@ def _parser_for(src: str):
         without += [rule for rule, _ in RULE_LINES]
     else:
         without += [rule for rule, pattern in RULE_LINES if pattern.search(src) is None]
-    return _block_parser(frozenset(without))
+    return frozenset(without)
+
+
+def _parser_for(src: str):
+    return _block_parser(_rules_without(src))
+
+
+# ------------------------------------------------- the block tokens of a plain-line document
+
+# Most digests are lines of text, bullets and '#' headings, none indented: markdown-it's block
+# parse of such a document (list items with their lazy lines, paragraphs) is a few lines of
+# bookkeeping, which `_plain_tokens` does in a tenth of the time. It gives the tokens `run`
+# reads (type, map; a heading's markup and tag) exactly as markdown-it-py 4 would, read off its
+# rules' code, and gives up (None: markdown-it reads the document) on any line where another
+# rule could start or a list could nest:
+# - a tab or '\r' anywhere, a line break Python's splitlines knows and markdown-it does not;
+# - a thematic break or a setext underline (the hr and lheading rules not ruled out);
+# - a line starting with spaces and then text (code, or an item's continuation), with '>',
+#   '[', '<', '```' or '~~~' (quote, reference, HTML, fence), or made of '|', ':', '-' and
+#   spaces after one of them (a table's delimiter row needs such a line);
+# - a list marker with no text after it, with five spaces or more before its text (code in
+#   the item), or before text that starts any block but a paragraph ('#', '>', '[', '<', a
+#   fence, another marker).
+_MARK = r"(?:[-*+]|[0-9]{1,9}[.)])"
+NOT_PLAIN_LINE = re.compile(r"^(?: +[^ \n]|[>\[<]|```|~~~|[|:-][|:\- ]*$|" + _MARK +
+                            r"(?: *$| {5}| {1,4}(?:[#>\[<]|```|~~~|" + _MARK + r"(?: |$))))", re.M)
+ITEM_LINE = re.compile(r"(?:[-*+]|([0-9]{1,9})[.)]) ")      # (no other marker line is left)
+ATX_LINE = re.compile(r"#{1,6}(?: |\n|$)")
+
+
+class _Tok:
+    """The parts of a markdown-it Token that `_TextBlocks.run` reads."""
+    __slots__ = ("type", "map", "markup", "tag")
+
+    def __init__(self, type: str, map=None, markup: str = "", tag: str = ""):
+        self.type, self.map, self.markup, self.tag = type, map, markup, tag
+
+
+_ITEM_OPEN = _Tok("list_item_open")
+
+
+def _plain_tokens(src: str, lines: list[str], without: frozenset) -> Optional[list]:
+    """markdown-it's block tokens of a document of unindented text lines, bullets and ATX
+    headings, or None when it may hold anything else (see above). `lines`: src.splitlines(True)."""
+    if "hr" not in without or "lheading" not in without or "\t" in src or "\r" in src:
+        return None
+    if len(lines) != src.count("\n") + (src[-1:] not in ("\n", "")) or NOT_PLAIN_LINE.search(src):
+        return None
+    # each line: None blank, 0 text, 1-6 a heading's level, (ordered, marker character, value) an item
+    kinds: list = []
+    for ln in lines:
+        c = ln[0]
+        if c == " " or c == "\n":
+            kinds.append(None)      # (spaces only: an indented text was refused above)
+        elif c in "-*+0123456789":
+            m = ITEM_LINE.match(ln)
+            if m is None:
+                kinds.append(0)
+            elif m.group(1) is None:
+                kinds.append((False, c, 0))
+            else:
+                kinds.append((True, ln[m.end() - 2], int(m.group(1))))
+        elif c == "#":
+            m = ATX_LINE.match(ln)
+            kinds.append(len(m.group(0).rstrip()) if m else 0)
+        else:
+            kinds.append(0)
+    toks: list = []
+    n = len(kinds)
+    i = 0
+    while i < n:
+        k = kinds[i]
+        if k is None:
+            i += 1
+        elif k.__class__ is tuple:
+            # a list: items of the same marker character, blank lines between them allowed;
+            # an item's text runs on over text lines (lazy continuation), never over a marker
+            ordered, mark = k[0], k[1]
+            toks.append(_Tok("ordered_list_open" if ordered else "bullet_list_open"))
+            while True:
+                toks.append(_ITEM_OPEN)
+                j = i + 1
+                while j < n and kinds[j] == 0:
+                    j += 1
+                toks.append(_Tok("paragraph_open", [i, j]))
+                while j < n and kinds[j] is None:
+                    j += 1
+                nk = kinds[j] if j < n else None
+                if nk.__class__ is tuple and nk[0] == ordered and nk[1] == mark:
+                    i = j
+                    continue
+                break
+            toks.append(_Tok("ordered_list_close" if ordered else "bullet_list_close"))
+            i = j
+        elif k:
+            toks.append(_Tok("heading_open", [i, i + 1], "#" * k, "h%d" % k))
+            i += 1
+        else:
+            # a paragraph: up to a blank line, a heading, a bullet or an ordered item numbered 1
+            j = i + 1
+            while j < n:
+                nk = kinds[j]
+                if nk == 0 or (nk.__class__ is tuple and nk[0] and nk[2] != 1):
+                    j += 1
+                else:
+                    break
+            toks.append(_Tok("paragraph_open", [i, j]))
+            i = j
+    return toks
 
 
 class _TextBlocks:
@@ -278,7 +387,10 @@ class _TextBlocks:
         self.masks: list[tuple[int, int]] = []  # markup to blank in the extractors' text
 
     def run(self) -> list[Block]:
-        tokens = _parser_for(self.visible).parse(self.visible)
+        without = _rules_without(self.visible)
+        tokens = _plain_tokens(self.visible, self.lines, without)
+        if tokens is None:
+            tokens = _block_parser(without).parse(self.visible)
         depth = -1
         ordered: list[bool] = []
         in_item_first = False
