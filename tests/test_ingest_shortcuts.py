@@ -301,8 +301,8 @@ def _read_sig(tokens_):
 
 
 def _plain_or_none(doc):
-    from kg.ingest.text import _plain_tokens, _rules_without
-    return _plain_tokens(doc, doc.splitlines(True), _rules_without(doc))
+    from kg.ingest.text import _plain_tokens
+    return _plain_tokens(doc, doc.splitlines(True))
 
 
 def _plain_agrees(doc):
@@ -364,7 +364,7 @@ def test_plain_tokens_on_random_line_documents(lines, end):
 
 
 @settings(max_examples=800, deadline=None)
-@given(st.text(alphabet=" \n-*+1.)#a>|:\u3000", max_size=30))
+@given(st.text(alphabet=" \n-*+_=1.)#a>|:\u3000", max_size=30))
 def test_plain_tokens_on_any_text(doc):
     _plain_agrees(doc)
 

@@ -270,20 +270,17 @@ def _parser_for(src: str):
 # rules' code, and gives up (None: markdown-it reads the document) on any line where another
 # rule could start or a list could nest:
 # - a tab or '\r' anywhere, a line break Python's splitlines knows and markdown-it does not;
-# - a thematic break or a setext underline (the hr and lheading rules not ruled out);
 # - a line starting with spaces and then text (code, or an item's continuation), with '>',
-#   '[', '<', '```' or '~~~' (quote, reference, HTML, fence), or made of '|', ':', '-' and
-#   spaces after one of them (a table's delimiter row needs such a line);
+#   '[', '<', '```' or '~~~' (quote, reference, HTML, fence);
+# - a line made only of '-*_=|:' and spaces that starts with one of them (a thematic break, a
+#   setext underline and a table's delimiter row are such lines);
 # - a list marker with no text after it, with five spaces or more before its text (code in
-#   the item), or before text that starts any block but a paragraph ('#', '>', '[', '<', a
-#   fence, another marker).
-_MARK = r"(?:[-*+]|[0-9]{1,9}[.)])"
-NOT_PLAIN_LINE = re.compile(r"^(?: +[^ \n]|[>\[<]|```|~~~|[|:-][|:\- ]*$|" + _MARK +
-                            r"(?: *$| {5}| {1,4}(?:[#>\[<]|```|~~~|" + _MARK + r"(?: |$))))", re.M)
-ITEM_LINE = re.compile(r"(?:[-*+]|([0-9]{1,9})[.)]) ")      # (no other marker line is left)
+#   the item), or before text that could start any block but a paragraph ('#', '>', '[', '<',
+#   a fence, another marker, a line of only '-*_=' and spaces).
+PLAIN_SPECIAL = frozenset(" \n-*+0123456789#>[<`~|:_=")
+MARKER = re.compile(r"(?:[-*+]|([0-9]{1,9})[.)])(?= |$)")      # (up to the line's end: no newline)
+RULE_CHARS = "-*_=|: "
 ATX_LINE = re.compile(r"#{1,6}(?: |\n|$)")
-
-
 class _Tok:
     """The parts of a markdown-it Token that `_TextBlocks.run` reads."""
     __slots__ = ("type", "map", "markup", "tag")
@@ -295,32 +292,39 @@ class _Tok:
 _ITEM_OPEN = _Tok("list_item_open")
 
 
-def _plain_tokens(src: str, lines: list[str], without: frozenset) -> Optional[list]:
+def _plain_tokens(src: str, lines: list[str]) -> Optional[list]:
     """markdown-it's block tokens of a document of unindented text lines, bullets and ATX
     headings, or None when it may hold anything else (see above). `lines`: src.splitlines(True)."""
-    if "hr" not in without or "lheading" not in without or "\t" in src or "\r" in src:
-        return None
-    if len(lines) != src.count("\n") + (src[-1:] not in ("\n", "")) or NOT_PLAIN_LINE.search(src):
+    if "\t" in src or "\r" in src or len(lines) != src.count("\n") + (src[-1:] not in ("\n", "")):
         return None
     # each line: None blank, 0 text, 1-6 a heading's level, (ordered, marker character, value) an item
     kinds: list = []
     for ln in lines:
         c = ln[0]
-        if c == " " or c == "\n":
-            kinds.append(None)      # (spaces only: an indented text was refused above)
-        elif c in "-*+0123456789":
-            m = ITEM_LINE.match(ln)
-            if m is None:
-                kinds.append(0)
-            elif m.group(1) is None:
-                kinds.append((False, c, 0))
-            else:
-                kinds.append((True, ln[m.end() - 2], int(m.group(1))))
+        if c not in PLAIN_SPECIAL:
+            kinds.append(0)
+        elif c == " " or c == "\n":
+            if ln.strip(" \n"):
+                return None         # an indented text
+            kinds.append(None)
+        elif c in ">[<" or (c in "`~" and ln.startswith(("```", "~~~"))):
+            return None
         elif c == "#":
             m = ATX_LINE.match(ln)
             kinds.append(len(m.group(0).rstrip()) if m else 0)
         else:
-            kinds.append(0)
+            body = ln.rstrip("\n")
+            if c in RULE_CHARS and not body.strip(RULE_CHARS):
+                return None         # a thematic break, a setext underline, a table's delimiter row
+            m = MARKER.match(body) if c in "-*+0123456789" else None
+            if m is None:
+                kinds.append(0)
+                continue
+            text = body[m.end():].lstrip(" ")
+            if not text or len(body) - len(text) - m.end() > 4 or text[0] in "#>[<" \
+                    or text.startswith(("```", "~~~")) or MARKER.match(text) or not text.strip(RULE_CHARS):
+                return None
+            kinds.append((False, c, 0) if m.group(1) is None else (True, body[m.end() - 1], int(m.group(1))))
     toks: list = []
     n = len(kinds)
     i = 0
@@ -387,10 +391,9 @@ class _TextBlocks:
         self.masks: list[tuple[int, int]] = []  # markup to blank in the extractors' text
 
     def run(self) -> list[Block]:
-        without = _rules_without(self.visible)
-        tokens = _plain_tokens(self.visible, self.lines, without)
+        tokens = _plain_tokens(self.visible, self.lines)
         if tokens is None:
-            tokens = _block_parser(without).parse(self.visible)
+            tokens = _parser_for(self.visible).parse(self.visible)
         depth = -1
         ordered: list[bool] = []
         in_item_first = False
