@@ -375,3 +375,26 @@ def test_issue_read_with_plain_tokens_is_the_issue_read_through_markdown_it(doc,
     fast = parse_text(doc, "wire-31.txt", "sha256:x")
     monkeypatch.setattr(T, "_plain_tokens", lambda *a: None)
     assert parse_text(doc, "wire-31.txt", "sha256:x") == fast
+
+
+MAIL_OR_NOT = {
+    "digest.txt": "Chip Wire #31 - May 8, 2026\n\n- Reuters: Acme Raises $5M – The startup closed a round.\n",
+    "saved.txt": "From: Chip Wire <editors@chipwire.example>\nSubject: Chip Wire #32\nDate: Fri, 15 May 2026 08:00:00 +0000\n\n"
+                 "- Reuters: Beta Falls 3% – Shares slid after its outlook.\n",
+    "box.mbox": "From editors@chipwire.example Fri May 15 08:00:00 2026\nFrom: Chip Wire <editors@chipwire.example>\n"
+                "Subject: Chip Wire #33\nDate: Fri, 22 May 2026 08:00:00 +0000\nList-Id: <wire.chipwire.example>\n\n"
+                "- Bloomberg: Gamma Ships a Chip – The chip is out.\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(MAIL_OR_NOT))
+def test_read_path_tells_mail_from_the_bytes_it_reads(name, tmp_path):
+    """read_path opens a file once; it reads what kind_of + read_mail_path (or the text reader) read."""
+    from kg.ingest import read_path
+    from kg.ingest import mail
+    p = tmp_path / name
+    p.write_text(MAIL_OR_NOT[name], encoding="utf-8")
+    kind = mail.kind_of(str(p))
+    assert (kind is None) is (name == "digest.txt")
+    plain = mail.read_mail_path(str(p), kind, None) if kind else read_path(str(p), fmt="text")
+    assert read_path(str(p)) == plain
