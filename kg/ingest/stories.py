@@ -95,7 +95,10 @@ class Story:
         return h.text
 
     def body_blocks(self) -> list[Block]:
-        return [b for b in self.blocks if b is not self.headline]
+        bl = self.blocks
+        if len(bl) == 1:    # (most stories: one block, often the headline)
+            return [] if bl[0] is self.headline else [bl[0]]
+        return [b for b in bl if b is not self.headline]
 
 
 def _split_item(s: str) -> tuple[Optional[str], str, str]:
@@ -147,7 +150,7 @@ FOOTER_HINT = re.compile(r"b(?:(?<=sub)scribe|rowser)|p(?:(?<=op)t\s|(?<=up)date
 
 def footer(s: str) -> bool:
     """FOOTER.search(s), with the cheap necessary test above first."""
-    if "ı" not in s and "ſ" not in s and "İ" not in s and FOOTER_HINT.search(s.lower()) is None:
+    if (s.isascii() or "ı" not in s and "ſ" not in s and "İ" not in s) and FOOTER_HINT.search(s.lower()) is None:
         return False
     return FOOTER.search(s) is not None
 

@@ -489,6 +489,13 @@ class _TextBlocks:
             lines.append((s0, base + len(raw.rstrip()), lead.rstrip(), bool(glyph), k > l0 and s0 == base))
         if not lines:
             return
+        if len(lines) == 1:     # (most paragraphs: a bullet, a line) what the groups below give for one line
+            s0, e0, raw, glyph, _ = lines[0]
+            if glyph:
+                raw = GLYPH_BULLET.sub("", raw)
+            k = "item" if glyph else kind
+            self.blocks.append(_line_block(k, raw, s0, e0, level=depth if k == "item" else 0, ordered=ordered))
+            return
         groups: list[list[int]] = [[0]]
         wrapped = False
         if len(lines) > 1:
@@ -784,11 +791,19 @@ def parse_text(text: str, source_file: str, content_hash: str) -> Issue:
         counters[lang] = counters.get(lang, 0) + 1
         # (the patterns have no anchor or look-around: searching the span is searching a slice)
         # (each only where its fixed string is: str.find looks far quicker than the pattern)
-        urls = [u for b in st.blocks if text.find("http", b.start, b.end) >= 0
-                for u in URL.findall(text, b.start, b.end)]
-        urls += [m.group("url") for b in st.blocks if text.find("](", b.start, b.end) >= 0
-                 for m in MD_LINK.finditer(text, b.start, b.end)]
-        body = " ".join(b.text for b in st.body_blocks())
+        sb = st.blocks
+        if len(sb) == 1:    # (most stories: a bullet) the two lists below for one block
+            b0, b1 = sb[0].start, sb[0].end
+            urls = URL.findall(text, b0, b1) if text.find("http", b0, b1) >= 0 else []
+            if text.find("](", b0, b1) >= 0:
+                urls += [m.group("url") for m in MD_LINK.finditer(text, b0, b1)]
+        else:
+            urls = [u for b in sb if text.find("http", b.start, b.end) >= 0
+                    for u in URL.findall(text, b.start, b.end)]
+            urls += [m.group("url") for b in sb if text.find("](", b.start, b.end) >= 0
+                     for m in MD_LINK.finditer(text, b.start, b.end)]
+        bb = st.body_blocks()
+        body = bb[0].text if len(bb) == 1 else " ".join([b.text for b in bb])
         headline = st.headline_text
         if headline != (st.headline.lead or st.headline.text if st.headline else ""):
             body = split_item(st.blocks[0].text)[2] or body     # '- Outlet: Headline – body'
@@ -796,7 +811,7 @@ def parse_text(text: str, source_file: str, content_hash: str) -> Issue:
         issue.items.append(Item(lang=lang, position=counters[lang], text=t, start=start, end=end,
                                 headline=headline, body=body or headline,
                                 outlet=st.outlet, section=st.section, kind=st.kind,
-                                urls=list(dict.fromkeys(u.rstrip(").,") for u in urls))))
+                                urls=list(dict.fromkeys([u.rstrip(").,") for u in urls])) if urls else []))
     if len(stories) > 1 and not recognised(stories):
         issue.warnings.append(warning("W009", path=source_file, n=len(stories)))
     return issue
