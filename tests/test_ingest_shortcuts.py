@@ -344,7 +344,7 @@ def test_plain_tokens_agree_on_the_markdown_documents(doc):
 @pytest.mark.parametrize("doc", [
     "- item\n  continued with an indent\n", "- - nested\n", "- 1. nested\n", "-\n", "- \n", "1.\n",
     "-      five spaces: code\n", "- > quote in an item\n", "- # heading in an item\n", "a\n---\n", "* * *\n",
-    "a | b\n--|--\n", "x\ty\n", "a\rb\n", "a\x0cb\n", "a\u2028b\n", "> q\n", "[r]: /u\n", "<div>\n", "```\nx\n```\n", "- #tag\n"])
+    "a | b\n--|--\n", "x\ty\n", "a\rb\n", "a\x0cb\n", "a\u2028b\n", "> q\n", "[r]: /u\n", "<div>\n", "```\nx\n```\n", "- #tag\n", "a\n- ", "x\n* "])
 def test_plain_tokens_leave_other_documents_to_markdown_it(doc):
     assert _plain_or_none(doc) is None
 
@@ -354,7 +354,7 @@ _PLAIN_PIECES = ["- a", "* b", "+ c", "1. d", "2) e", "3. f", "01. g", "1) h", "
                  "9999999999. big", "123456789. nine", "- #x", "+ -x", "1)x", "a | b",
                  # pieces that send a document to markdown-it
                  "  indented", "    code", "> q", "---", "- - x", "-     x", "1.", "-", "|a|", "* * *", "=", "a\u2028b",
-                 "[r]: u", "<div>", "```", "- 1. n", "x\ty", "a\rb"]
+                 "[r]: u", "<div>", "```", "- 1. n", "x\ty", "a\rb", "- ", "* ", "***", "- ***", "1. ---", "- =x", "_ _ _", "1) ===", ":---:|", "- :--", "=", "|x"]
 
 
 @settings(max_examples=1500, deadline=None)

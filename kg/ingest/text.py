@@ -281,6 +281,7 @@ PLAIN_SPECIAL = frozenset(" \n-*+0123456789#>[<`~|:_=")
 MARKER = re.compile(r"(?:[-*+]|([0-9]{1,9})[.)])(?= |$)")      # (up to the line's end: no newline)
 RULE_CHARS = "-*_=|: "
 ATX_LINE = re.compile(r"#{1,6}(?: |\n|$)")
+BULLETS = {c: (False, c, 0) for c in "-*+"}
 class _Tok:
     """The parts of a markdown-it Token that `_TextBlocks.run` reads."""
     __slots__ = ("type", "map", "markup", "tag")
@@ -309,6 +310,8 @@ def _plain_tokens(src: str, lines: list[str]) -> Optional[list]:
             kinds.append(None)
         elif c in ">[<" or (c in "`~" and ln.startswith(("```", "~~~"))):
             return None
+        elif c in BULLETS and ln[1:2] == " " and len(ln) > 2 and ln[2] not in PLAIN_SPECIAL:
+            kinds.append(BULLETS[c])    # '- Text': one space, then what starts no block (the tests below pass)
         elif c == "#":
             m = ATX_LINE.match(ln)
             kinds.append(len(m.group(0).rstrip()) if m else 0)
@@ -324,7 +327,7 @@ def _plain_tokens(src: str, lines: list[str]) -> Optional[list]:
             if not text or len(body) - len(text) - m.end() > 4 or text[0] in "#>[<" \
                     or text.startswith(("```", "~~~")) or MARKER.match(text) or not text.strip(RULE_CHARS):
                 return None
-            kinds.append((False, c, 0) if m.group(1) is None else (True, body[m.end() - 1], int(m.group(1))))
+            kinds.append(BULLETS[c] if m.group(1) is None else (True, body[m.end() - 1], int(m.group(1))))
     toks: list = []
     n = len(kinds)
     i = 0
@@ -538,7 +541,7 @@ class _TextBlocks:
             # wrapped paragraph; any such line of a paragraph of unwrapped lines)
             if g_i + 1 < len(groups) and (g_i == 0 or not wrapped) and len(g) == 1 and not glyph \
                     and k == "para" and short(b.text) and not TERMINAL.search(b.text) \
-                    and _width(lines[groups[g_i + 1][0]][2]) > 1.3 * widths[g[0]] and not is_cite(b) \
+                    and widths[groups[g_i + 1][0]] > 1.3 * widths[g[0]] and not is_cite(b) \
                     and (not short(lines[groups[g_i + 1][0]][2])
                          or TERMINAL.search(TRAILING_CITE.sub("", lines[groups[g_i + 1][-1]][2]).rstrip())):
                 b.title = True
