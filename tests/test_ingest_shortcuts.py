@@ -398,3 +398,49 @@ def test_read_path_tells_mail_from_the_bytes_it_reads(name, tmp_path):
     assert (kind is None) is (name == "digest.txt")
     plain = mail.read_mail_path(str(p), kind, None) if kind else read_path(str(p), fmt="text")
     assert read_path(str(p)) == plain
+
+
+def _sniff_bytes_plain(head):
+    """kg.ingest.sniff.sniff_bytes without its first-line shortcut."""
+    import re as _re
+    from kg.ingest.sniff import _HEADER_LINE, _MAIL_FIELDS, _STRONG_FIELDS
+    s = head.lstrip(b"\r\n")
+    if s.startswith(b"\x01\x01\x01\x01"):
+        return "mmdf"
+    kind = "eml"
+    if s.startswith(b"From ") and b"\n" in s[:1000]:
+        kind, s = "mbox", s.split(b"\n", 1)[1]
+    elif _re.match(rb"^\s*\d{1,12}\s*\r?\n", s):
+        kind, s = "emlx", s.split(b"\n", 1)[1]
+    fields = strong = 0
+    for ln in s.replace(b"\r\n", b"\n").split(b"\n")[:200]:
+        if not ln.strip():
+            break
+        if ln[:1] in (b" ", b"\t"):
+            continue
+        if not _HEADER_LINE.match(ln):
+            return None
+        fields += bool(_MAIL_FIELDS.match(ln))
+        strong += bool(_STRONG_FIELDS.match(ln))
+    if kind == "mbox":
+        return kind if fields else None
+    return kind if strong and fields >= 2 else None
+
+
+@pytest.mark.parametrize("name", sorted(MAIL_OR_NOT))
+def test_sniff_bytes_first_line_shortcut_on_files(name):
+    from kg.ingest.sniff import sniff_bytes
+    data = MAIL_OR_NOT[name].encode()
+    for head in (data, data.replace(b"\n", b"\r\n"), b"\r\n" + data, b" " + data, b"\n\n" + data):
+        assert sniff_bytes(head) == _sniff_bytes_plain(head)
+
+
+@settings(max_examples=800, deadline=None)
+@given(st.lists(st.sampled_from([b"From: a@b.example", b"Subject: x", b"Date: y", b"Message-ID: <m>", b"From x y",
+                                 b"  folded", b"\tfolded", b"", b"\r", b"text line", b"12", b"List-Id: <l>", b"x:",
+                                 b"Received: z", b"\x01\x01\x01\x01", b"a b: c"]), max_size=6),
+       st.sampled_from([b"\n", b"\r\n", b"\r"]))
+def test_sniff_bytes_first_line_shortcut(lines, sep):
+    from kg.ingest.sniff import sniff_bytes
+    head = sep.join(lines)
+    assert sniff_bytes(head) == _sniff_bytes_plain(head)
