@@ -444,3 +444,19 @@ def test_sniff_bytes_first_line_shortcut(lines, sep):
     from kg.ingest.sniff import sniff_bytes
     head = sep.join(lines)
     assert sniff_bytes(head) == _sniff_bytes_plain(head)
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.text(alphabet="ab *_`[]()h:/ \t\n\u3000\xa0", max_size=24))
+def test_flat_is_mask_stray_emphasis_and_split_join(s):
+    from kg.ingest.text import STRAY_EMPH, _flat, _mask
+    plain = _mask(s)
+    if "*" in plain or "_" in plain:
+        plain = STRAY_EMPH.sub(lambda m: " " * len(m.group(0)), plain)
+    assert _flat(s) == " ".join(plain.split())
+
+
+@pytest.mark.parametrize("s", ["**Acme** ships [the chip](https://x.example)", "[**bold link**](u) and _it_", "`code`  here ",
+                               "a__b__c", "* stray", "plain text"])
+def test_flat_on_markdown_lines(s):
+    test_flat_is_mask_stray_emphasis_and_split_join.hypothesis.inner_test(s)

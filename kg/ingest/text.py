@@ -160,12 +160,20 @@ def _width(s: str) -> int:
 STRAY_EMPH = re.compile(r"(?<!\S)(?:\*\*|__|\*|_)+|(?:\*\*|__|\*|_)+(?!\S)")
 
 
+def _stray_blank(m: re.Match) -> str:
+    return " " * len(m.group(0))
+
+
 def _flat(s: str) -> str:
-    """A block's clean text: Markdown masked, whitespace collapsed."""
-    s = _mask(s)
-    if "*" in s or "_" in s:
-        s = STRAY_EMPH.sub(lambda m: " " * len(m.group(0)), s)
-    return s if _collapsed(s) else " ".join(s.split())
+    """A block's clean text: Markdown masked, whitespace collapsed. (_mask and _collapsed
+    written out: this runs for every block.)"""
+    if "](" in s:
+        s = MD_LINK.sub(_link_blank, s)
+    if "*" in s or "_" in s or "`" in s:
+        s = MD_EMPH.sub(_emph_blank, s)
+        if "*" in s or "_" in s:
+            s = STRAY_EMPH.sub(_stray_blank, s)
+    return s if s.isprintable() and "  " not in s and s[:1] != " " and s[-1:] != " " else " ".join(s.split())
 
 
 def _collapsed(s: str) -> bool:
@@ -177,7 +185,7 @@ def _collapsed(s: str) -> bool:
 
 def _line_block(kind: str, raw: str, start: int, end: int, level: int = 0, ordered: bool = False) -> Block:
     s = raw.strip()
-    b = Block(kind=kind, start=start, end=end, text=_flat(s), level=level, ordered=ordered)
+    b = Block(kind, start, end, _flat(s), level, False, "", ordered)      # (positional: a little cheaper)
     c0 = s[:1]      # each pattern below starts with a fixed character or needs '](': tested first
     if c0 in ("*", "_", "[", "【") and (WHOLE_BOLD.match(s) or WHOLE_LINK.match(s) or BRACKET_TITLE.match(s)):
         b.title = True
