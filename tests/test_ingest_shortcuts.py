@@ -460,3 +460,19 @@ def test_flat_is_mask_stray_emphasis_and_split_join(s):
                                "a__b__c", "* stray", "plain text"])
 def test_flat_on_markdown_lines(s):
     test_flat_is_mask_stray_emphasis_and_split_join.hypothesis.inner_test(s)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(["THOUSAND", "Thousand", "thousand", "MILLION", "Million", "BILLION", "Billion", "TRILLION",
+                                 "Trillion", "PERCENT", "Percent", "percent", "Millions", "XBillion", "$1.1", " ", "–", "a"]),
+                max_size=6))
+def test_soften_units_tail_hint(parts):
+    test_soften_units_shortcut("".join(parts))
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet="a\x00\x08\t\n\x0b\x0c\r\x0e\x1f \x7e\x7f\x9f\xa0\ud7ff\ud800\udfff\ue000", max_size=8))
+def test_control_or_surrogate_is_either_pattern(s):
+    from kg.ingest import _CONTROL, _CONTROL_OR_SURROGATE, _SURROGATE
+    either = [m.span() for m in re.finditer(_CONTROL.pattern + "|" + _SURROGATE.pattern, s)]
+    assert [m.span() for m in _CONTROL_OR_SURROGATE.finditer(s)] == either

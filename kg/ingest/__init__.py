@@ -97,7 +97,7 @@ _ASCII_LETTER = re.compile(r"[A-Za-z]")
 # C0/C1 control characters other than tab, line feed and carriage return
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
-_CONTROL_OR_SURROGATE = re.compile(_CONTROL.pattern + "|" + _SURROGATE.pattern)
+_CONTROL_OR_SURROGATE = re.compile(_CONTROL.pattern[:-1] + _SURROGATE.pattern[1:])  # one class: a quicker scan than the two
 _MOJIBAKE = re.compile(r"(?:Ã[\x80-\xbf¡-ÿ]|â€[™œ\x9d“”˜¦¢]|Â[\xa0-\xbf])")
 
 
