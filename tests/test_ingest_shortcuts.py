@@ -476,3 +476,12 @@ def test_control_or_surrogate_is_either_pattern(s):
     from kg.ingest import _CONTROL, _CONTROL_OR_SURROGATE, _SURROGATE
     either = [m.span() for m in re.finditer(_CONTROL.pattern + "|" + _SURROGATE.pattern, s)]
     assert [m.span() for m in _CONTROL_OR_SURROGATE.finditer(s)] == either
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet="-*+ \t1.)a\u3000", max_size=6))
+def test_list_mark_read_off_a_dash_and_one_space(raw):
+    """_paragraph's shortcut: a line '- X' (X no space or tab) has LIST_MARK's match (0, 2)."""
+    from kg.ingest.text import LIST_MARK
+    if raw[1:2] == " " and raw[0] in "-*+" and raw[2:3] not in (" ", "\t"):
+        assert LIST_MARK.match(raw).span() == (0, 2)

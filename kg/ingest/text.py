@@ -487,7 +487,12 @@ class _TextBlocks:
                 cut = m.end()
                 self.masks.append((base, base + m.end()))
             if strip_marker and k == l0:
-                m = LIST_MARK.match(raw, cut)
+                if cut == 0 and raw[1:2] == " " and raw[0] in "-*+" and raw[2:3] not in (" ", "\t"):
+                    self.masks.append((base, base + 2))     # ('- Text': LIST_MARK's match, read off)
+                    cut = 2
+                    m = None
+                else:
+                    m = LIST_MARK.match(raw, cut)
                 if m:
                     self.masks.append((base + m.start(), base + m.end()))
                     cut = m.end()
@@ -784,7 +789,8 @@ def parse_text(text: str, source_file: str, content_hash: str) -> Issue:
     stories = stories_of(blocks)
     counters = {"en": 0, "zh": 0}
     for st in stories:
-        start, end = st.start, st.end
+        sb = st.blocks
+        start, end = sb[0].start, sb[-1].end     # (st.start, st.end)
         while start < end and shown[start].isspace():
             start += 1
         while end > start and shown[end - 1].isspace():
@@ -802,7 +808,6 @@ def parse_text(text: str, source_file: str, content_hash: str) -> Issue:
         counters[lang] = counters.get(lang, 0) + 1
         # (the patterns have no anchor or look-around: searching the span is searching a slice)
         # (each only where its fixed string is: str.find looks far quicker than the pattern)
-        sb = st.blocks
         if len(sb) == 1:    # (most stories: a bullet) the two lists below for one block
             b0, b1 = sb[0].start, sb[0].end
             urls = URL.findall(text, b0, b1) if text.find("http", b0, b1) >= 0 else []
