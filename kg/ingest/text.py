@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from itertools import accumulate
 from typing import Optional
 
 from ..errors import warning
@@ -391,12 +392,7 @@ class _TextBlocks:
         self.text = text
         self.visible = visible      # the text with metadata lines blanked (same length)
         self.lines = visible.splitlines(keepends=True)
-        self.offsets = []
-        pos = 0
-        for ln in self.lines:
-            self.offsets.append(pos)
-            pos += len(ln)
-        self.offsets.append(pos)
+        self.offsets = [0, *accumulate(map(len, self.lines))]     # each line's start, then the end
         self.blocks: list[Block] = []
         self.wraps: list[int] = []          # offsets of newlines that only wrap a paragraph
         self.masks: list[tuple[int, int]] = []  # markup to blank in the extractors' text
