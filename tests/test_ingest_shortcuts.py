@@ -485,3 +485,28 @@ def test_list_mark_read_off_a_dash_and_one_space(raw):
     from kg.ingest.text import LIST_MARK
     if raw[1:2] == " " and raw[0] in "-*+" and raw[2:3] not in (" ", "\t"):
         assert LIST_MARK.match(raw).span() == (0, 2)
+
+
+@pytest.mark.parametrize("s", ["2024年1月4日", " 2026 年 12 月 31 号 ", "2026-05-08", "2026-5-8", "2026年2月30日", "2026-13-01",
+                               "2100年1月1日", "1899-01-01", "2026年0月5日", "2026-02-29", "2024-02-29", "２０２６年1月2日",
+                               "2026年1月2日 周五", "Friday, May 8, 2026", "2026-05-08-1", "", "  "])
+def test_whole_date_read_as_parse_date(s):
+    from kg.dates import parse_date
+    from kg.ingest.text import _date_of
+    assert _date_of(s) == parse_date(s)
+
+
+@settings(max_examples=800, deadline=None)
+@given(st.lists(st.sampled_from(["2026", "1999", "2099", "2100", "1899", "20", "２０２６", "0", "1", "2", "9", "12", "13", "29",
+                                 "30", "31", "32", "年", "月", "日", "号", "-", " ", "\u3000", "a"]), max_size=8))
+def test_whole_date_read_as_parse_date_random(parts):
+    test_whole_date_read_as_parse_date("".join(parts))
+
+
+@settings(max_examples=800, deadline=None)
+@given(st.sampled_from(["2026", "1999", "2100", "1899", "２０２６", "202"]), st.sampled_from(["年", " 年 ", "-", "--"]),
+       st.sampled_from(["0", "1", "01", "2", "9", "12", "13", "1２"]), st.sampled_from(["月", "月 ", "-", " "]),
+       st.sampled_from(["0", "1", "08", "28", "29", "30", "31", "32", "3"]), st.sampled_from(["日", "号", " 日", "", " ", "日 x"]),
+       st.sampled_from(["", " ", "\u3000"]))
+def test_whole_date_shapes_read_as_parse_date(y, s1, m, s2, d, end, pad):
+    test_whole_date_read_as_parse_date(pad + y + s1 + m + s2 + d + end + pad)
