@@ -510,3 +510,18 @@ def test_whole_date_read_as_parse_date_random(parts):
        st.sampled_from(["", " ", "\u3000"]))
 def test_whole_date_shapes_read_as_parse_date(y, s1, m, s2, d, end, pad):
     test_whole_date_read_as_parse_date(pad + y + s1 + m + s2 + d + end + pad)
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(st.sampled_from(["Notion AI", " ", "(", ")", "[", "]", "（", "）", "【", "】", "Sponsor", "sponsored", "ad",
+                                 "广告", "\u3000", "\n", "\xa0", ".", "x"]), max_size=6))
+def test_sponsor_tail_tests_the_last_character_first(parts):
+    from kg.ingest.stories import SPONSOR_TAIL, sponsor_tail
+    s = "".join(parts)
+    assert sponsor_tail(s) == (SPONSOR_TAIL.search(s) is not None)
+
+
+@pytest.mark.parametrize("s", ["Notion AI Meeting Notes (Sponsor)", "Acme ships (Sponsored) \n", "芯片【广告】", "Acme (Reuters)",
+                               "Deal [ad]\u3000", "no bracket"])
+def test_sponsor_tail_on_titles(s):
+    test_sponsor_tail_tests_the_last_character_first.hypothesis.inner_test([s])

@@ -157,6 +157,12 @@ def footer(s: str) -> bool:
 
 # a title marked as paid for at its end: 'Notion AI Meeting Notes (Sponsor)'
 SPONSOR_TAIL = re.compile(r"[(\[（【]\s*(?:sponsor(?:ed)?|ad|advertisement|partner|promoted|广告|推广|赞助)\s*[)\]）】]\s*$", re.I)
+def sponsor_tail(s: str) -> bool:
+    """SPONSOR_TAIL.search(s): a closing bracket ends the text (before spaces, which rstrip and
+    the pattern's \\s agree on), tested first."""
+    return s.rstrip()[-1:] in (")", "]", "）", "】") and SPONSOR_TAIL.search(s) is not None
+
+
 CALENDAR = re.compile(r"^\W*(?:calendar|coming\s+up|on\s+the\s+calendar|what'?s\s+(?:next|ahead|coming)|"
                       r"the\s+week\s+ahead|upcoming|earnings\s+(?:calendar|this\s+week)|日程|日历|下周前瞻)\b", re.I)
 # links to the newsletter's own earlier posts: "往期推荐", "Related reading"
@@ -462,7 +468,7 @@ def cut(blocks: list[Block]) -> list[Story]:
             else:
                 open_story(b, "heading", level=b.level)
             continue
-        cite = is_cite(b)
+        cite = is_cite(b) if k in ("para", "quote") else None     # (is_cite's own first test)
         if cite and cur is not None:
             append(b)
             continue
@@ -578,7 +584,7 @@ def classify(stories: list[Story]) -> None:
         first = s.blocks[0]
         text = first.text
         if sponsored(text) and (s.headline is not None or len(text) < 300) \
-                or (s.headline is not None and SPONSOR_TAIL.search(s.headline_text)):
+                or (s.headline is not None and sponsor_tail(s.headline_text)):
             s.kind = "sponsor"
         elif s.headline is None or s.headline is first and not s.body_blocks():
             whole = text if len(s.blocks) == 1 else " ".join(b.text for b in s.blocks)
@@ -684,7 +690,7 @@ def find_outlet(s: Story) -> Optional[str]:
     for b in s.blocks:
         if b.kind in ("media", "credit"):
             continue
-        c = is_cite(b)
+        c = is_cite(b) if b.kind in ("para", "quote") else None
         if c:
             found = _clean_outlet(c) or found
             continue
