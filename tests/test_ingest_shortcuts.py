@@ -525,3 +525,12 @@ def test_sponsor_tail_tests_the_last_character_first(parts):
                                "Deal [ad]\u3000", "no bracket"])
 def test_sponsor_tail_on_titles(s):
     test_sponsor_tail_tests_the_last_character_first.hypothesis.inner_test([s])
+
+
+@pytest.mark.parametrize("doc", PLAIN_DOCS + MARKDOWN_DOCS)
+def test_a_story_headline_is_its_first_block(doc):
+    """classify and mark_teasers take a one-block story with a headline as its headline alone."""
+    from kg.ingest import stories as S
+    from kg.ingest.text import _TextBlocks
+    for st in S.cut(_TextBlocks(doc, doc).run()):
+        assert st.headline is None or st.headline is st.blocks[0]

@@ -586,7 +586,7 @@ def classify(stories: list[Story]) -> None:
         if sponsored(text) and (s.headline is not None or len(text) < 300) \
                 or (s.headline is not None and sponsor_tail(s.headline_text)):
             s.kind = "sponsor"
-        elif s.headline is None or s.headline is first and not s.body_blocks():
+        elif s.headline is None or s.headline is first and (len(s.blocks) == 1 or not s.body_blocks()):
             whole = text if len(s.blocks) == 1 else " ".join(b.text for b in s.blocks)
             if greeting(text) or signoff(text) or (len(whole) < 400 and footer(whole)):
                 s.kind = "boilerplate"
@@ -622,8 +622,8 @@ def mark_teasers(stories: list[Story]) -> None:
         return cache[k]
 
     for i, s in enumerate(stories):
-        if s.kind in ("sponsor", "boilerplate"):
-            continue
+        if s.kind in ("sponsor", "boilerplate") or (s.headline is not None and len(s.blocks) == 1):
+            continue        # (a headline alone has no teaser lines: its one block is the headline)
         lines = _teaser_lines(s)
         # teaser lines are headlines: short, most without a full stop
         if len(lines) < 2 or any(not short(ln) for ln in lines) \
