@@ -285,3 +285,252 @@ def test_greeting_and_signoff_shortcuts(s):
 @given(st.text(alphabet=" \t\n\r->*_=#|`~<[a1.", max_size=24))
 def test_block_parser_without_unusable_rules_on_any_text(doc):
     test_block_parser_without_unusable_rules_gives_the_same_tokens(doc)
+
+
+# ------------------------------------------- _plain_tokens: markdown-it's tokens, read directly
+
+_READ_TYPES = {"bullet_list_open", "bullet_list_close", "ordered_list_open", "ordered_list_close", "list_item_open",
+               "paragraph_open", "heading_open", "hr", "code_block", "html_block", "fence", "table_open",
+               "blockquote_open", "blockquote_close"}
+
+
+def _read_sig(tokens_):
+    """What _TextBlocks.run reads of the tokens."""
+    return [(t.type, t.map if t.type in ("paragraph_open", "heading_open") else None,
+             (t.markup, t.tag) if t.type == "heading_open" else None) for t in tokens_ if t.type in _READ_TYPES]
+
+
+def _plain_or_none(doc):
+    from kg.ingest.text import _plain_tokens
+    return _plain_tokens(doc, doc.splitlines(True))
+
+
+def _plain_agrees(doc):
+    got = _plain_or_none(doc)
+    if got is not None:
+        full = MarkdownIt("commonmark").enable("table")
+        full.core.ruler.disable(["inline", "text_join"])
+        assert _read_sig(got) == _read_sig(full.parse(doc)), repr(doc)
+    return got is not None
+
+
+PLAIN_DOCS = [
+    "Chip Wire #31 - May 8, 2026\n\n- Reuters: Acme Raises $5M – The startup closed a round.\n"
+    "- Bloomberg: Beta Falls 3% – Shares slid.\n\nUnsubscribe here\n",
+    "Intro line\n- a bullet right after text\nlazy line of the bullet\n* another list\n+ and another\n",
+    "1. first\n2. second\n\n3. third after a blank\n1) new list: other delimiter\n",
+    "A paragraph\n2. is not a list here\n1. but this is\n",
+    "# Title\n## Section ##\nText under it\n####### seven is text\n#hashtag is text\n#\n- item\n# heading ends the list\n",
+    "- item\n\n\n- same list after blanks\ntext after an item\n\ntext after a blank\n",
+    "0. zero\n01. one with a zero\n9999999999. ten digits is text\n123456789. nine digits\n",
+    "      \nSpaces-only lines are blank\n   \n- x\n",
+    "中文标题\n\u3000全角空格开头\n\xa0no-break space\n- 项目\n",
+    "-  two spaces\n1.    four spaces\n+ -x\n1)x\n",
+    "no newline at the end",
+    "",
+]
+
+
+@pytest.mark.parametrize("doc", PLAIN_DOCS)
+def test_plain_tokens_read_plain_line_documents_as_markdown_it(doc):
+    assert _plain_agrees(doc)       # (each is read without markdown-it, and the same)
+
+
+@pytest.mark.parametrize("doc", MARKDOWN_DOCS)
+def test_plain_tokens_agree_on_the_markdown_documents(doc):
+    _plain_agrees(doc)
+
+
+@pytest.mark.parametrize("doc", [
+    "- item\n  continued with an indent\n", "- - nested\n", "- 1. nested\n", "-\n", "- \n", "1.\n",
+    "-      five spaces: code\n", "- > quote in an item\n", "- # heading in an item\n", "a\n---\n", "* * *\n",
+    "a | b\n--|--\n", "x\ty\n", "a\rb\n", "a\x0cb\n", "a\u2028b\n", "> q\n", "[r]: /u\n", "<div>\n", "```\nx\n```\n", "- #tag\n", "a\n- ", "x\n* "])
+def test_plain_tokens_leave_other_documents_to_markdown_it(doc):
+    assert _plain_or_none(doc) is None
+
+
+_PLAIN_PIECES = ["- a", "* b", "+ c", "1. d", "2) e", "3. f", "01. g", "1) h", "0. w", "", "   ", "# h", "## h2 ##",
+                 "####### i", "#j", "#", "text", "x y", "-x", "1.5 pct", "中文", "\u3000x", "-  two", "1.    four",
+                 "9999999999. big", "123456789. nine", "- #x", "+ -x", "1)x", "a | b",
+                 # pieces that send a document to markdown-it
+                 "  indented", "    code", "> q", "---", "- - x", "-     x", "1.", "-", "|a|", "* * *", "=", "a\u2028b",
+                 "[r]: u", "<div>", "```", "- 1. n", "x\ty", "a\rb", "- ", "* ", "***", "- ***", "1. ---", "- =x", "_ _ _", "1) ===", ":---:|", "- :--", "=", "|x"]
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(st.sampled_from(_PLAIN_PIECES), max_size=12), st.sampled_from(["", "\n", "\n\n"]))
+def test_plain_tokens_on_random_line_documents(lines, end):
+    _plain_agrees("\n".join(lines) + end)
+
+
+@settings(max_examples=800, deadline=None)
+@given(st.text(alphabet=" \n-*+_=1.)#a>|:\u3000", max_size=30))
+def test_plain_tokens_on_any_text(doc):
+    _plain_agrees(doc)
+
+
+@pytest.mark.parametrize("doc", PLAIN_DOCS[:6])
+def test_issue_read_with_plain_tokens_is_the_issue_read_through_markdown_it(doc, monkeypatch):
+    import kg.ingest.text as T
+    fast = parse_text(doc, "wire-31.txt", "sha256:x")
+    monkeypatch.setattr(T, "_plain_tokens", lambda *a: None)
+    assert parse_text(doc, "wire-31.txt", "sha256:x") == fast
+
+
+MAIL_OR_NOT = {
+    "digest.txt": "Chip Wire #31 - May 8, 2026\n\n- Reuters: Acme Raises $5M – The startup closed a round.\n",
+    "saved.txt": "From: Chip Wire <editors@chipwire.example>\nSubject: Chip Wire #32\nDate: Fri, 15 May 2026 08:00:00 +0000\n\n"
+                 "- Reuters: Beta Falls 3% – Shares slid after its outlook.\n",
+    "box.mbox": "From editors@chipwire.example Fri May 15 08:00:00 2026\nFrom: Chip Wire <editors@chipwire.example>\n"
+                "Subject: Chip Wire #33\nDate: Fri, 22 May 2026 08:00:00 +0000\nList-Id: <wire.chipwire.example>\n\n"
+                "- Bloomberg: Gamma Ships a Chip – The chip is out.\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(MAIL_OR_NOT))
+def test_read_path_tells_mail_from_the_bytes_it_reads(name, tmp_path):
+    """read_path opens a file once; it reads what kind_of + read_mail_path (or the text reader) read."""
+    from kg.ingest import read_path
+    from kg.ingest import mail
+    p = tmp_path / name
+    p.write_text(MAIL_OR_NOT[name], encoding="utf-8")
+    kind = mail.kind_of(str(p))
+    assert (kind is None) is (name == "digest.txt")
+    plain = mail.read_mail_path(str(p), kind, None) if kind else read_path(str(p), fmt="text")
+    assert read_path(str(p)) == plain
+
+
+def _sniff_bytes_plain(head):
+    """kg.ingest.sniff.sniff_bytes without its first-line shortcut."""
+    import re as _re
+    from kg.ingest.sniff import _HEADER_LINE, _MAIL_FIELDS, _STRONG_FIELDS
+    s = head.lstrip(b"\r\n")
+    if s.startswith(b"\x01\x01\x01\x01"):
+        return "mmdf"
+    kind = "eml"
+    if s.startswith(b"From ") and b"\n" in s[:1000]:
+        kind, s = "mbox", s.split(b"\n", 1)[1]
+    elif _re.match(rb"^\s*\d{1,12}\s*\r?\n", s):
+        kind, s = "emlx", s.split(b"\n", 1)[1]
+    fields = strong = 0
+    for ln in s.replace(b"\r\n", b"\n").split(b"\n")[:200]:
+        if not ln.strip():
+            break
+        if ln[:1] in (b" ", b"\t"):
+            continue
+        if not _HEADER_LINE.match(ln):
+            return None
+        fields += bool(_MAIL_FIELDS.match(ln))
+        strong += bool(_STRONG_FIELDS.match(ln))
+    if kind == "mbox":
+        return kind if fields else None
+    return kind if strong and fields >= 2 else None
+
+
+@pytest.mark.parametrize("name", sorted(MAIL_OR_NOT))
+def test_sniff_bytes_first_line_shortcut_on_files(name):
+    from kg.ingest.sniff import sniff_bytes
+    data = MAIL_OR_NOT[name].encode()
+    for head in (data, data.replace(b"\n", b"\r\n"), b"\r\n" + data, b" " + data, b"\n\n" + data):
+        assert sniff_bytes(head) == _sniff_bytes_plain(head)
+
+
+@settings(max_examples=800, deadline=None)
+@given(st.lists(st.sampled_from([b"From: a@b.example", b"Subject: x", b"Date: y", b"Message-ID: <m>", b"From x y",
+                                 b"  folded", b"\tfolded", b"", b"\r", b"text line", b"12", b"List-Id: <l>", b"x:",
+                                 b"Received: z", b"\x01\x01\x01\x01", b"a b: c"]), max_size=6),
+       st.sampled_from([b"\n", b"\r\n", b"\r"]))
+def test_sniff_bytes_first_line_shortcut(lines, sep):
+    from kg.ingest.sniff import sniff_bytes
+    head = sep.join(lines)
+    assert sniff_bytes(head) == _sniff_bytes_plain(head)
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.text(alphabet="ab *_`[]()h:/ \t\n\u3000\xa0", max_size=24))
+def test_flat_is_mask_stray_emphasis_and_split_join(s):
+    from kg.ingest.text import STRAY_EMPH, _flat, _mask
+    plain = _mask(s)
+    if "*" in plain or "_" in plain:
+        plain = STRAY_EMPH.sub(lambda m: " " * len(m.group(0)), plain)
+    assert _flat(s) == " ".join(plain.split())
+
+
+@pytest.mark.parametrize("s", ["**Acme** ships [the chip](https://x.example)", "[**bold link**](u) and _it_", "`code`  here ",
+                               "a__b__c", "* stray", "plain text"])
+def test_flat_on_markdown_lines(s):
+    test_flat_is_mask_stray_emphasis_and_split_join.hypothesis.inner_test(s)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(["THOUSAND", "Thousand", "thousand", "MILLION", "Million", "BILLION", "Billion", "TRILLION",
+                                 "Trillion", "PERCENT", "Percent", "percent", "Millions", "XBillion", "$1.1", " ", "–", "a"]),
+                max_size=6))
+def test_soften_units_tail_hint(parts):
+    test_soften_units_shortcut("".join(parts))
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet="a\x00\x08\t\n\x0b\x0c\r\x0e\x1f \x7e\x7f\x9f\xa0\ud7ff\ud800\udfff\ue000", max_size=8))
+def test_control_or_surrogate_is_either_pattern(s):
+    from kg.ingest import _CONTROL, _CONTROL_OR_SURROGATE, _SURROGATE
+    either = [m.span() for m in re.finditer(_CONTROL.pattern + "|" + _SURROGATE.pattern, s)]
+    assert [m.span() for m in _CONTROL_OR_SURROGATE.finditer(s)] == either
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet="-*+ \t1.)a\u3000", max_size=6))
+def test_list_mark_read_off_a_dash_and_one_space(raw):
+    """_paragraph's shortcut: a line '- X' (X no space or tab) has LIST_MARK's match (0, 2)."""
+    from kg.ingest.text import LIST_MARK
+    if raw[1:2] == " " and raw[0] in "-*+" and raw[2:3] not in (" ", "\t"):
+        assert LIST_MARK.match(raw).span() == (0, 2)
+
+
+@pytest.mark.parametrize("s", ["2024年1月4日", " 2026 年 12 月 31 号 ", "2026-05-08", "2026-5-8", "2026年2月30日", "2026-13-01",
+                               "2100年1月1日", "1899-01-01", "2026年0月5日", "2026-02-29", "2024-02-29", "２０２６年1月2日",
+                               "2026年1月2日 周五", "Friday, May 8, 2026", "2026-05-08-1", "", "  "])
+def test_whole_date_read_as_parse_date(s):
+    from kg.dates import parse_date
+    from kg.ingest.text import _date_of
+    assert _date_of(s) == parse_date(s)
+
+
+@settings(max_examples=800, deadline=None)
+@given(st.lists(st.sampled_from(["2026", "1999", "2099", "2100", "1899", "20", "２０２６", "0", "1", "2", "9", "12", "13", "29",
+                                 "30", "31", "32", "年", "月", "日", "号", "-", " ", "\u3000", "a"]), max_size=8))
+def test_whole_date_read_as_parse_date_random(parts):
+    test_whole_date_read_as_parse_date("".join(parts))
+
+
+@settings(max_examples=800, deadline=None)
+@given(st.sampled_from(["2026", "1999", "2100", "1899", "２０２６", "202"]), st.sampled_from(["年", " 年 ", "-", "--"]),
+       st.sampled_from(["0", "1", "01", "2", "9", "12", "13", "1２"]), st.sampled_from(["月", "月 ", "-", " "]),
+       st.sampled_from(["0", "1", "08", "28", "29", "30", "31", "32", "3"]), st.sampled_from(["日", "号", " 日", "", " ", "日 x"]),
+       st.sampled_from(["", " ", "\u3000"]))
+def test_whole_date_shapes_read_as_parse_date(y, s1, m, s2, d, end, pad):
+    test_whole_date_read_as_parse_date(pad + y + s1 + m + s2 + d + end + pad)
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(st.sampled_from(["Notion AI", " ", "(", ")", "[", "]", "（", "）", "【", "】", "Sponsor", "sponsored", "ad",
+                                 "广告", "\u3000", "\n", "\xa0", ".", "x"]), max_size=6))
+def test_sponsor_tail_tests_the_last_character_first(parts):
+    from kg.ingest.stories import SPONSOR_TAIL, sponsor_tail
+    s = "".join(parts)
+    assert sponsor_tail(s) == (SPONSOR_TAIL.search(s) is not None)
+
+
+@pytest.mark.parametrize("s", ["Notion AI Meeting Notes (Sponsor)", "Acme ships (Sponsored) \n", "芯片【广告】", "Acme (Reuters)",
+                               "Deal [ad]\u3000", "no bracket"])
+def test_sponsor_tail_on_titles(s):
+    test_sponsor_tail_tests_the_last_character_first.hypothesis.inner_test([s])
+
+
+@pytest.mark.parametrize("doc", PLAIN_DOCS + MARKDOWN_DOCS)
+def test_a_story_headline_is_its_first_block(doc):
+    """classify and mark_teasers take a one-block story with a headline as its headline alone."""
+    from kg.ingest import stories as S
+    from kg.ingest.text import _TextBlocks
+    for st in S.cut(_TextBlocks(doc, doc).run()):
+        assert st.headline is None or st.headline is st.blocks[0]

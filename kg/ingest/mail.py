@@ -195,11 +195,25 @@ def _open(path: str):
 
 
 def _head(path: str, n: int = 8192) -> bytes:
+    """The first `n` bytes of a regular file (fewer at its end), b"" when it cannot be read.
+    (Read from the descriptor: a buffered file object would cost more than the read.)"""
     try:
-        with _open(path) as f:
-            return f.read(n)
+        fd, _ = open_regular(path)
     except (KgError, OSError):
         return b""
+    try:
+        chunks, got = [], 0
+        while got < n:
+            chunk = os.read(fd, n - got)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            got += len(chunk)
+        return b"".join(chunks)
+    except OSError:
+        return b""
+    finally:
+        os.close(fd)
 
 
 def is_maildir(path: str) -> bool:

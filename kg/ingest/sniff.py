@@ -100,6 +100,8 @@ def sniff_bytes(head: bytes) -> Optional[str]:
         kind, s = "mbox", s.split(b"\n", 1)[1]
     elif re.match(rb"^\s*\d{1,12}\s*\r?\n", s):  # Apple Mail's .emlx: the message's length, then the message
         kind, s = "emlx", s.split(b"\n", 1)[1]
+    if s[:1] not in (b" ", b"\t") and _HEADER_LINE.match(s) is None:
+        return None     # (the loop's verdict on its first line, blank or not a field, without the split)
     lines = s.replace(b"\r\n", b"\n").split(b"\n")
     fields = strong = 0
     for ln in lines[:200]:

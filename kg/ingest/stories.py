@@ -95,7 +95,10 @@ class Story:
         return h.text
 
     def body_blocks(self) -> list[Block]:
-        return [b for b in self.blocks if b is not self.headline]
+        bl = self.blocks
+        if len(bl) == 1:    # (most stories: one block, often the headline)
+            return [] if bl[0] is self.headline else [bl[0]]
+        return [b for b in bl if b is not self.headline]
 
 
 def _split_item(s: str) -> tuple[Optional[str], str, str]:
@@ -147,13 +150,19 @@ FOOTER_HINT = re.compile(r"b(?:(?<=sub)scribe|rowser)|p(?:(?<=op)t\s|(?<=up)date
 
 def footer(s: str) -> bool:
     """FOOTER.search(s), with the cheap necessary test above first."""
-    if "ı" not in s and "ſ" not in s and "İ" not in s and FOOTER_HINT.search(s.lower()) is None:
+    if (s.isascii() or "ı" not in s and "ſ" not in s and "İ" not in s) and FOOTER_HINT.search(s.lower()) is None:
         return False
     return FOOTER.search(s) is not None
 
 
 # a title marked as paid for at its end: 'Notion AI Meeting Notes (Sponsor)'
 SPONSOR_TAIL = re.compile(r"[(\[（【]\s*(?:sponsor(?:ed)?|ad|advertisement|partner|promoted|广告|推广|赞助)\s*[)\]）】]\s*$", re.I)
+def sponsor_tail(s: str) -> bool:
+    """SPONSOR_TAIL.search(s): a closing bracket ends the text (before spaces, which rstrip and
+    the pattern's \\s agree on), tested first."""
+    return s.rstrip()[-1:] in (")", "]", "）", "】") and SPONSOR_TAIL.search(s) is not None
+
+
 CALENDAR = re.compile(r"^\W*(?:calendar|coming\s+up|on\s+the\s+calendar|what'?s\s+(?:next|ahead|coming)|"
                       r"the\s+week\s+ahead|upcoming|earnings\s+(?:calendar|this\s+week)|日程|日历|下周前瞻)\b", re.I)
 # links to the newsletter's own earlier posts: "往期推荐", "Related reading"
@@ -459,7 +468,7 @@ def cut(blocks: list[Block]) -> list[Story]:
             else:
                 open_story(b, "heading", level=b.level)
             continue
-        cite = is_cite(b)
+        cite = is_cite(b) if k in ("para", "quote") else None     # (is_cite's own first test)
         if cite and cur is not None:
             append(b)
             continue
@@ -575,9 +584,9 @@ def classify(stories: list[Story]) -> None:
         first = s.blocks[0]
         text = first.text
         if sponsored(text) and (s.headline is not None or len(text) < 300) \
-                or (s.headline is not None and SPONSOR_TAIL.search(s.headline_text)):
+                or (s.headline is not None and sponsor_tail(s.headline_text)):
             s.kind = "sponsor"
-        elif s.headline is None or s.headline is first and not s.body_blocks():
+        elif s.headline is None or s.headline is first and (len(s.blocks) == 1 or not s.body_blocks()):
             whole = text if len(s.blocks) == 1 else " ".join(b.text for b in s.blocks)
             if greeting(text) or signoff(text) or (len(whole) < 400 and footer(whole)):
                 s.kind = "boilerplate"
@@ -613,8 +622,8 @@ def mark_teasers(stories: list[Story]) -> None:
         return cache[k]
 
     for i, s in enumerate(stories):
-        if s.kind in ("sponsor", "boilerplate"):
-            continue
+        if s.kind in ("sponsor", "boilerplate") or (s.headline is not None and len(s.blocks) == 1):
+            continue        # (a headline alone has no teaser lines: its one block is the headline)
         lines = _teaser_lines(s)
         # teaser lines are headlines: short, most without a full stop
         if len(lines) < 2 or any(not short(ln) for ln in lines) \
@@ -681,7 +690,7 @@ def find_outlet(s: Story) -> Optional[str]:
     for b in s.blocks:
         if b.kind in ("media", "credit"):
             continue
-        c = is_cite(b)
+        c = is_cite(b) if b.kind in ("para", "quote") else None
         if c:
             found = _clean_outlet(c) or found
             continue
@@ -723,6 +732,9 @@ def soften_units(s: str) -> str:
     """A headline in Title Case or capitals writes its figures' units so ('$1.1 BILLION',
     'a $273 Billion Selloff'): lower-case them for the extractors (same length)."""
     # (UNIT_TAIL, the pattern without its leading \b, has a first-character set: a quick no)
+    # (and before it, the words' tails, which str's search finds quicker still)
+    if not ("illion" in s or "ILLION" in s or "ercent" in s or "ERCENT" in s or "housand" in s or "HOUSAND" in s):
+        return s
     return UNIT_WORDS.sub(lambda m: m.group(0).lower(), s) if UNIT_TAIL.search(s) and UNIT_WORDS.search(s) else s
 
 

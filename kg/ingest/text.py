@@ -12,7 +12,9 @@ valid while `**`, `[`, `](url)` never reach the NLP.
 from __future__ import annotations
 
 import re
+from datetime import date
 from functools import lru_cache
+from itertools import accumulate
 from typing import Optional
 
 from ..errors import warning
@@ -160,12 +162,20 @@ def _width(s: str) -> int:
 STRAY_EMPH = re.compile(r"(?<!\S)(?:\*\*|__|\*|_)+|(?:\*\*|__|\*|_)+(?!\S)")
 
 
+def _stray_blank(m: re.Match) -> str:
+    return " " * len(m.group(0))
+
+
 def _flat(s: str) -> str:
-    """A block's clean text: Markdown masked, whitespace collapsed."""
-    s = _mask(s)
-    if "*" in s or "_" in s:
-        s = STRAY_EMPH.sub(lambda m: " " * len(m.group(0)), s)
-    return s if _collapsed(s) else " ".join(s.split())
+    """A block's clean text: Markdown masked, whitespace collapsed. (_mask and _collapsed
+    written out: this runs for every block.)"""
+    if "](" in s:
+        s = MD_LINK.sub(_link_blank, s)
+    if "*" in s or "_" in s or "`" in s:
+        s = MD_EMPH.sub(_emph_blank, s)
+        if "*" in s or "_" in s:
+            s = STRAY_EMPH.sub(_stray_blank, s)
+    return s if s.isprintable() and "  " not in s and s[:1] != " " and s[-1:] != " " else " ".join(s.split())
 
 
 def _collapsed(s: str) -> bool:
@@ -177,7 +187,7 @@ def _collapsed(s: str) -> bool:
 
 def _line_block(kind: str, raw: str, start: int, end: int, level: int = 0, ordered: bool = False) -> Block:
     s = raw.strip()
-    b = Block(kind=kind, start=start, end=end, text=_flat(s), level=level, ordered=ordered)
+    b = Block(kind, start, end, _flat(s), level, False, "", ordered)      # (positional: a little cheaper)
     c0 = s[:1]      # each pattern below starts with a fixed character or needs '](': tested first
     if c0 in ("*", "_", "[", "【") and (WHOLE_BOLD.match(s) or WHOLE_LINK.match(s) or BRACKET_TITLE.match(s)):
         b.title = True
@@ -245,7 +255,8 @@ def _indented_text(src: str) -> bool:
     return False
 
 
-def _parser_for(src: str):
+def _rules_without(src: str) -> frozenset:
+    """The block rules that can match no line of `src` (see RULE_MARKS)."""
     without = [rule for rule, marks in RULE_MARKS if not any(m in src for m in marks)]
     if not _indented_text(src):
         without.append("code")
@@ -253,7 +264,122 @@ def _parser_for(src: str):
         without += [rule for rule, _ in RULE_LINES]
     else:
         without += [rule for rule, pattern in RULE_LINES if pattern.search(src) is None]
-    return _block_parser(frozenset(without))
+    return frozenset(without)
+
+
+def _parser_for(src: str):
+    return _block_parser(_rules_without(src))
+
+
+# ------------------------------------------------- the block tokens of a plain-line document
+
+# Most digests are lines of text, bullets and '#' headings, none indented: markdown-it's block
+# parse of such a document (list items with their lazy lines, paragraphs) is a few lines of
+# bookkeeping, which `_plain_tokens` does in a tenth of the time. It gives the tokens `run`
+# reads (type, map; a heading's markup and tag) exactly as markdown-it-py 4 would, read off its
+# rules' code, and gives up (None: markdown-it reads the document) on any line where another
+# rule could start or a list could nest:
+# - a tab or '\r' anywhere, a line break Python's splitlines knows and markdown-it does not;
+# - a line starting with spaces and then text (code, or an item's continuation), with '>',
+#   '[', '<', '```' or '~~~' (quote, reference, HTML, fence);
+# - a line made only of '-*_=|:' and spaces that starts with one of them (a thematic break, a
+#   setext underline and a table's delimiter row are such lines);
+# - a list marker with no text after it, with five spaces or more before its text (code in
+#   the item), or before text that could start any block but a paragraph ('#', '>', '[', '<',
+#   a fence, another marker, a line of only '-*_=' and spaces).
+PLAIN_SPECIAL = frozenset(" \n-*+0123456789#>[<`~|:_=")
+MARKER = re.compile(r"(?:[-*+]|([0-9]{1,9})[.)])(?= |$)")      # (up to the line's end: no newline)
+RULE_CHARS = "-*_=|: "
+ATX_LINE = re.compile(r"#{1,6}(?: |\n|$)")
+BULLETS = {c: (False, c, 0) for c in "-*+"}
+class _Tok:
+    """The parts of a markdown-it Token that `_TextBlocks.run` reads."""
+    __slots__ = ("type", "map", "markup", "tag")
+
+    def __init__(self, type: str, map=None, markup: str = "", tag: str = ""):
+        self.type, self.map, self.markup, self.tag = type, map, markup, tag
+
+
+_ITEM_OPEN = _Tok("list_item_open")
+
+
+def _plain_tokens(src: str, lines: list[str]) -> Optional[list]:
+    """markdown-it's block tokens of a document of unindented text lines, bullets and ATX
+    headings, or None when it may hold anything else (see above). `lines`: src.splitlines(True)."""
+    if "\t" in src or "\r" in src or len(lines) != src.count("\n") + (src[-1:] not in ("\n", "")):
+        return None
+    # each line: None blank, 0 text, 1-6 a heading's level, (ordered, marker character, value) an item
+    kinds: list = []
+    for ln in lines:
+        c = ln[0]
+        if c not in PLAIN_SPECIAL:
+            kinds.append(0)
+        elif c == " " or c == "\n":
+            if ln.strip(" \n"):
+                return None         # an indented text
+            kinds.append(None)
+        elif c in ">[<" or (c in "`~" and ln.startswith(("```", "~~~"))):
+            return None
+        elif c in BULLETS and ln[1:2] == " " and len(ln) > 2 and ln[2] not in PLAIN_SPECIAL:
+            kinds.append(BULLETS[c])    # '- Text': one space, then what starts no block (the tests below pass)
+        elif c == "#":
+            m = ATX_LINE.match(ln)
+            kinds.append(len(m.group(0).rstrip()) if m else 0)
+        else:
+            body = ln.rstrip("\n")
+            if c in RULE_CHARS and not body.strip(RULE_CHARS):
+                return None         # a thematic break, a setext underline, a table's delimiter row
+            m = MARKER.match(body) if c in "-*+0123456789" else None
+            if m is None:
+                kinds.append(0)
+                continue
+            text = body[m.end():].lstrip(" ")
+            if not text or len(body) - len(text) - m.end() > 4 or text[0] in "#>[<" \
+                    or text.startswith(("```", "~~~")) or MARKER.match(text) or not text.strip(RULE_CHARS):
+                return None
+            kinds.append(BULLETS[c] if m.group(1) is None else (True, body[m.end() - 1], int(m.group(1))))
+    toks: list = []
+    n = len(kinds)
+    i = 0
+    while i < n:
+        k = kinds[i]
+        if k is None:
+            i += 1
+        elif k.__class__ is tuple:
+            # a list: items of the same marker character, blank lines between them allowed;
+            # an item's text runs on over text lines (lazy continuation), never over a marker
+            ordered, mark = k[0], k[1]
+            toks.append(_Tok("ordered_list_open" if ordered else "bullet_list_open"))
+            while True:
+                toks.append(_ITEM_OPEN)
+                j = i + 1
+                while j < n and kinds[j] == 0:
+                    j += 1
+                toks.append(_Tok("paragraph_open", [i, j]))
+                while j < n and kinds[j] is None:
+                    j += 1
+                nk = kinds[j] if j < n else None
+                if nk.__class__ is tuple and nk[0] == ordered and nk[1] == mark:
+                    i = j
+                    continue
+                break
+            toks.append(_Tok("ordered_list_close" if ordered else "bullet_list_close"))
+            i = j
+        elif k:
+            toks.append(_Tok("heading_open", [i, i + 1], "#" * k, "h%d" % k))
+            i += 1
+        else:
+            # a paragraph: up to a blank line, a heading, a bullet or an ordered item numbered 1
+            j = i + 1
+            while j < n:
+                nk = kinds[j]
+                if nk == 0 or (nk.__class__ is tuple and nk[0] and nk[2] != 1):
+                    j += 1
+                else:
+                    break
+            toks.append(_Tok("paragraph_open", [i, j]))
+            i = j
+    return toks
 
 
 class _TextBlocks:
@@ -267,18 +393,15 @@ class _TextBlocks:
         self.text = text
         self.visible = visible      # the text with metadata lines blanked (same length)
         self.lines = visible.splitlines(keepends=True)
-        self.offsets = []
-        pos = 0
-        for ln in self.lines:
-            self.offsets.append(pos)
-            pos += len(ln)
-        self.offsets.append(pos)
+        self.offsets = [0, *accumulate(map(len, self.lines))]     # each line's start, then the end
         self.blocks: list[Block] = []
         self.wraps: list[int] = []          # offsets of newlines that only wrap a paragraph
         self.masks: list[tuple[int, int]] = []  # markup to blank in the extractors' text
 
     def run(self) -> list[Block]:
-        tokens = _parser_for(self.visible).parse(self.visible)
+        tokens = _plain_tokens(self.visible, self.lines)
+        if tokens is None:
+            tokens = _parser_for(self.visible).parse(self.visible)
         depth = -1
         ordered: list[bool] = []
         in_item_first = False
@@ -361,7 +484,12 @@ class _TextBlocks:
                 cut = m.end()
                 self.masks.append((base, base + m.end()))
             if strip_marker and k == l0:
-                m = LIST_MARK.match(raw, cut)
+                if cut == 0 and raw[1:2] == " " and raw[0] in "-*+" and raw[2:3] not in (" ", "\t"):
+                    self.masks.append((base, base + 2))     # ('- Text': LIST_MARK's match, read off)
+                    cut = 2
+                    m = None
+                else:
+                    m = LIST_MARK.match(raw, cut)
                 if m:
                     self.masks.append((base + m.start(), base + m.end()))
                     cut = m.end()
@@ -373,6 +501,13 @@ class _TextBlocks:
             s0 = base + cut + len(rest) - len(lead)
             lines.append((s0, base + len(raw.rstrip()), lead.rstrip(), bool(glyph), k > l0 and s0 == base))
         if not lines:
+            return
+        if len(lines) == 1:     # (most paragraphs: a bullet, a line) what the groups below give for one line
+            s0, e0, raw, glyph, _ = lines[0]
+            if glyph:
+                raw = GLYPH_BULLET.sub("", raw)
+            k = "item" if glyph else kind
+            self.blocks.append(_line_block(k, raw, s0, e0, level=depth if k == "item" else 0, ordered=ordered))
             return
         groups: list[list[int]] = [[0]]
         wrapped = False
@@ -416,7 +551,7 @@ class _TextBlocks:
             # wrapped paragraph; any such line of a paragraph of unwrapped lines)
             if g_i + 1 < len(groups) and (g_i == 0 or not wrapped) and len(g) == 1 and not glyph \
                     and k == "para" and short(b.text) and not TERMINAL.search(b.text) \
-                    and _width(lines[groups[g_i + 1][0]][2]) > 1.3 * widths[g[0]] and not is_cite(b) \
+                    and widths[groups[g_i + 1][0]] > 1.3 * widths[g[0]] and not is_cite(b) \
                     and (not short(lines[groups[g_i + 1][0]][2])
                          or TERMINAL.search(TRAILING_CITE.sub("", lines[groups[g_i + 1][-1]][2]).rstrip())):
                 b.title = True
@@ -651,7 +786,8 @@ def parse_text(text: str, source_file: str, content_hash: str) -> Issue:
     stories = stories_of(blocks)
     counters = {"en": 0, "zh": 0}
     for st in stories:
-        start, end = st.start, st.end
+        sb = st.blocks
+        start, end = sb[0].start, sb[-1].end     # (st.start, st.end)
         while start < end and shown[start].isspace():
             start += 1
         while end > start and shown[end - 1].isspace():
@@ -669,11 +805,18 @@ def parse_text(text: str, source_file: str, content_hash: str) -> Issue:
         counters[lang] = counters.get(lang, 0) + 1
         # (the patterns have no anchor or look-around: searching the span is searching a slice)
         # (each only where its fixed string is: str.find looks far quicker than the pattern)
-        urls = [u for b in st.blocks if text.find("http", b.start, b.end) >= 0
-                for u in URL.findall(text, b.start, b.end)]
-        urls += [m.group("url") for b in st.blocks if text.find("](", b.start, b.end) >= 0
-                 for m in MD_LINK.finditer(text, b.start, b.end)]
-        body = " ".join(b.text for b in st.body_blocks())
+        if len(sb) == 1:    # (most stories: a bullet) the two lists below for one block
+            b0, b1 = sb[0].start, sb[0].end
+            urls = URL.findall(text, b0, b1) if text.find("http", b0, b1) >= 0 else []
+            if text.find("](", b0, b1) >= 0:
+                urls += [m.group("url") for m in MD_LINK.finditer(text, b0, b1)]
+        else:
+            urls = [u for b in sb if text.find("http", b.start, b.end) >= 0
+                    for u in URL.findall(text, b.start, b.end)]
+            urls += [m.group("url") for b in sb if text.find("](", b.start, b.end) >= 0
+                     for m in MD_LINK.finditer(text, b.start, b.end)]
+        bb = st.body_blocks()
+        body = bb[0].text if len(bb) == 1 else " ".join([b.text for b in bb])
         headline = st.headline_text
         if headline != (st.headline.lead or st.headline.text if st.headline else ""):
             body = split_item(st.blocks[0].text)[2] or body     # '- Outlet: Headline – body'
@@ -681,10 +824,29 @@ def parse_text(text: str, source_file: str, content_hash: str) -> Issue:
         issue.items.append(Item(lang=lang, position=counters[lang], text=t, start=start, end=end,
                                 headline=headline, body=body or headline,
                                 outlet=st.outlet, section=st.section, kind=st.kind,
-                                urls=list(dict.fromkeys(u.rstrip(").,") for u in urls))))
+                                urls=list(dict.fromkeys([u.rstrip(").,") for u in urls])) if urls else []))
     if len(stories) > 1 and not recognised(stories):
         issue.warnings.append(warning("W009", path=source_file, n=len(stories)))
     return issue
+
+# a title's date that is only a date, '2026年1月29日' or '2026-01-29' (kg.dates' zh_ymd and iso
+# patterns, whole): read here, as parse_date would read it, without trying all its patterns
+WHOLE_DATE = re.compile(r"\s*(?:(?P<y>(?:19|20)\d\d)\s*年\s*(?P<m>[01]?\d)\s*月\s*(?P<d>[0-3]?\d)\s*[日号]|"
+                        r"(?P<y2>(?:19|20)\d\d)-(?P<m2>[01]?\d)-(?P<d2>[0-3]?\d))\s*")
+
+
+def _date_of(s: str) -> Optional[str]:
+    """parse_date(s), quicker for a text that is only a date (an invalid one goes to parse_date)."""
+    m = WHOLE_DATE.fullmatch(s)
+    if m:
+        y, mo, d = m.group("y", "m", "d") if m.group("y") else m.group("y2", "m2", "d2")
+        if 1 <= int(mo) <= 12:
+            try:
+                return date(int(y), int(mo), int(d)).isoformat()
+            except ValueError:
+                pass
+    return parse_date(s)
+
 
 def _parse_title(s: str, issue: Issue) -> bool:
     clean = _mask(s).strip()
@@ -695,6 +857,6 @@ def _parse_title(s: str, issue: Issue) -> bool:
             issue.number = int(m.group("num"))
             issue.title = (m.group("title") or "").strip() or None
             if m.group("date"):
-                issue.date = parse_date(m.group("date"))
+                issue.date = _date_of(m.group("date"))
             return True
     return False
