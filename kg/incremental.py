@@ -7,11 +7,15 @@ gazetteer, the model, the reader options): a changed file, gazetteer, model or k
 re-extracts. One file (cache/*.kge) holds it twice: first as resolution records (marshal),
 which is all resolution and the issue signatures read, then pickled whole, which is loaded
 only for an issue that must be rendered again. Each issue's rendering is cached under
-its signature (terms/*.rdr). Every entry carries a CRC-32 of its content: a damaged entry
-is a cache miss (extracted or rendered again, and rewritten), never part of the output.
-The manifest is written last; it also says which input file each issue file was built
-from, and which inputs were given, so that a build can tell an issue the user removed from
-one it was simply not given this time (kg.build, `prune`)."""
+its signature (terms/*.rdr): what the merged graph needs besides the issue's Turtle, and the
+length and CRC-32 of that Turtle, which is read back from the issue's own file (issues/*.ttl)
+rather than stored twice. Every entry carries a CRC-32 of its content: a damaged entry, or
+an issue file that is not the Turtle its entry describes, is a cache miss (extracted or
+rendered again, and rewritten), never part of the output. Cache entries are written in place
+(no temporary file and rename): an entry cut short (a killed build, a power loss) fails its
+checksum and is rebuilt. The manifest is written last; it also says which input file each
+issue file was built from, and which inputs were given, so that a build can tell an issue the
+user removed from one it was simply not given this time (kg.build, `prune`)."""
 from __future__ import annotations
 
 import hashlib
@@ -41,8 +45,10 @@ _MARSHAL_TAG = ("kg", 1, sys.version_info[:2])
 ENTRY_SUFFIX = ".kge"
 _KGE_MAGIC = b"KGE2"
 _KGE_HEADER = struct.Struct("<4sQII")
-# a rendering: magic, a CRC-32 of the marshalled value, the marshalled value
-_RDR_MAGIC = b"KGR2"
+# a rendering: magic, a CRC-32 of the marshalled value, the marshalled value (the length and
+# CRC-32 of the issue file's Turtle, then what kg.rdf.Rendered.as_plain gives). KGR2 held the
+# Turtle itself: such entries are not read (their issues are rendered again, once).
+_RDR_MAGIC = b"KGR3"
 _RDR_HEADER = struct.Struct("<4sI")
 # CRC-32 (zlib) detects damage (a zeroed block, a torn write, a flipped bit) at a fraction of
 # a cryptographic hash's cost: on the 63 MB of renderings an incremental build of 1,000
@@ -78,6 +84,37 @@ def _unlink_all(paths: list[Path]) -> None:
     paths.clear()
 
 
+_NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOFOLLOW", 0)
+
+
+def _write_entry(target: Path, data: bytes, replace: bool) -> None:
+    """Write a cache entry in place: created anew (a file already there when `replace`, a
+    damaged entry, is removed first; a link is never written through), its data, closed.
+    Three system calls where a temporary file and a rename take eight; no fsync (see the
+    module's docstring: an entry cut short fails its checksum). Interrupted (Ctrl-C, an
+    error), the entry is removed. An OSError names the entry."""
+    if replace:
+        try:
+            os.unlink(target)
+        except FileNotFoundError:
+            pass
+    fd = os.open(target, _NEW_FILE, 0o666)   # the umask applies, as for any new file
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+    except BaseException as e:
+        os.close(fd)
+        try:
+            os.unlink(target)
+        except OSError:
+            pass
+        if isinstance(e, OSError):
+            e.filename, e.filename2 = str(target), None
+        raise
+    os.close(fd)
+
+
 class DamagedCache(Exception):
     """A cached extraction cannot be read (kg.build then builds again with rebuild=True)."""
 
@@ -94,6 +131,7 @@ class Cache:
         self.inputs: list[str] = []         # the inputs given (real paths)
         self.created: list[Path] = []       # entries this build wrote anew
         self._full: dict[str, list[IssueExtraction]] = {}
+        self._made_dir = False
 
     def _read_manifest(self) -> dict:
         p = self.dir / MANIFEST
@@ -153,11 +191,16 @@ class Cache:
         name = self.entry_name(content_hash)
         recs = marshal.dumps((_MARSHAL_TAG, [IssueRecord.to_tuple(ex) for ex in exs]))
         full = pickle.dumps(exs, protocol=pickle.HIGHEST_PROTOCOL)
-        target = self.dir / "cache" / name
-        if not target.exists():
+        cdir = self.dir / "cache"
+        if not self._made_dir:
+            cdir.mkdir(parents=True, exist_ok=True)
+            self._made_dir = True
+        target = cdir / name
+        there = os.path.lexists(target)
+        if not there:
             self.created.append(target)
-        write_atomic(target, _KGE_HEADER.pack(_KGE_MAGIC, len(recs), _crc(recs), _crc(full)) + recs + full,
-                     sync=False)
+        _write_entry(target, b"".join((_KGE_HEADER.pack(_KGE_MAGIC, len(recs), _crc(recs), _crc(full)), recs, full)),
+                     there)
         self.used[path] = {"hash": content_hash, "cache": name}
 
     def discard_created(self) -> None:
@@ -193,6 +236,7 @@ class TermCache:
         self.used: set[str] = set()
         self.created: list[Path] = []
         self._present: Optional[set[str]] = None
+        self._made_dir = False
 
     def _names(self) -> set[str]:
         """The files in the cache's folder, listed once (a build holds the folder's lock):
@@ -204,9 +248,12 @@ class TermCache:
                 self._present = set()
         return self._present
 
-    def get(self, sig: str):
-        """The rendering cached under `sig`, or None when there is none or it is damaged (its
-        checksum does not match: the issue is rendered again and the file rewritten)."""
+    def get(self, sig: str, turtle_path: Path):
+        """(the plain rendering, the issue's Turtle) cached under `sig`, the Turtle read from
+        `turtle_path` (the issue's file); None when there is none, or the entry is damaged
+        (its checksum does not match), or the file is not the Turtle the entry describes
+        (edited, damaged, another issue's): the issue is then rendered again and both files
+        rewritten."""
         self.used.add(sig)
         if not self.enabled or sig + ".rdr" not in self._names():
             return None
@@ -216,21 +263,33 @@ class TermCache:
             body = memoryview(raw)[_RDR_HEADER.size:]
             if magic != _RDR_MAGIC or _crc(body) != crc:
                 return None
-            tag, value = marshal.loads(body)
-            return value if tag == _MARSHAL_TAG else None
+            tag, (size, turtle_crc, value) = marshal.loads(body)
+            if tag != _MARSHAL_TAG:
+                return None
+            with open(turtle_path, "rb") as fh:
+                turtle = fh.read(size + 1)
+            if len(turtle) != size or _crc(turtle) != turtle_crc:
+                return None
+            return value, turtle
         except Exception:
             return None
 
-    def put(self, sig: str, value: tuple) -> None:
-        """value: plain tuples, strings and numbers (kg.rdf.Rendered.as_plain)."""
+    def put(self, sig: str, value: tuple, turtle: bytes) -> None:
+        """value: plain tuples, strings and numbers (kg.rdf.Rendered.as_plain); `turtle`: what
+        the issue's file holds (only its length and checksum are cached)."""
         self.used.add(sig)
-        body = marshal.dumps((_MARSHAL_TAG, value))
+        body = marshal.dumps((_MARSHAL_TAG, (len(turtle), _crc(turtle), value)))
         name = sig + ".rdr"
         target = self.dir / name
-        if name not in self._names():
+        names = self._names()
+        if not self._made_dir:
+            self.dir.mkdir(parents=True, exist_ok=True)
+            self._made_dir = True
+        there = name in names
+        if not there:
             self.created.append(target)
-        write_atomic(target, _RDR_HEADER.pack(_RDR_MAGIC, _crc(body)) + body, sync=False)
-        self._present.add(name)
+        _write_entry(target, _RDR_HEADER.pack(_RDR_MAGIC, _crc(body)) + body, there)
+        names.add(name)
 
     def discard_created(self) -> None:
         """See Cache.discard_created."""

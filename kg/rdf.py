@@ -537,7 +537,8 @@ class Fact(NamedTuple):
 
 
 class Rendered(NamedTuple):
-    """One issue, rendered (render_issue); kg.incremental caches it (as_plain)."""
+    """One issue, rendered (render_issue); kg.incremental caches it (as_plain, without the
+    Turtle, which the issue's file holds)."""
     turtle: bytes                   # the issue's Turtle file
     facts: tuple[Fact, ...]         # its figures, by metric term
     # the statements (as in `turtle`) of subjects other issues may describe too (entities,
@@ -545,17 +546,20 @@ class Rendered(NamedTuple):
     # without duplicates (merged_stats)
     shared: tuple[str, ...]
     own: int                        # how many triples the issue's own subjects (issue, items, evidence) have
+    # where each of `shared` stands in the Turtle after TURTLE_HEADER, decoded: (start, end)
+    spans: tuple[tuple[int, int], ...] = ()
 
     def as_plain(self) -> tuple:
-        """Plain tuples, strings and numbers (what marshal writes)."""
-        return (self.turtle, tuple((f.metric, tuple(f.key), f.items, f.value) for f in self.facts),
-                self.shared, self.own)
+        """Plain tuples, strings and numbers (what marshal writes), without the Turtle:
+        from_plain takes it back from the issue's file."""
+        return (tuple((f.metric, tuple(f.key), f.items, f.value) for f in self.facts), self.spans, self.own)
 
     @classmethod
-    def from_plain(cls, t: tuple) -> "Rendered":
-        turtle, facts, shared, own = t
+    def from_plain(cls, t: tuple, turtle: bytes) -> "Rendered":
+        facts, spans, own = t
+        body = turtle[len(TURTLE_HEADER):].decode("utf-8") if spans else ""
         return cls(turtle, tuple(Fact(m, FigureKey(*key), items, value) for m, key, items, value in facts),
-                   shared, own)
+                   tuple(body[a:b] for a, b in spans), own, spans)
 
 
 def render_issue(kb: KnowledgeBase, ix: IssueExtraction, memo: Optional[dict] = None) -> Rendered:
@@ -566,28 +570,36 @@ def render_issue(kb: KnowledgeBase, ix: IssueExtraction, memo: Optional[dict] = 
     memo = {} if memo is None else memo
     facts = MetricFacts()
     t, aliases = _issue_own_terms(kb, ix, facts)
-    statements: list[tuple[str, str]] = []
-    shared: list[str] = []
+    # (subject, statement, shared): no two statements have the same subject (no subject of
+    # the issue's own terms is an entity), so the flag never decides the order
+    statements: list[tuple[str, str, bool]] = []
     own = 0
     for s, ps in t.items():
         text, n = _statement(s, ps)
-        if s.startswith(_SHARED):
-            shared.append(text)
-        else:
+        shared = s.startswith(_SHARED)
+        if not shared:
             own += n
-        statements.append((s, text))
+        statements.append((s, text, shared))
     for eid, forms in aliases.items():  # entities are shared subjects
         key = (eid, frozenset(forms))
         entry = memo.get(key)
         if entry is None:
             s, ps = _entity_terms(kb.entities[eid], forms)
-            entry = memo[key] = (s, _statement(s, ps)[0])
+            entry = memo[key] = (s, _statement(s, ps)[0], True)
         statements.append(entry)
-        shared.append(entry[1])
     statements.sort()
+    shared_texts: list[str] = []
+    spans: list[tuple[int, int]] = []
+    at = 0
+    for _, text, is_shared in statements:
+        end = at + len(text)
+        if is_shared:
+            shared_texts.append(text)
+            spans.append((at, end))
+        at = end
     fs = tuple(Fact(m, f.key, tuple(sorted(f.items)), f.value) for m, f in sorted(facts.items()))
-    turtle = TURTLE_HEADER + "".join(text for _, text in statements).encode("utf-8")
-    return Rendered(turtle, fs, tuple(shared), own)
+    turtle = TURTLE_HEADER + "".join([text for _, text, _ in statements]).encode("utf-8")
+    return Rendered(turtle, fs, tuple(shared_texts), own, tuple(spans))
 
 
 def merged_stats(parts: list[Rendered]) -> dict:
