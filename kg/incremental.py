@@ -7,13 +7,14 @@ gazetteer, the model, the reader options): a changed file, gazetteer, model or k
 re-extracts. One file (cache/*.kge) holds it twice: first as resolution records (marshal),
 which is all resolution and the issue signatures read, then pickled whole, which is loaded
 only for an issue that must be rendered again. Each issue's rendering is cached under
-its signature (terms/*.rdr): what the merged graph needs besides the issue's Turtle, and the
-length and CRC-32 of that Turtle, which is read back from the issue's own file (issues/*.ttl)
-rather than stored twice. Every entry carries a CRC-32 of its content: a damaged entry, or
-an issue file that is not the Turtle its entry describes, is a cache miss (extracted or
-rendered again, and rewritten), never part of the output. Cache entries are written in place
-(no temporary file and rename): an entry cut short (a killed build, a power loss) fails its
-checksum and is rebuilt. The manifest is written last; it also says which input file each
+its signature, all issues in one index (terms/index.rdx, see TermCache): what the merged
+graph needs besides the issue's Turtle, and the length and CRC-32 of that Turtle, which is
+read back from the issue's own file (issues/*.ttl) rather than stored twice. Every entry
+and the index carry a CRC-32 of their content: a damaged entry or index, or an issue file
+that is not the Turtle its entry describes, is a cache miss (extracted or rendered again,
+and rewritten), never part of the output. Extraction entries are written in place (no
+temporary file and rename): one cut short (a killed build, a power loss) fails its
+checksum and is extracted again. The manifest is written last; it also says which input file each
 issue file was built from, and which inputs were given, so that a build can tell an issue the
 user removed from one it was simply not given this time (kg.build, `prune`)."""
 from __future__ import annotations
@@ -45,10 +46,13 @@ _MARSHAL_TAG = ("kg", 1, sys.version_info[:2])
 ENTRY_SUFFIX = ".kge"
 _KGE_MAGIC = b"KGE2"
 _KGE_HEADER = struct.Struct("<4sQII")
-# a rendering: magic, a CRC-32 of the marshalled value, the marshalled value (the length and
-# CRC-32 of the issue file's Turtle, then what kg.rdf.Rendered.as_plain gives). KGR2 held the
-# Turtle itself: such entries are not read (their issues are rendered again, once).
+# the renderings' index (TermCache): magic, a CRC-32 of the marshalled entries, the marshalled
+# entries ({signature: (the length and CRC-32 of the issue file's Turtle, what
+# kg.rdf.Rendered.as_plain gives)}). The files of the earlier layout (one KGR2 file per issue,
+# terms/*.rdr, holding the Turtle itself) are not read, and removed (their issues are rendered
+# again, once).
 _RDR_MAGIC = b"KGR3"
+_RDX_NAME = "index.rdx"
 _RDR_HEADER = struct.Struct("<4sI")
 # CRC-32 (zlib) detects damage (a zeroed block, a torn write, a flipped bit) at a fraction of
 # a cryptographic hash's cost: on the 63 MB of renderings an incremental build of 1,000
@@ -224,48 +228,52 @@ class Cache:
 
 
 class TermCache:
-    """Each issue's rendered Turtle and figure facts, keyed by a signature of everything
-    its rendering reads (its resolved extraction and the entities it refers to). An
-    incremental build re-renders only issues whose signature changed, and the merged
-    graph is the concatenation of the issues' blocks, so adding one issue to a thousand
-    costs little more than that one issue."""
+    """What the merged graph needs of each rendered issue besides its Turtle (its figure
+    facts, where its shared statements stand, how many triples its own subjects have), with
+    the length and CRC-32 of that Turtle, keyed by a signature of everything its rendering
+    reads (its resolved extraction and the entities it refers to). An incremental build
+    re-renders only issues whose signature changed or whose file (issues/*.ttl, read back
+    as the Turtle) is not what the entry describes, and the merged graph is the
+    concatenation of the issues' blocks, so adding one issue to a thousand costs little
+    more than that one issue.
+
+    All entries are one file (terms/index.rdx: a header with a CRC-32, then the marshalled
+    entries, a few KB an issue): read once, written once after the build's output (`prune`),
+    so a build creates no file per issue for them. A damaged index is no index: every
+    issue is rendered again."""
 
     def __init__(self, out_dir: str, enabled: bool = True):
         self.dir = Path(out_dir) / ".kg" / "terms"
+        self.path = self.dir / _RDX_NAME
         self.enabled = enabled
         self.used: set[str] = set()
-        self.created: list[Path] = []
-        self._present: Optional[set[str]] = None
-        self._made_dir = False
+        self.created: list[Path] = []      # none: the index is written last, by prune
+        self.entries: dict[str, tuple] = self._read() if enabled else {}
+        self.changed = False
 
-    def _names(self) -> set[str]:
-        """The files in the cache's folder, listed once (a build holds the folder's lock):
-        a rendering that is not there is not looked for, one that is not is created."""
-        if self._present is None:
-            try:
-                self._present = set(os.listdir(self.dir))
-            except OSError:
-                self._present = set()
-        return self._present
-
-    def get(self, sig: str, turtle_path: Path):
-        """(the plain rendering, the issue's Turtle) cached under `sig`, the Turtle read from
-        `turtle_path` (the issue's file); None when there is none, or the entry is damaged
-        (its checksum does not match), or the file is not the Turtle the entry describes
-        (edited, damaged, another issue's): the issue is then rendered again and both files
-        rewritten."""
-        self.used.add(sig)
-        if not self.enabled or sig + ".rdr" not in self._names():
-            return None
+    def _read(self) -> dict:
         try:
-            raw = (self.dir / (sig + ".rdr")).read_bytes()
+            raw = self.path.read_bytes()
             magic, crc = _RDR_HEADER.unpack_from(raw)
             body = memoryview(raw)[_RDR_HEADER.size:]
             if magic != _RDR_MAGIC or _crc(body) != crc:
-                return None
-            tag, (size, turtle_crc, value) = marshal.loads(body)
-            if tag != _MARSHAL_TAG:
-                return None
+                return {}
+            tag, entries = marshal.loads(body)
+            return entries if tag == _MARSHAL_TAG and isinstance(entries, dict) else {}
+        except Exception:
+            return {}
+
+    def get(self, sig: str, turtle_path: Path):
+        """(the plain rendering, the issue's Turtle) cached under `sig`, the Turtle read from
+        `turtle_path` (the issue's file); None when there is none, or the file is not the
+        Turtle the entry describes (edited, damaged, another issue's, missing): the issue is
+        then rendered again and its file rewritten."""
+        self.used.add(sig)
+        entry = self.entries.get(sig)
+        if entry is None:
+            return None
+        try:
+            size, turtle_crc, value = entry
             with open(turtle_path, "rb") as fh:
                 turtle = fh.read(size + 1)
             if len(turtle) != size or _crc(turtle) != turtle_crc:
@@ -276,30 +284,28 @@ class TermCache:
 
     def put(self, sig: str, value: tuple, turtle: bytes) -> None:
         """value: plain tuples, strings and numbers (kg.rdf.Rendered.as_plain); `turtle`: what
-        the issue's file holds (only its length and checksum are cached)."""
+        the issue's file will hold (only its length and checksum are kept)."""
         self.used.add(sig)
-        body = marshal.dumps((_MARSHAL_TAG, (len(turtle), _crc(turtle), value)))
-        name = sig + ".rdr"
-        target = self.dir / name
-        names = self._names()
-        if not self._made_dir:
-            self.dir.mkdir(parents=True, exist_ok=True)
-            self._made_dir = True
-        there = name in names
-        if not there:
-            self.created.append(target)
-        _write_entry(target, _RDR_HEADER.pack(_RDR_MAGIC, _crc(body)) + body, there)
-        names.add(name)
+        self.entries[sig] = (len(turtle), _crc(turtle), value)
+        self.changed = True
 
     def discard_created(self) -> None:
-        """See Cache.discard_created."""
+        """See Cache.discard_created: nothing to remove (the index is written by prune, after
+        the output)."""
         _unlink_all(self.created)
 
     def prune(self) -> None:
-        if self.dir.exists():
-            for f in self.dir.iterdir():
-                if f.stem not in self.used or f.suffix != ".rdr":
-                    f.unlink()
+        """Write the index with the entries this build used (after the issue files they
+        describe are written), when it changed; remove any other file of the folder (the
+        one-file-per-issue .rdr of an earlier layout)."""
+        keep = {sig: self.entries[sig] for sig in sorted(self.used) if sig in self.entries}
+        if self.changed or len(keep) != len(self.entries) or not self.enabled:
+            body = marshal.dumps((_MARSHAL_TAG, keep))
+            write_atomic(self.path, _RDR_HEADER.pack(_RDR_MAGIC, _crc(body)) + body, sync=False)
+        self.entries = keep
+        for f in self.dir.iterdir():
+            if f.name != _RDX_NAME:
+                f.unlink()
 
 
 # --- resolution records ------------------------------------------------------------------
