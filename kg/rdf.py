@@ -526,6 +526,9 @@ _RENDER_VERSION = "3"
 
 
 _SHARED = ("ent:", "metric:", "event:", "<" + BASE + "newsletter/")
+# the subjects render_issue counts as shared: those above, and every entity (one whose IRI is
+# written whole too)
+_SHARED_SUBJECT = _SHARED + ("<" + str(ENT),)
 
 
 class Fact(NamedTuple):
@@ -537,8 +540,8 @@ class Fact(NamedTuple):
 
 
 class Rendered(NamedTuple):
-    """One issue, rendered (render_issue); kg.incremental caches it (as_plain, without the
-    Turtle, which the issue's file holds)."""
+    """One issue, rendered (render_issue); kg.incremental caches it (as_plain), without the
+    Turtle, which the issue's file holds."""
     turtle: bytes                   # the issue's Turtle file
     facts: tuple[Fact, ...]         # its figures, by metric term
     # the statements (as in `turtle`) of subjects other issues may describe too (entities,
@@ -546,20 +549,24 @@ class Rendered(NamedTuple):
     # without duplicates (merged_stats)
     shared: tuple[str, ...]
     own: int                        # how many triples the issue's own subjects (issue, items, evidence) have
-    # where each of `shared` stands in the Turtle after TURTLE_HEADER, decoded: (start, end)
-    spans: tuple[tuple[int, int], ...] = ()
 
     def as_plain(self) -> tuple:
-        """Plain tuples, strings and numbers (what marshal writes), without the Turtle:
-        from_plain takes it back from the issue's file."""
-        return (tuple((f.metric, tuple(f.key), f.items, f.value) for f in self.facts), self.spans, self.own)
+        """Plain tuples, strings and numbers (what marshal writes), without the Turtle (and
+        so without `shared`, which from_plain finds in it again)."""
+        return (tuple((f.metric, tuple(f.key), f.items, f.value) for f in self.facts), self.own)
 
     @classmethod
     def from_plain(cls, t: tuple, turtle: bytes) -> "Rendered":
-        facts, spans, own = t
-        body = turtle[len(TURTLE_HEADER):].decode("utf-8") if spans else ""
+        """The rendering from as_plain's tuple and the issue's Turtle. Its shared statements
+        are those of the Turtle whose subject is shared: each statement (_statement) is a
+        line break, the subject, a space ... " ." and a line break, and no term holds a line
+        break, so two line breaks in a row only ever separate statements."""
+        facts, own = t
+        body = turtle[len(TURTLE_HEADER):].decode("utf-8")
+        shared = tuple("\n" + st + "\n" for st in (body + "\n")[1:].split("\n\n")[:-1]
+                       if st.startswith(_SHARED_SUBJECT))
         return cls(turtle, tuple(Fact(m, FigureKey(*key), items, value) for m, key, items, value in facts),
-                   tuple(body[a:b] for a, b in spans), own, spans)
+                   shared, own)
 
 
 def render_issue(kb: KnowledgeBase, ix: IssueExtraction, memo: Optional[dict] = None) -> Rendered:
@@ -570,36 +577,28 @@ def render_issue(kb: KnowledgeBase, ix: IssueExtraction, memo: Optional[dict] = 
     memo = {} if memo is None else memo
     facts = MetricFacts()
     t, aliases = _issue_own_terms(kb, ix, facts)
-    # (subject, statement, shared): no two statements have the same subject (no subject of
-    # the issue's own terms is an entity), so the flag never decides the order
-    statements: list[tuple[str, str, bool]] = []
+    statements: list[tuple[str, str]] = []
+    shared: list[str] = []
     own = 0
     for s, ps in t.items():
         text, n = _statement(s, ps)
-        shared = s.startswith(_SHARED)
-        if not shared:
+        if s.startswith(_SHARED):
+            shared.append(text)
+        else:
             own += n
-        statements.append((s, text, shared))
+        statements.append((s, text))
     for eid, forms in aliases.items():  # entities are shared subjects
         key = (eid, frozenset(forms))
         entry = memo.get(key)
         if entry is None:
             s, ps = _entity_terms(kb.entities[eid], forms)
-            entry = memo[key] = (s, _statement(s, ps)[0], True)
+            entry = memo[key] = (s, _statement(s, ps)[0])
         statements.append(entry)
+        shared.append(entry[1])
     statements.sort()
-    shared_texts: list[str] = []
-    spans: list[tuple[int, int]] = []
-    at = 0
-    for _, text, is_shared in statements:
-        end = at + len(text)
-        if is_shared:
-            shared_texts.append(text)
-            spans.append((at, end))
-        at = end
     fs = tuple(Fact(m, f.key, tuple(sorted(f.items)), f.value) for m, f in sorted(facts.items()))
-    turtle = TURTLE_HEADER + "".join([text for _, text, _ in statements]).encode("utf-8")
-    return Rendered(turtle, fs, tuple(shared_texts), own, tuple(spans))
+    turtle = TURTLE_HEADER + "".join(text for _, text in statements).encode("utf-8")
+    return Rendered(turtle, fs, tuple(shared), own)
 
 
 def merged_stats(parts: list[Rendered]) -> dict:
@@ -659,7 +658,7 @@ def merge_rendered(parts: list[Rendered]) -> tuple[bytes, int]:
     chunks = [TURTLE_HEADER]
     n = len(TURTLE_HEADER)
     for part in parts:
-        chunks.append(part.turtle[n:])
+        chunks.append(memoryview(part.turtle)[n:])  # joined without a copy of each block first
     if t:
         chunks.append(write_turtle(t)[n:])
     return b"".join(chunks), pairs

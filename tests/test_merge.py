@@ -174,6 +174,33 @@ def test_renderings_cache_is_one_index_and_an_earlier_layout_is_rebuilt(tmp_path
     assert again[:4] == b"KGR3" and marshal.loads(again[8:]) == marshal.loads(index[8:])  # the same entries
 
 
+def test_a_cached_rendering_reads_back_as_rendered(tmp_path):
+    """The renderings' cache keeps no Turtle and no shared statements: they are read back
+    from the issue's file. What comes back is what was rendered (merged_stats counts from
+    it): the same shared statements (entities, also those whose IRI is written whole,
+    figures, events, the newsletter), facts and own triples."""
+    from kg.model import Entity
+    from kg.rdf import Rendered, render_issue
+    from kg.resolve import resolve
+    from kg import gazetteer as gz
+    from conftest import EXAMPLES as ex
+    from kg.build import read_issues, extract_all
+    issues = read_issues([str(ex / "aiweekly-470.txt"), str(ex / "chip-digest-12.md")])
+    exs, _ = extract_all(issues, model=None)
+    kb = resolve(exs, gz.load(None))
+    kb.entities["acme"] = Entity("acme", "Acme", "ORG")
+    kb.entities["acme+co"] = Entity("acme+co", "Acme & Co", "ORG")   # its IRI is written whole: no prefixed name
+    for ix in kb.issues:
+        for i, eid in enumerate(("acme", "acme+co")):
+            if ix.items[0].mentions[i:i + 1]:
+                ix.items[0].mentions[i].entity_id = eid
+        r = render_issue(kb, ix)
+        back = Rendered.from_plain(r.as_plain(), r.turtle)
+        assert sorted(back.shared) == sorted(r.shared) and back.facts == r.facts and back.own == r.own
+        assert any(s.startswith("\nmetric:") for s in back.shared) and any(s.startswith("\nent:") for s in back.shared)
+        assert any(s.startswith("\n<https://w3id.org/newskg/entity/acme+co>") for s in back.shared)
+
+
 def _outputs(out):
     files = [out / "graph.ttl"] + sorted((out / "issues").glob("*.ttl"))
     return {str(p.relative_to(out)): p.read_bytes() for p in files}
