@@ -80,8 +80,9 @@ def issue_file_stem(issue: Issue) -> str:
     return f"{nl}-{tail}"
 
 
-def metric_key(ix_item_iri, kb: KnowledgeBase, ex, met) -> tuple[str, str]:
-    """(IRI hash, label) of a metric: what identifies the fact, not where it was read."""
+def metric_key(ix_item_iri, kb: KnowledgeBase, ex, met, value: Optional[str] = None) -> tuple[str, str]:
+    """(IRI hash, label) of a metric: what identifies the fact, not where it was read.
+    `value`: _plain(met.value) when the caller has it already."""
     if met.subject is not None:
         subj = ex.mentions[met.subject].entity_id
         subj_name = kb.entities[subj].name
@@ -90,7 +91,8 @@ def metric_key(ix_item_iri, kb: KnowledgeBase, ex, met) -> tuple[str, str]:
     else:
         subj, subj_name = "item:" + str(ix_item_iri), "?"
     quals = ",".join(sorted(met.qualifiers))
-    value = _plain(met.value)
+    if value is None:
+        value = _plain(met.value)
     h = _hash(subj, met.measure, met.unit, value, ex.date or "", quals, met.direction or "")
     label = f"{subj_name} {met.measure} {value} {met.unit}" + (f" ({quals})" if quals else "")
     return h, label
@@ -214,8 +216,11 @@ def _describe(t: Terms, s: str, ps: dict) -> None:
             d.extend(objs)
 
 
+_URL_OK = re.compile(r"^https?://[^\s<>\"{}|\\^`]+$")
+
+
 def _url_ok(u: Optional[str]) -> bool:
-    return bool(u) and bool(re.match(r"^https?://[^\s<>\"{}|\\^`]+$", u))
+    return bool(u) and bool(_URL_OK.match(u))
 
 
 def _entity_terms(ent: Entity, aliases: Iterable[tuple[str, str]]) -> tuple[str, dict]:
@@ -253,8 +258,8 @@ def _evidence_terms(t: Terms, at: _At, start: int, end: int) -> str:
     else:
         node = N(f"{at.iri}/span/{start}-{end}")
     if node not in t:
-        t[node] = {A: ["kg:Evidence"], "kg:text": [S(at.issue.text[start:end])], "kg:startOffset": [I(start)],
-                   "kg:endOffset": [I(end)], "prov:wasDerivedFrom": [at.node]}
+        t[node] = {A: ["kg:Evidence"], "kg:text": [S(at.issue.text[start:end])], "kg:startOffset": [str(start)],
+                   "kg:endOffset": [str(end)], "prov:wasDerivedFrom": [at.node]}  # offsets: ints
     return node
 
 
@@ -396,9 +401,10 @@ def _figure_terms(t: Terms, kb: KnowledgeBase, at: _At, met: MetricMention,
     """A figure's node (a content IRI: the same figure read elsewhere is the same node),
     with its evidence; its facts go into `facts`. Returns its term."""
     ex = at.ex
-    h, label = metric_key(at.iri, kb, ex, met)
+    plain = _plain(met.value)
+    h, label = metric_key(at.iri, kb, ex, met, plain)
     mnode = "metric:" + h
-    value, unit = D(met.value), _unit_term(met.unit)
+    value, unit = plain if "." in plain else plain + ".0", _unit_term(met.unit)  # D(met.value)
     ps = {A: ["kg:Metric"], LABEL: [S(label)], "kg:value": [value], "qudt:unit": [unit],
           "kg:measure": [_word(met.measure)], "prov:wasDerivedFrom": [at.node],
           "kg:evidence": [_evidence_terms(t, at, met.ev_start, met.ev_end)]}
@@ -597,7 +603,9 @@ def render_issue(kb: KnowledgeBase, ix: IssueExtraction, memo: Optional[dict] = 
         shared.append(entry[1])
     statements.sort()
     fs = tuple(Fact(m, f.key, tuple(sorted(f.items)), f.value) for m, f in sorted(facts.items()))
-    turtle = TURTLE_HEADER + "".join(text for _, text in statements).encode("utf-8")
+    # each statement encoded on its own: most are ASCII (a copy), and a Chinese text does not
+    # widen the whole issue's text to two bytes a character before it is encoded
+    turtle = b"".join([TURTLE_HEADER, *[text.encode("utf-8") for _, text in statements]])
     return Rendered(turtle, fs, tuple(shared), own)
 
 
