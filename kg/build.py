@@ -537,8 +537,9 @@ def _one_unit_per_issue(result: BuildResult, cache, files: list[str], cached: di
 def _render(kb: KnowledgeBase, units: list[_Unit], cache, terms_cache,
             out: Path) -> tuple[list[Rendered], list[tuple[Path, bytes]], dict[str, str], dict[str, str]]:
     """Each issue's rendering (from the rendering cache when its signature is there and the
-    issue's file holds the Turtle it describes) and the issue files to write (those rendered). Returns (renderings, files to write,
-    issue file -> signature, issue file -> its input)."""
+    issue's file holds the Turtle it describes) and the issue files to write (those rendered
+    again). Returns (renderings, files to write, issue file -> signature, issue file -> its
+    input)."""
     from .incremental import IssueRecord
 
     stems: dict[str, int] = {}

@@ -14,9 +14,9 @@ and the index carry a CRC-32 of their content: a damaged entry or index, or an i
 that is not the Turtle its entry describes, is a cache miss (extracted or rendered again,
 and rewritten), never part of the output. Extraction entries are written in place (no
 temporary file and rename): one cut short (a killed build, a power loss) fails its
-checksum and is extracted again. The manifest is written last; it also says which input file each
-issue file was built from, and which inputs were given, so that a build can tell an issue the
-user removed from one it was simply not given this time (kg.build, `prune`)."""
+checksum and is extracted again. The manifest is written last; it also says which input
+file each issue file was built from, and which inputs were given, so that a build can tell
+an issue the user removed from one it was simply not given this time (kg.build, `prune`)."""
 from __future__ import annotations
 
 import hashlib
@@ -55,8 +55,8 @@ _RDR_MAGIC = b"KGR3"
 _RDX_NAME = "index.rdx"
 _RDR_HEADER = struct.Struct("<4sI")
 # CRC-32 (zlib) detects damage (a zeroed block, a torn write, a flipped bit) at a fraction of
-# a cryptographic hash's cost: on the 63 MB of renderings an incremental build of 1,000
-# issues reads, 0.04 s against sha256's 0.09 s (see README, "Safety")
+# a cryptographic hash's cost: on the 38 MB of issue files an incremental build of 1,000
+# issues reads back, 0.01 s (see README, "Safety")
 _crc = zlib.crc32
 
 
@@ -229,8 +229,8 @@ class Cache:
 
 class TermCache:
     """What the merged graph needs of each rendered issue besides its Turtle (its figure
-    facts, where its shared statements stand, how many triples its own subjects have), with
-    the length and CRC-32 of that Turtle, keyed by a signature of everything its rendering
+    facts, how many triples its own subjects have), with the length and CRC-32 of that
+    Turtle, keyed by a signature of everything its rendering
     reads (its resolved extraction and the entities it refers to). An incremental build
     re-renders only issues whose signature changed or whose file (issues/*.ttl, read back
     as the Turtle) is not what the entry describes, and the merged graph is the
@@ -238,9 +238,10 @@ class TermCache:
     more than that one issue.
 
     All entries are one file (terms/index.rdx: a header with a CRC-32, then the marshalled
-    entries, a few KB an issue): read once, written once after the build's output (`prune`),
-    so a build creates no file per issue for them. A damaged index is no index: every
-    issue is rendered again."""
+    entries, about 2 KB an issue): read once, written once after the build's output
+    (`prune`), so a build creates no file per issue for them. A damaged index is no index:
+    every issue is rendered again. A build that fails or stops before it leaves the index
+    as it was (an issue file it did write then no longer matches its entry: a miss)."""
 
     def __init__(self, out_dir: str, enabled: bool = True):
         self.dir = Path(out_dir) / ".kg" / "terms"
