@@ -535,6 +535,7 @@ _SHARED = ("ent:", "metric:", "event:", "<" + BASE + "newsletter/")
 # the subjects render_issue counts as shared: those above, and every entity (one whose IRI is
 # written whole too)
 _SHARED_SUBJECT = _SHARED + ("<" + str(ENT),)
+_SHARED_SUBJECT_BYTES = tuple(p.encode("utf-8") for p in _SHARED_SUBJECT)
 
 
 class Fact(NamedTuple):
@@ -568,9 +569,11 @@ class Rendered(NamedTuple):
         line break, the subject, a space ... " ." and a line break, and no term holds a line
         break, so two line breaks in a row only ever separate statements."""
         facts, own = t
-        body = turtle[len(TURTLE_HEADER):].decode("utf-8")
-        shared = tuple("\n" + st + "\n" for st in (body + "\n")[1:].split("\n\n")[:-1]
-                       if st.startswith(_SHARED_SUBJECT))
+        # the statements without their first and last line break, as bytes: only the shared
+        # ones are decoded
+        body = turtle[len(TURTLE_HEADER) + 1:-1]
+        shared = tuple("\n" + st.decode("utf-8") + "\n" for st in body.split(b"\n\n")
+                       if st.startswith(_SHARED_SUBJECT_BYTES)) if body else ()
         return cls(turtle, tuple(Fact(m, FigureKey(*key), items, value) for m, key, items, value in facts),
                    shared, own)
 
