@@ -389,11 +389,11 @@ class IssueRecord:
     @staticmethod
     def to_tuple(ix: IssueExtraction) -> tuple:
         iss = ix.issue
-        return (iss.newsletter, iss.number, iss.date, iss.source_file, iss.content_hash, tuple(
+        return (iss.newsletter, iss.number, iss.date, iss.source_file, iss.content_hash, tuple([
             (ex.item.lang, ex.item.position, ex.item.outlet, ex.item.kind, ex.outlet_id, ex.translation_of,
-             tuple((m.text, m.type, m.entity_id) for m in ex.mentions),
-             tuple((str(f.value), f.unit) for f in ex.metrics))
-            for ex in ix.items))
+             tuple([(m.text, m.type, m.entity_id) for m in ex.mentions]),
+             tuple([(str(f.value), f.unit) for f in ex.metrics]))
+            for ex in ix.items]))   # lists made into tuples: a comprehension is cheaper than a generator
 
     @classmethod
     def from_tuple(cls, t: tuple) -> "IssueRecord":

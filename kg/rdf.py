@@ -512,19 +512,18 @@ def issue_signature(kb: KnowledgeBase, ix: IssueExtraction, extraction_key: Opti
     ids = sorted({m.entity_id for ex in ix.items for m in ex.mentions} |
                  {ex.outlet_id for ex in ix.items if ex.outlet_id})
     memo = {} if memo is None else memo
-    ents = []
-    for i in ids:
-        r = memo.get(i)
-        if r is None:
-            e = kb.entities[i]
-            r = memo[i] = repr((e.id, e.name, e.type, sorted(e.names.items()), list(e.tickers), e.wikidata,
-                                e.homepage))
-        ents.append(r)
     resolved = [(ex.outlet_id, ex.translation_of, [(m.entity_id, m.type) for m in ex.mentions]) for ex in ix.items]
     # repr, not pickle: a pickle also records which objects are shared, which differs
     # between fresh and cached extractions of the same text
     what = extraction_key if extraction_key else repr(ix)
-    h = hashlib.sha256(repr((what, resolved, ents, _RENDER_VERSION)).encode("utf-8", "surrogatepass"))
+    h = hashlib.sha256(repr((what, resolved, _RENDER_VERSION)).encode("utf-8", "surrogatepass"))
+    for i in ids:   # each entity's record, encoded once a knowledge base; a NUL after each (no repr has one)
+        r = memo.get(i)
+        if r is None:
+            e = kb.entities[i]
+            r = memo[i] = repr((e.id, e.name, e.type, sorted(e.names.items()), list(e.tickers), e.wikidata,
+                                e.homepage)).encode("utf-8", "surrogatepass") + b"\x00"
+        h.update(r)
     return h.hexdigest()[:32]
 
 
