@@ -9,10 +9,12 @@ from __future__ import annotations
 import errno
 import os
 import re
+import secrets
 import stat
 import tempfile
 from functools import lru_cache
 from pathlib import Path
+from typing import Optional
 
 
 # up to this many files, each is fsynced (os.sync would also wait for every other dirty
@@ -35,17 +37,22 @@ def umask() -> int:
     return old
 
 
-def _prepare(target: Path, mask: int) -> int:
+def _prepare(target: Path, mask: int, folders: Optional[set] = None) -> int:
     """The mode the file at `target` is to have (its own when it exists, else the umask's),
     failing before anything is written when it cannot be replaced: a folder where graph.ttl
-    should be, a file where its folder should be. One stat in the usual case."""
+    should be, a file where its folder should be. One stat in the usual case (`folders`:
+    the folders already found to be folders, not looked at again)."""
     try:
         st = os.stat(target)
     except FileNotFoundError:
         parent = target.parent
+        if folders is not None and parent in folders:
+            return 0o666 & ~mask
         try:
             if not stat.S_ISDIR(os.stat(parent).st_mode):
                 raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(parent))
+            if folders is not None:
+                folders.add(parent)
         except FileNotFoundError:
             pass        # made by mkdir (which names a file in the way itself)
         return 0o666 & ~mask
@@ -67,30 +74,59 @@ def _naming(e: OSError, target: Path) -> OSError:
     return e
 
 
+def _open_temp(target: Path, token: str, mode: int, mask: int) -> tuple[int, str]:
+    """A new temporary file beside `target` (".NAME.TOKEN.tmp", as remove_stale_temp knows
+    them), with `mode`: one open (and a chmod only when the umask would take bits of the
+    mode away). Should the name be taken, mkstemp finds another."""
+    tmp = os.path.join(target.parent, f".{target.name}.{token}.tmp")
+    try:
+        fd = os.open(tmp, _TEMP_FLAGS, mode)
+    except FileExistsError:
+        fd, tmp = tempfile.mkstemp(prefix="." + target.name + ".", suffix=".tmp", dir=target.parent)
+        os.fchmod(fd, mode)
+        return fd, tmp
+    if mode & mask:
+        os.fchmod(fd, mode)
+    return fd, tmp
+
+
+_TEMP_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOFOLLOW", 0)
+
+
 def write_atomic_many(files: list[tuple[str | os.PathLike, bytes]]) -> None:
     """Write several files atomically: every target is checked, every temporary file is
     written and flushed to disk (an fsync each when they are few, one os.sync for many: a
     full build writes a thousand issue files), then each is renamed into place. A failure
-    before the renames (a full disk, a read-only folder) leaves every target as it was."""
+    before the renames (a full disk, a read-only folder) leaves every target as it was.
+    Each folder is made (or checked) once, and each temporary file takes one open and one
+    write (a thousand issue files share a random part of their temporary names)."""
     mask = umask()
-    modes = [_prepare(Path(path), mask) for path, _ in files]
+    checked: set = set()
+    modes = [_prepare(Path(path), mask, checked) for path, _ in files]
     temps: list[tuple[str, Path]] = []
+    token = secrets.token_hex(4)
+    folders: set = set()
+    sync_each = len(files) <= FSYNC_EACH_UP_TO
     try:
         for (path, data), mode in zip(files, modes):
             target = Path(path)
             try:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                fd, tmp = tempfile.mkstemp(prefix="." + target.name + ".", suffix=".tmp", dir=target.parent)
+                if target.parent not in folders:
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    folders.add(target.parent)
+                fd, tmp = _open_temp(target, token, mode, mask)
                 temps.append((tmp, target))
-                os.fchmod(fd, mode)
-                with os.fdopen(fd, "wb") as f:
-                    f.write(data)
-                    if len(files) <= FSYNC_EACH_UP_TO:
-                        f.flush()
-                        os.fsync(f.fileno())
+                try:
+                    view = memoryview(data)
+                    while view:
+                        view = view[os.write(fd, view):]
+                    if sync_each:
+                        os.fsync(fd)
+                finally:
+                    os.close(fd)
             except OSError as e:
                 raise _naming(e, target)
-        if len(files) > FSYNC_EACH_UP_TO:
+        if not sync_each:
             os.sync()
         for tmp, target in temps:
             os.replace(tmp, target)

@@ -437,7 +437,7 @@ def _build_into(result: BuildResult, cache, terms_cache, paths: list[str], out_d
     if any(u.ix is not ix for u, ix in zip(units, kb.issues)):
         raise AssertionError("the issues are not in the knowledge base's order")
     out = Path(out_dir)
-    parts, files_out, outputs, sources = _render(kb, units, cache, terms_cache, out, rebuild)
+    parts, files_out, outputs, sources = _render(kb, units, cache, terms_cache, out)
     merged, conflict_pairs = merge_rendered(parts)
     problem = _check_merged(merged, TURTLE_HEADER)
     if problem:
@@ -534,17 +534,17 @@ def _one_unit_per_issue(result: BuildResult, cache, files: list[str], cached: di
     return units
 
 
-def _render(kb: KnowledgeBase, units: list[_Unit], cache, terms_cache, out: Path,
-            rebuild: bool) -> tuple[list[Rendered], list[tuple[Path, bytes]], dict[str, str], dict[str, str]]:
-    """Each issue's rendering (from the rendering cache when its signature is there) and
-    the issue files to write (those that changed). Returns (renderings, files to write,
-    issue file -> signature, issue file -> its input)."""
+def _render(kb: KnowledgeBase, units: list[_Unit], cache, terms_cache,
+            out: Path) -> tuple[list[Rendered], list[tuple[Path, bytes]], dict[str, str], dict[str, str]]:
+    """Each issue's rendering (from the rendering cache when its signature is there and the
+    issue's file holds the Turtle it describes) and the issue files to write (those rendered
+    again). Returns (renderings, files to write, issue file -> signature, issue file -> its
+    input)."""
     from .incremental import IssueRecord
 
     stems: dict[str, int] = {}
     files_out: list[tuple[Path, bytes]] = []
     parts: list[Rendered] = []
-    previous = cache.manifest.get("outputs", {})
     outputs: dict[str, str] = {}
     sources: dict[str, str] = {}
     sig_memo: dict = {}
@@ -557,19 +557,18 @@ def _render(kb: KnowledgeBase, units: list[_Unit], cache, terms_cache, out: Path
         if stems[stem] > 1:
             stem = f"{stem}-{stems[stem]}"
         sig = issue_signature(kb, ix, u.key, sig_memo)
-        plain = terms_cache.get(sig)
-        if plain is not None:
-            part = Rendered.from_plain(plain)
+        name = f"{stem}.ttl"
+        path = issues_dir / name
+        hit = terms_cache.get(sig, path)  # the issue's file is part of its cached rendering
+        if hit is not None:
+            part = Rendered.from_plain(*hit)  # the file holds its Turtle: not rewritten
         else:
             full = cache.load_full(ix) if isinstance(ix, IssueRecord) else ix
             part = render_issue(kb, full, render_memo)
-            terms_cache.put(sig, part.as_plain())
+            terms_cache.put(sig, part.as_plain(), part.turtle)
+            files_out.append((path, part.turtle))
         parts.append(part)
         keep_survivors()
-        name = f"{stem}.ttl"
-        path = issues_dir / name
         outputs[name] = sig
         sources[name] = u.source
-        if rebuild or previous.get(name) != sig or not path.exists():
-            files_out.append((path, part.turtle))  # unchanged issue files are not rewritten
     return parts, files_out, outputs, sources

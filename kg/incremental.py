@@ -7,11 +7,16 @@ gazetteer, the model, the reader options): a changed file, gazetteer, model or k
 re-extracts. One file (cache/*.kge) holds it twice: first as resolution records (marshal),
 which is all resolution and the issue signatures read, then pickled whole, which is loaded
 only for an issue that must be rendered again. Each issue's rendering is cached under
-its signature (terms/*.rdr). Every entry carries a CRC-32 of its content: a damaged entry
-is a cache miss (extracted or rendered again, and rewritten), never part of the output.
-The manifest is written last; it also says which input file each issue file was built
-from, and which inputs were given, so that a build can tell an issue the user removed from
-one it was simply not given this time (kg.build, `prune`)."""
+its signature, all issues in one index (terms/index.rdx, see TermCache): what the merged
+graph needs besides the issue's Turtle, and the length and CRC-32 of that Turtle, which is
+read back from the issue's own file (issues/*.ttl) rather than stored twice. Every entry
+and the index carry a CRC-32 of their content: a damaged entry or index, or an issue file
+that is not the Turtle its entry describes, is a cache miss (extracted or rendered again,
+and rewritten), never part of the output. Extraction entries are written in place (no
+temporary file and rename): one cut short (a killed build, a power loss) fails its
+checksum and is extracted again. The manifest is written last; it also says which input
+file each issue file was built from, and which inputs were given, so that a build can tell
+an issue the user removed from one it was simply not given this time (kg.build, `prune`)."""
 from __future__ import annotations
 
 import hashlib
@@ -41,12 +46,17 @@ _MARSHAL_TAG = ("kg", 1, sys.version_info[:2])
 ENTRY_SUFFIX = ".kge"
 _KGE_MAGIC = b"KGE2"
 _KGE_HEADER = struct.Struct("<4sQII")
-# a rendering: magic, a CRC-32 of the marshalled value, the marshalled value
-_RDR_MAGIC = b"KGR2"
+# the renderings' index (TermCache): magic, a CRC-32 of the marshalled entries, the marshalled
+# entries ({signature: (the length and CRC-32 of the issue file's Turtle, what
+# kg.rdf.Rendered.as_plain gives)}). The files of the earlier layout (one KGR2 file per issue,
+# terms/*.rdr, holding the Turtle itself) are not read, and removed (their issues are rendered
+# again, once).
+_RDR_MAGIC = b"KGR3"
+_RDX_NAME = "index.rdx"
 _RDR_HEADER = struct.Struct("<4sI")
 # CRC-32 (zlib) detects damage (a zeroed block, a torn write, a flipped bit) at a fraction of
-# a cryptographic hash's cost: on the 63 MB of renderings an incremental build of 1,000
-# issues reads, 0.04 s against sha256's 0.09 s (see README, "Safety")
+# a cryptographic hash's cost: on the 38 MB of issue files an incremental build of 1,000
+# issues reads back, 0.01 s (see README, "Safety")
 _crc = zlib.crc32
 
 
@@ -78,6 +88,37 @@ def _unlink_all(paths: list[Path]) -> None:
     paths.clear()
 
 
+_NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOFOLLOW", 0)
+
+
+def _write_entry(target: Path, data: bytes, replace: bool) -> None:
+    """Write a cache entry in place: created anew (a file already there when `replace`, a
+    damaged entry, is removed first; a link is never written through), its data, closed.
+    Three system calls where a temporary file and a rename take eight; no fsync (see the
+    module's docstring: an entry cut short fails its checksum). Interrupted (Ctrl-C, an
+    error), the entry is removed. An OSError names the entry."""
+    if replace:
+        try:
+            os.unlink(target)
+        except FileNotFoundError:
+            pass
+    fd = os.open(target, _NEW_FILE, 0o666)   # the umask applies, as for any new file
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+    except BaseException as e:
+        os.close(fd)
+        try:
+            os.unlink(target)
+        except OSError:
+            pass
+        if isinstance(e, OSError):
+            e.filename, e.filename2 = str(target), None
+        raise
+    os.close(fd)
+
+
 class DamagedCache(Exception):
     """A cached extraction cannot be read (kg.build then builds again with rebuild=True)."""
 
@@ -94,6 +135,7 @@ class Cache:
         self.inputs: list[str] = []         # the inputs given (real paths)
         self.created: list[Path] = []       # entries this build wrote anew
         self._full: dict[str, list[IssueExtraction]] = {}
+        self._made_dir = False
 
     def _read_manifest(self) -> dict:
         p = self.dir / MANIFEST
@@ -153,11 +195,16 @@ class Cache:
         name = self.entry_name(content_hash)
         recs = marshal.dumps((_MARSHAL_TAG, [IssueRecord.to_tuple(ex) for ex in exs]))
         full = pickle.dumps(exs, protocol=pickle.HIGHEST_PROTOCOL)
-        target = self.dir / "cache" / name
-        if not target.exists():
+        cdir = self.dir / "cache"
+        if not self._made_dir:
+            cdir.mkdir(parents=True, exist_ok=True)
+            self._made_dir = True
+        target = cdir / name
+        there = os.path.lexists(target)
+        if not there:
             self.created.append(target)
-        write_atomic(target, _KGE_HEADER.pack(_KGE_MAGIC, len(recs), _crc(recs), _crc(full)) + recs + full,
-                     sync=False)
+        _write_entry(target, b"".join((_KGE_HEADER.pack(_KGE_MAGIC, len(recs), _crc(recs), _crc(full)), recs, full)),
+                     there)
         self.used[path] = {"hash": content_hash, "cache": name}
 
     def discard_created(self) -> None:
@@ -181,66 +228,85 @@ class Cache:
 
 
 class TermCache:
-    """Each issue's rendered Turtle and figure facts, keyed by a signature of everything
-    its rendering reads (its resolved extraction and the entities it refers to). An
-    incremental build re-renders only issues whose signature changed, and the merged
-    graph is the concatenation of the issues' blocks, so adding one issue to a thousand
-    costs little more than that one issue."""
+    """What the merged graph needs of each rendered issue besides its Turtle (its figure
+    facts, how many triples its own subjects have), with the length and CRC-32 of that
+    Turtle, keyed by a signature of everything its rendering
+    reads (its resolved extraction and the entities it refers to). An incremental build
+    re-renders only issues whose signature changed or whose file (issues/*.ttl, read back
+    as the Turtle) is not what the entry describes, and the merged graph is the
+    concatenation of the issues' blocks, so adding one issue to a thousand costs little
+    more than that one issue.
+
+    All entries are one file (terms/index.rdx: a header with a CRC-32, then the marshalled
+    entries, about 2 KB an issue): read once, written once after the build's output
+    (`prune`), so a build creates no file per issue for them. A damaged index is no index:
+    every issue is rendered again. A build that fails or stops before it leaves the index
+    as it was (an issue file it did write then no longer matches its entry: a miss)."""
 
     def __init__(self, out_dir: str, enabled: bool = True):
         self.dir = Path(out_dir) / ".kg" / "terms"
+        self.path = self.dir / _RDX_NAME
         self.enabled = enabled
         self.used: set[str] = set()
-        self.created: list[Path] = []
-        self._present: Optional[set[str]] = None
+        self.created: list[Path] = []      # none: the index is written last, by prune
+        self.entries: dict[str, tuple] = self._read() if enabled else {}
+        self.changed = False
 
-    def _names(self) -> set[str]:
-        """The files in the cache's folder, listed once (a build holds the folder's lock):
-        a rendering that is not there is not looked for, one that is not is created."""
-        if self._present is None:
-            try:
-                self._present = set(os.listdir(self.dir))
-            except OSError:
-                self._present = set()
-        return self._present
-
-    def get(self, sig: str):
-        """The rendering cached under `sig`, or None when there is none or it is damaged (its
-        checksum does not match: the issue is rendered again and the file rewritten)."""
-        self.used.add(sig)
-        if not self.enabled or sig + ".rdr" not in self._names():
-            return None
+    def _read(self) -> dict:
         try:
-            raw = (self.dir / (sig + ".rdr")).read_bytes()
+            raw = self.path.read_bytes()
             magic, crc = _RDR_HEADER.unpack_from(raw)
             body = memoryview(raw)[_RDR_HEADER.size:]
             if magic != _RDR_MAGIC or _crc(body) != crc:
+                return {}
+            tag, entries = marshal.loads(body)
+            return entries if tag == _MARSHAL_TAG and isinstance(entries, dict) else {}
+        except Exception:
+            return {}
+
+    def get(self, sig: str, turtle_path: Path):
+        """(the plain rendering, the issue's Turtle) cached under `sig`, the Turtle read from
+        `turtle_path` (the issue's file); None when there is none, or the file is not the
+        Turtle the entry describes (edited, damaged, another issue's, missing): the issue is
+        then rendered again and its file rewritten."""
+        self.used.add(sig)
+        entry = self.entries.get(sig)
+        if entry is None:
+            return None
+        try:
+            size, turtle_crc, value = entry
+            with open(turtle_path, "rb") as fh:
+                turtle = fh.read(size + 1)
+            if len(turtle) != size or _crc(turtle) != turtle_crc:
                 return None
-            tag, value = marshal.loads(body)
-            return value if tag == _MARSHAL_TAG else None
+            return value, turtle
         except Exception:
             return None
 
-    def put(self, sig: str, value: tuple) -> None:
-        """value: plain tuples, strings and numbers (kg.rdf.Rendered.as_plain)."""
+    def put(self, sig: str, value: tuple, turtle: bytes) -> None:
+        """value: plain tuples, strings and numbers (kg.rdf.Rendered.as_plain); `turtle`: what
+        the issue's file will hold (only its length and checksum are kept)."""
         self.used.add(sig)
-        body = marshal.dumps((_MARSHAL_TAG, value))
-        name = sig + ".rdr"
-        target = self.dir / name
-        if name not in self._names():
-            self.created.append(target)
-        write_atomic(target, _RDR_HEADER.pack(_RDR_MAGIC, _crc(body)) + body, sync=False)
-        self._present.add(name)
+        self.entries[sig] = (len(turtle), _crc(turtle), value)
+        self.changed = True
 
     def discard_created(self) -> None:
-        """See Cache.discard_created."""
+        """See Cache.discard_created: nothing to remove (the index is written by prune, after
+        the output)."""
         _unlink_all(self.created)
 
     def prune(self) -> None:
-        if self.dir.exists():
-            for f in self.dir.iterdir():
-                if f.stem not in self.used or f.suffix != ".rdr":
-                    f.unlink()
+        """Write the index with the entries this build used (after the issue files they
+        describe are written), when it changed; remove any other file of the folder (the
+        one-file-per-issue .rdr of an earlier layout)."""
+        keep = {sig: self.entries[sig] for sig in sorted(self.used) if sig in self.entries}
+        if self.changed or len(keep) != len(self.entries) or not self.enabled:
+            body = marshal.dumps((_MARSHAL_TAG, keep))
+            write_atomic(self.path, _RDR_HEADER.pack(_RDR_MAGIC, _crc(body)) + body, sync=False)
+        self.entries = keep
+        for f in self.dir.iterdir():
+            if f.name != _RDX_NAME:
+                f.unlink()
 
 
 # --- resolution records ------------------------------------------------------------------
@@ -323,11 +389,11 @@ class IssueRecord:
     @staticmethod
     def to_tuple(ix: IssueExtraction) -> tuple:
         iss = ix.issue
-        return (iss.newsletter, iss.number, iss.date, iss.source_file, iss.content_hash, tuple(
+        return (iss.newsletter, iss.number, iss.date, iss.source_file, iss.content_hash, tuple([
             (ex.item.lang, ex.item.position, ex.item.outlet, ex.item.kind, ex.outlet_id, ex.translation_of,
-             tuple((m.text, m.type, m.entity_id) for m in ex.mentions),
-             tuple((str(f.value), f.unit) for f in ex.metrics))
-            for ex in ix.items))
+             tuple([(m.text, m.type, m.entity_id) for m in ex.mentions]),
+             tuple([(str(f.value), f.unit) for f in ex.metrics]))
+            for ex in ix.items]))   # lists made into tuples: a comprehension is cheaper than a generator
 
     @classmethod
     def from_tuple(cls, t: tuple) -> "IssueRecord":

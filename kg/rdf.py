@@ -80,8 +80,9 @@ def issue_file_stem(issue: Issue) -> str:
     return f"{nl}-{tail}"
 
 
-def metric_key(ix_item_iri, kb: KnowledgeBase, ex, met) -> tuple[str, str]:
-    """(IRI hash, label) of a metric: what identifies the fact, not where it was read."""
+def metric_key(ix_item_iri, kb: KnowledgeBase, ex, met, value: Optional[str] = None) -> tuple[str, str]:
+    """(IRI hash, label) of a metric: what identifies the fact, not where it was read.
+    `value`: _plain(met.value) when the caller has it already."""
     if met.subject is not None:
         subj = ex.mentions[met.subject].entity_id
         subj_name = kb.entities[subj].name
@@ -90,7 +91,8 @@ def metric_key(ix_item_iri, kb: KnowledgeBase, ex, met) -> tuple[str, str]:
     else:
         subj, subj_name = "item:" + str(ix_item_iri), "?"
     quals = ",".join(sorted(met.qualifiers))
-    value = _plain(met.value)
+    if value is None:
+        value = _plain(met.value)
     h = _hash(subj, met.measure, met.unit, value, ex.date or "", quals, met.direction or "")
     label = f"{subj_name} {met.measure} {value} {met.unit}" + (f" ({quals})" if quals else "")
     return h, label
@@ -214,8 +216,11 @@ def _describe(t: Terms, s: str, ps: dict) -> None:
             d.extend(objs)
 
 
+_URL_OK = re.compile(r"^https?://[^\s<>\"{}|\\^`]+$")
+
+
 def _url_ok(u: Optional[str]) -> bool:
-    return bool(u) and bool(re.match(r"^https?://[^\s<>\"{}|\\^`]+$", u))
+    return bool(u) and bool(_URL_OK.match(u))
 
 
 def _entity_terms(ent: Entity, aliases: Iterable[tuple[str, str]]) -> tuple[str, dict]:
@@ -253,8 +258,8 @@ def _evidence_terms(t: Terms, at: _At, start: int, end: int) -> str:
     else:
         node = N(f"{at.iri}/span/{start}-{end}")
     if node not in t:
-        t[node] = {A: ["kg:Evidence"], "kg:text": [S(at.issue.text[start:end])], "kg:startOffset": [I(start)],
-                   "kg:endOffset": [I(end)], "prov:wasDerivedFrom": [at.node]}
+        t[node] = {A: ["kg:Evidence"], "kg:text": [S(at.issue.text[start:end])], "kg:startOffset": [str(start)],
+                   "kg:endOffset": [str(end)], "prov:wasDerivedFrom": [at.node]}  # offsets: ints
     return node
 
 
@@ -396,9 +401,10 @@ def _figure_terms(t: Terms, kb: KnowledgeBase, at: _At, met: MetricMention,
     """A figure's node (a content IRI: the same figure read elsewhere is the same node),
     with its evidence; its facts go into `facts`. Returns its term."""
     ex = at.ex
-    h, label = metric_key(at.iri, kb, ex, met)
+    plain = _plain(met.value)
+    h, label = metric_key(at.iri, kb, ex, met, plain)
     mnode = "metric:" + h
-    value, unit = D(met.value), _unit_term(met.unit)
+    value, unit = plain if "." in plain else plain + ".0", _unit_term(met.unit)  # D(met.value)
     ps = {A: ["kg:Metric"], LABEL: [S(label)], "kg:value": [value], "qudt:unit": [unit],
           "kg:measure": [_word(met.measure)], "prov:wasDerivedFrom": [at.node],
           "kg:evidence": [_evidence_terms(t, at, met.ev_start, met.ev_end)]}
@@ -506,19 +512,18 @@ def issue_signature(kb: KnowledgeBase, ix: IssueExtraction, extraction_key: Opti
     ids = sorted({m.entity_id for ex in ix.items for m in ex.mentions} |
                  {ex.outlet_id for ex in ix.items if ex.outlet_id})
     memo = {} if memo is None else memo
-    ents = []
-    for i in ids:
-        r = memo.get(i)
-        if r is None:
-            e = kb.entities[i]
-            r = memo[i] = repr((e.id, e.name, e.type, sorted(e.names.items()), list(e.tickers), e.wikidata,
-                                e.homepage))
-        ents.append(r)
     resolved = [(ex.outlet_id, ex.translation_of, [(m.entity_id, m.type) for m in ex.mentions]) for ex in ix.items]
     # repr, not pickle: a pickle also records which objects are shared, which differs
     # between fresh and cached extractions of the same text
     what = extraction_key if extraction_key else repr(ix)
-    h = hashlib.sha256(repr((what, resolved, ents, _RENDER_VERSION)).encode("utf-8", "surrogatepass"))
+    h = hashlib.sha256(repr((what, resolved, _RENDER_VERSION)).encode("utf-8", "surrogatepass"))
+    for i in ids:   # each entity's record, encoded once a knowledge base; a NUL after each (no repr has one)
+        r = memo.get(i)
+        if r is None:
+            e = kb.entities[i]
+            r = memo[i] = repr((e.id, e.name, e.type, sorted(e.names.items()), list(e.tickers), e.wikidata,
+                                e.homepage)).encode("utf-8", "surrogatepass") + b"\x00"
+        h.update(r)
     return h.hexdigest()[:32]
 
 
@@ -526,6 +531,10 @@ _RENDER_VERSION = "3"
 
 
 _SHARED = ("ent:", "metric:", "event:", "<" + BASE + "newsletter/")
+# the subjects render_issue counts as shared: those above, and every entity (one whose IRI is
+# written whole too)
+_SHARED_SUBJECT = _SHARED + ("<" + str(ENT),)
+_SHARED_SUBJECT_BYTES = tuple(p.encode("utf-8") for p in _SHARED_SUBJECT)
 
 
 class Fact(NamedTuple):
@@ -537,7 +546,8 @@ class Fact(NamedTuple):
 
 
 class Rendered(NamedTuple):
-    """One issue, rendered (render_issue); kg.incremental caches it (as_plain)."""
+    """One issue, rendered (render_issue); kg.incremental caches it (as_plain), without the
+    Turtle, which the issue's file holds."""
     turtle: bytes                   # the issue's Turtle file
     facts: tuple[Fact, ...]         # its figures, by metric term
     # the statements (as in `turtle`) of subjects other issues may describe too (entities,
@@ -547,13 +557,22 @@ class Rendered(NamedTuple):
     own: int                        # how many triples the issue's own subjects (issue, items, evidence) have
 
     def as_plain(self) -> tuple:
-        """Plain tuples, strings and numbers (what marshal writes)."""
-        return (self.turtle, tuple((f.metric, tuple(f.key), f.items, f.value) for f in self.facts),
-                self.shared, self.own)
+        """Plain tuples, strings and numbers (what marshal writes), without the Turtle (and
+        so without `shared`, which from_plain finds in it again)."""
+        return (tuple((f.metric, tuple(f.key), f.items, f.value) for f in self.facts), self.own)
 
     @classmethod
-    def from_plain(cls, t: tuple) -> "Rendered":
-        turtle, facts, shared, own = t
+    def from_plain(cls, t: tuple, turtle: bytes) -> "Rendered":
+        """The rendering from as_plain's tuple and the issue's Turtle. Its shared statements
+        are those of the Turtle whose subject is shared: each statement (_statement) is a
+        line break, the subject, a space ... " ." and a line break, and no term holds a line
+        break, so two line breaks in a row only ever separate statements."""
+        facts, own = t
+        # the statements without their first and last line break, as bytes: only the shared
+        # ones are decoded
+        body = turtle[len(TURTLE_HEADER) + 1:-1]
+        shared = tuple("\n" + st.decode("utf-8") + "\n" for st in body.split(b"\n\n")
+                       if st.startswith(_SHARED_SUBJECT_BYTES)) if body else ()
         return cls(turtle, tuple(Fact(m, FigureKey(*key), items, value) for m, key, items, value in facts),
                    shared, own)
 
@@ -586,7 +605,9 @@ def render_issue(kb: KnowledgeBase, ix: IssueExtraction, memo: Optional[dict] = 
         shared.append(entry[1])
     statements.sort()
     fs = tuple(Fact(m, f.key, tuple(sorted(f.items)), f.value) for m, f in sorted(facts.items()))
-    turtle = TURTLE_HEADER + "".join(text for _, text in statements).encode("utf-8")
+    # each statement encoded on its own: most are ASCII (a copy), and a Chinese text does not
+    # widen the whole issue's text to two bytes a character before it is encoded
+    turtle = b"".join([TURTLE_HEADER, *[text.encode("utf-8") for _, text in statements]])
     return Rendered(turtle, fs, tuple(shared), own)
 
 
@@ -647,7 +668,7 @@ def merge_rendered(parts: list[Rendered]) -> tuple[bytes, int]:
     chunks = [TURTLE_HEADER]
     n = len(TURTLE_HEADER)
     for part in parts:
-        chunks.append(part.turtle[n:])
+        chunks.append(memoryview(part.turtle)[n:])  # joined without a copy of each block first
     if t:
         chunks.append(write_turtle(t)[n:])
     return b"".join(chunks), pairs

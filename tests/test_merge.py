@@ -138,6 +138,69 @@ def test_incremental_build_equals_full_build(tmp_path):
     assert len(set(g.subjects(RDF.type, KG.Issue))) == 2
 
 
+def test_renderings_cache_is_one_index_and_an_earlier_layout_is_rebuilt(tmp_path):
+    """The renderings' cache is one file (terms/index.rdx), not a file per issue, and keeps
+    no second copy of an issue's Turtle. A cache of an earlier layout (a KGR2 file per
+    issue, or an index of another version) is not read: its issues are rendered again, the
+    output is the same as a full rebuild, and the old files go."""
+    import marshal
+    import struct
+    import zlib
+    src, inc, full = tmp_path / "in", tmp_path / "inc", tmp_path / "full"
+    src.mkdir()
+    for f in ("aiweekly-470.txt", "chip-digest-12.md", "market-brief-88.txt"):
+        shutil.copy(EXAMPLES / f, src / f)
+    run = lambda *a: CliRunner().invoke(cli, ["build", *map(str, a), "--model", "none", "-q"])
+    assert run(src, "-o", full, "--rebuild").exit_code == 0
+    assert run(src, "-o", inc).exit_code == 0
+    terms = inc / ".kg" / "terms"
+    assert [p.name for p in terms.iterdir()] == ["index.rdx"]
+    index = (terms / "index.rdx").read_bytes()
+    issue_bytes = sum(p.stat().st_size for p in (inc / "issues").glob("*.ttl"))
+    assert len(index) < issue_bytes / 2          # facts and offsets, not the Turtle again
+    assert _outputs(inc) == _outputs(full)
+    # an index of another version (its magic) and files of the earlier layout
+    body = index[8:]
+    (terms / "index.rdx").write_bytes(struct.pack("<4sI", b"KGR2", zlib.crc32(body)) + body)
+    old = terms / ("0" * 32 + ".rdr")
+    old.write_bytes(b"KGR2" + bytes(60))
+    for f in (inc / "issues").glob("*.ttl"):
+        f.write_bytes(f.read_bytes().replace(b"kg:Item", b"kg:Itom"))   # what an earlier kg wrote
+    r = run(src, "-o", inc)
+    assert r.exit_code == 0 and "0 extracted" in r.output, r.output
+    assert _outputs(inc) == _outputs(full)       # rendered again, every issue file rewritten
+    assert [p.name for p in terms.iterdir()] == ["index.rdx"]
+    again = (terms / "index.rdx").read_bytes()
+    assert again[:4] == b"KGR3" and marshal.loads(again[8:]) == marshal.loads(index[8:])  # the same entries
+
+
+def test_a_cached_rendering_reads_back_as_rendered(tmp_path):
+    """The renderings' cache keeps no Turtle and no shared statements: they are read back
+    from the issue's file. What comes back is what was rendered (merged_stats counts from
+    it): the same shared statements (entities, also those whose IRI is written whole,
+    figures, events, the newsletter), facts and own triples."""
+    from kg.model import Entity
+    from kg.rdf import Rendered, render_issue
+    from kg.resolve import resolve
+    from kg import gazetteer as gz
+    from conftest import EXAMPLES as ex
+    from kg.build import read_issues, extract_all
+    issues = read_issues([str(ex / "aiweekly-470.txt"), str(ex / "chip-digest-12.md")])
+    exs, _ = extract_all(issues, model=None)
+    kb = resolve(exs, gz.load(None))
+    kb.entities["acme"] = Entity("acme", "Acme", "ORG")
+    kb.entities["acme+co"] = Entity("acme+co", "Acme & Co", "ORG")   # its IRI is written whole: no prefixed name
+    for ix in kb.issues:
+        for i, eid in enumerate(("acme", "acme+co")):
+            if ix.items[0].mentions[i:i + 1]:
+                ix.items[0].mentions[i].entity_id = eid
+        r = render_issue(kb, ix)
+        back = Rendered.from_plain(r.as_plain(), r.turtle)
+        assert sorted(back.shared) == sorted(r.shared) and back.facts == r.facts and back.own == r.own
+        assert any(s.startswith("\nmetric:") for s in back.shared) and any(s.startswith("\nent:") for s in back.shared)
+        assert any(s.startswith("\n<https://w3id.org/newskg/entity/acme+co>") for s in back.shared)
+
+
 def _outputs(out):
     files = [out / "graph.ttl"] + sorted((out / "issues").glob("*.ttl"))
     return {str(p.relative_to(out)): p.read_bytes() for p in files}

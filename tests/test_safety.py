@@ -449,16 +449,36 @@ def test_damaged_rendering_cache_put_nul_bytes_into_graph_ttl(built, tmp_path):
     out = tmp_path / "out"
     shutil.copytree(built, out)
     good = (out / "graph.ttl").read_bytes()
-    rdr = max((out / ".kg" / "terms").glob("*.rdr"), key=lambda p: p.stat().st_size)
-    data = bytearray(rdr.read_bytes())
+    good_issues = {f.name: f.read_bytes() for f in (out / "issues").glob("*.ttl")}
+    rdx = out / ".kg" / "terms" / "index.rdx"        # the renderings' index: every issue's entry
+    data = bytearray(rdx.read_bytes())
     mid = len(data) // 2
     data[mid:mid + 4096] = bytes(4096)
-    rdr.write_bytes(bytes(data))
+    rdx.write_bytes(bytes(data))
     r = run("build", EXAMPLES, "-o", out, "--model", "none")
     assert r.exit_code == 0, r.output
     assert b"\x00" not in (out / "graph.ttl").read_bytes()
     assert (out / "graph.ttl").read_bytes() == good
-    assert bytes(data) != rdr.read_bytes()           # the bad entry was rebuilt
+    assert bytes(data) != rdx.read_bytes()           # the bad index was rebuilt
+    # the cached renderings hold no Turtle: an issue's Turtle is read back from its file,
+    # checked against the length and CRC-32 its entry keeps. A damaged issue file (NUL bytes
+    # in it, the same length) is not merged into graph.ttl: the issue is rendered again and
+    # its file rewritten; so is an issue file cut short, or one that is missing
+    big = max((out / "issues").glob("*.ttl"), key=lambda p: p.stat().st_size)
+    raw = bytearray(big.read_bytes())
+    raw[len(raw) // 2:len(raw) // 2 + 64] = bytes(64)
+    big.write_bytes(bytes(raw))
+    r = run("build", EXAMPLES, "-o", out, "--model", "none")
+    assert r.exit_code == 0 and "0 extracted" in r.output, r.output
+    assert (out / "graph.ttl").read_bytes() == good
+    assert big.read_bytes() == good_issues[big.name]
+    big.write_bytes(good_issues[big.name][:-40])
+    other = next(f for f in sorted((out / "issues").glob("*.ttl")) if f != big)
+    other.unlink()
+    r = run("build", EXAMPLES, "-o", out, "--model", "none")
+    assert r.exit_code == 0, r.output
+    assert (out / "graph.ttl").read_bytes() == good
+    assert {f.name: f.read_bytes() for f in (out / "issues").glob("*.ttl")} == good_issues
     # a damaged extraction: its records (read on every build) and its pickled part (read when
     # the issue is rendered again) are both checked; the file is extracted again
     kge = max((out / ".kg" / "cache").glob("*.kge"), key=lambda p: p.stat().st_size)
@@ -470,8 +490,7 @@ def test_damaged_rendering_cache_put_nul_bytes_into_graph_ttl(built, tmp_path):
     raw = bytearray(kge.read_bytes())
     raw[-100:-96] = b"\x00\x00\x00\x00"
     kge.write_bytes(bytes(raw))
-    for f in (out / ".kg" / "terms").glob("*.rdr"):
-        f.unlink()                                   # every issue is rendered again
+    (out / ".kg" / "terms" / "index.rdx").unlink()   # every issue is rendered again
     r = run("build", EXAMPLES, "-o", out, "--model", "none")
     assert r.exit_code == 0 and "1 extracted" in r.output, r.output
     assert (out / "graph.ttl").read_bytes() == good
@@ -672,7 +691,7 @@ find {work}/out/.kg/cache {work}/out/.kg/terms -type f | wc -l
     assert "same" in p.stdout.split(), (p.stdout, err)     # previous output and cache as they were
     *_, temps, n_entries = p.stdout.strip().splitlines()
     assert temps == "0"                                      # no temporary file left
-    assert int(n_entries) == 3 + 3                           # the 3 extractions and 3 renderings before
+    assert int(n_entries) == 3 + 1                           # the 3 extractions and the renderings' index before
 
 
 # --- 8. file modes ------------------------------------------------------------------------
