@@ -142,9 +142,25 @@ def pattern_tokens(nlp: Language, forms: list[str]) -> list[list[str]]:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         write_atomic(path, marshal.dumps(got), sync=False)
+        _prune(path.parent, f"tokens-{nlp.lang}-*.marshal", KEEP_TOKEN_FILES)
     except OSError:  # a read-only home: tokenized again next time
         pass
     return got
+
+
+# token files kept per language (one per gazetteer, model and spaCy version in use): a
+# gazetteer edited again and again does not leave a file per edit
+KEEP_TOKEN_FILES = 8
+
+
+def _prune(folder, pattern: str, keep: int) -> None:
+    """Remove all but the `keep` most recently written files matching `pattern`."""
+    files = sorted(folder.glob(pattern), key=lambda f: f.stat().st_mtime_ns, reverse=True)
+    for f in files[keep:]:
+        try:
+            f.unlink()
+        except OSError:
+            pass
 
 
 def _alnum(ch: str) -> bool:

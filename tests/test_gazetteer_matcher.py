@@ -173,3 +173,22 @@ def test_matcher_from_kept_tokens_matches_as_from_docs(monkeypatch, tmp_path):
         assert a == b, text
         found += len(a)
     assert found > 20
+
+
+def test_token_files_of_older_gazetteers_are_pruned(monkeypatch, tmp_path):
+    import os
+
+    from kg import nlp as kn
+    monkeypatch.setenv("KG_CACHE_DIR", str(tmp_path))
+    en = spacy.blank("en")
+    made = []   # the files in the order they were written
+    for i in range(kn.KEEP_TOKEN_FILES + 3):   # a gazetteer edited again and again
+        before = set(tmp_path.glob("tokens-en-*.marshal"))
+        kn.pattern_tokens(en, ["Nova Labs", f"Acme {i}"])
+        [new] = set(tmp_path.glob("tokens-en-*.marshal")) - before
+        os.utime(new, ns=(10**9 * (i + 1),) * 2)  # one second apart, whatever the clock's resolution
+        made.append(new)
+    left = set(tmp_path.glob("tokens-en-*.marshal"))
+    assert left == set(made[-kn.KEEP_TOKEN_FILES:])   # the latest ones
+    kn.pattern_tokens(spacy.blank("zh"), ["英伟达"])   # another language's files are its own
+    assert set(tmp_path.glob("tokens-en-*.marshal")) == left
