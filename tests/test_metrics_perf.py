@@ -1,0 +1,58 @@
+"""Shortcuts in the figures' rules (kg.extract.metrics) that must give what the plain way gives."""
+import random
+import re
+
+from kg.extract._bounds import CLAUSE_BREAK, Bounds
+from kg.extract.metrics import _BodyBounds, find_metrics
+
+
+def test_clause_break_lookbehinds_are_those_the_body_bounds_rely_on():
+    """_BodyBounds takes a body's clause breaks from its whole text's when the characters before
+    the body cannot change a break: that reasoning lists CLAUSE_BREAK's lookbehinds, so a new
+    one (or a lookbehind-like \\b at a break's start) must fail here until it is reasoned about."""
+    for pat in (CLAUSE_BREAK.pattern, CLAUSE_BREAK.latin.pattern):
+        looks = sorted(set(re.findall(r"\(\?<[!=][^()]*\)", pat)))
+        assert looks == sorted({r"(?<!\d.)", r"(?<!\w.)", r"(?<!much\sas)", r"(?<!many\sas)", r"(?<!high\sas)",
+                                r"(?<!little\sas)", r"(?<!few\sas)"}), looks
+        for alt in re.split(r"\|(?![^()]*\))", pat):
+            assert not alt.startswith(("\\b", "(?<")), alt
+
+
+PIECES = ["Acme", " rose", " 5%", ",", "3", " and", "and", "as", "sets", " whereas ", " – ", "—", "——", "(", ")",
+          " as much as", "   little  ", "much", "many", " few", "as   ", "a", "s", "_", "7",
+          ". ", " Corp. ", "\n", "。", "而", "但", "X", " ", "  ", "?", "while", " but", "before", ": ", "|"]
+
+
+def test_body_bounds_are_the_bounds_of_the_body():
+    """A body's clause breaks, starts and ends taken from the whole text's are those of the body
+    alone, also where the prefix ends in a word character, a digit before a comma, "much" before
+    "as", a break running across the body's start, or CJK text only in the prefix."""
+    rnd = random.Random(5)
+    for n in range(3000):
+        prefix = "".join(rnd.choice(PIECES) for _ in range(rnd.randint(1, 6)))
+        body = "".join(rnd.choice(PIECES) for _ in range(rnd.randint(0, 40)))
+        whole = Bounds(prefix + body)
+        if n % 2:  # the whole text's breaks found first, or not
+            whole.clause_start(len(prefix + body))
+        got, want = _BodyBounds(body, whole, len(prefix)), Bounds(body)
+        assert got._whole_clause_breaks() == want._whole_clause_breaks(), (prefix, body)
+        for s in rnd.sample(range(len(body) + 1), len(body) + 1):
+            assert got.clause_start(s) == want.clause_start(s), (prefix, body, s)
+            assert got.clause_end(s) == want.clause_end(s), (prefix, body, s)
+
+
+def test_figures_of_a_body_after_an_outlet_prefix_are_the_same_with_the_whole_texts_bounds():
+    """find_metrics on an item's body given the whole text's bounds (the outlet prefix before
+    it) finds what it finds on the body alone: the same figures, directions, measures."""
+    bodies = [" Acme Corp. said revenue rose 12% to $4.1 billion, as much as 3% above estimates, and it will hire 400 workers.",
+              " Shares of Beta fell 4.2% while the index was up 0.3%; the yen strengthened past 142 per dollar.",
+              "as much as $2 billion, and a 25 bps cut, before profit of $80M (down 5% YoY)",
+              ", 3% higher and 7%, whereas costs dropped 2 percent"]
+    for prefix in ["Reuters:", "Reuters", "CNBC 5", "Axios —", "The Deal much", "路透社", "Bloomberg (", ""]:
+        for body in bodies:
+            text = prefix + body
+            got = find_metrics(body, "en", 100, None, Bounds(text))
+            want = find_metrics(body, "en", 100, None, None)
+            assert [(m.value, m.unit, m.start, m.end, m.direction, m.measure, m.qualifiers) for m in got] == \
+                [(m.value, m.unit, m.start, m.end, m.direction, m.measure, m.qualifiers) for m in want], (prefix, body)
+            assert got, body
