@@ -56,3 +56,43 @@ def test_figures_of_a_body_after_an_outlet_prefix_are_the_same_with_the_whole_te
             assert [(m.value, m.unit, m.start, m.end, m.direction, m.measure, m.qualifiers) for m in got] == \
                 [(m.value, m.unit, m.start, m.end, m.direction, m.measure, m.qualifiers) for m in want], (prefix, body)
             assert got, body
+
+
+WORDS = ["rose", "Rose", "ROSE", "fell", "FELL", "up", "down", "Up", "to", "at", "of", "reached", "hit", "stood at",
+         "totaling", "upgrade", "setup", "downturn", "YoY", "year-over-year", "a year", "quarter", "Q3", "q3",
+         "expected", "estimates", "Straße", "İstanbul", "ﬁrm", "上涨", "下跌", "同比", "达到", "为", "升", "跌幅达",
+         "slide", "gain", "sell-off", "selloff", " ", "  ", ", ", "-", "3%", "$5", "the", "its", "shares", "while"]
+
+
+def test_fast_searches_give_the_whole_patterns_matches():
+    """_found_in (keys' test, then the fast variant on the fold) says what a search with the
+    whole pattern says; _last_end gives the end of its last match: on Latin text, text whose
+    fold moves characters (ß, İ, ligatures) and CJK text."""
+    from kg._cjk import fold, folds_in_place, has_cjk
+    from kg.extract.metrics import DOWN_RE, LEVEL_RE, QUALIFIERS, UP_RE, _found_in, _last_end
+    rnd = random.Random(3)
+    pats = [UP_RE, DOWN_RE, LEVEL_RE] + [p for _, p in QUALIFIERS]
+    for _ in range(3000):
+        text = "".join(rnd.choice(WORDS) + rnd.choice(["", " "]) for _ in range(rnd.randint(0, 9)))
+        folded, cjk = fold(text), has_cjk(text)
+        in_place = not cjk and folds_in_place(text)
+        for pat in pats:
+            ends = [m.end() for m in pat.full.finditer(text)]
+            assert _found_in(pat, text, folded, cjk, in_place) == bool(ends), (pat.pattern, text)
+            assert _last_end(pat, text, folded, cjk, in_place) == (ends[-1] if ends else -1), (pat.pattern, text)
+
+
+def test_one_match_for_a_noun_after_a_figure_is_the_two_matches_on_the_slice():
+    """NOUN_AFTER at a figure's end, up to 16 characters on, is NOUN_AFTER_DOWN or else
+    NOUN_AFTER_UP on the 16 characters' slice ("a 4.2% slide", "a 3% gain", "3% dropped")."""
+    from kg.extract.metrics import NOUN_AFTER, NOUN_AFTER_DOWN, NOUN_AFTER_UP
+    rnd = random.Random(4)
+    for _ in range(5000):
+        text = "".join(rnd.choice(WORDS + ["dropped", "Rally", "rallying", "\n", "dips", "dip"])
+                       for _ in range(rnd.randint(0, 6)))
+        for end in range(len(text) + 1):
+            after = text[end:end + 16]
+            want = "down" if NOUN_AFTER_DOWN.match(after) else ("up" if NOUN_AFTER_UP.match(after) else None)
+            m = NOUN_AFTER.match(text, end, end + 16)
+            got = None if m is None else ("down" if m.group("down") is not None else "up")
+            assert got == want, (text, end)

@@ -166,12 +166,13 @@ MEASURES_FOLDED = re.compile("|".join(a for _, p in MEASURE_PATTERNS for a in _f
 MEASURE_FOLDED_EACH = [re.compile("|".join(_folded_alternatives(p))) for _, p in MEASURE_PATTERNS]
 
 
-def _measure_hits(window: str, folded: str) -> list[tuple[int, int, int]]:
+
+def _measure_hits(window: str, folded: str, in_place: Optional[bool] = None) -> list[tuple[int, int, int]]:
     """(start, end, rank in MEASURE_PATTERNS) of the measure words in a Latin-script window
     (`folded`: its fold): MEASURES_LATIN's matches. On the fold when it keeps every character
-    in place (see kg._cjk.folds_in_place); the measure of a match is the first whose own
+    in place (`in_place`, see kg._cjk.folds_in_place); the measure of a match is the first whose own
     alternatives match there, as in the one pattern."""
-    if not folds_in_place(window):
+    if not (folds_in_place(window) if in_place is None else in_place):
         return [(h.start(), h.end(), int(h.lastgroup[1:])) for h in MEASURES_LATIN.finditer(window)]
     out = []
     for h in MEASURES_FOLDED.finditer(folded):
@@ -202,8 +203,42 @@ def _scale(s: Optional[str], table: dict) -> int:
     return table.get(s, table.get(s.lower(), 1))
 
 
-NOUN_AFTER_DOWN = re.compile(r"^\s*(?:slide|drop|decline|fall|plunge|loss|slump|tumble|dip|selloff|sell-off|contraction)\b", re.I)
-NOUN_AFTER_UP = re.compile(r"^\s*(?:gain|rise|jump|rally|increase|surge|climb|rebound|advance)\b", re.I)
+NOUNS_DOWN = r"slide|drop|decline|fall|plunge|loss|slump|tumble|dip|selloff|sell-off|contraction"
+NOUNS_UP = r"gain|rise|jump|rally|increase|surge|climb|rebound|advance"
+NOUN_AFTER_DOWN = re.compile(r"^\s*(?:" + NOUNS_DOWN + r")\b", re.I)
+NOUN_AFTER_UP = re.compile(r"^\s*(?:" + NOUNS_UP + r")\b", re.I)
+
+
+# NOUN_AFTER_DOWN or else NOUN_AFTER_UP in one match, at a figure's end: no "^", and the
+# 16 characters as endpos (the same as matching the slice: neither looks behind)
+NOUN_AFTER = re.compile(r"\s*(?:(?P<down>" + NOUNS_DOWN + r")\b|(?P<up>" + NOUNS_UP + r")\b)", re.I)
+
+
+def _found_in(pat: Bilingual, text: str, folded: str, cjk: bool, in_place: bool) -> bool:
+    """Whether `pat` matches in `text` (`folded`: its fold; `in_place`: folds_in_place(text)):
+    the keys' test, then one search with the pattern Bilingual.finditer would use (the fast
+    variant on the fold rather than the case-insensitive one on the text: the same matches)."""
+    if pat.variant(folded, cjk) is None:
+        return False
+    if not cjk and pat.fast is not None:
+        if not pat.folds:
+            return pat.fast.search(text) is not None
+        if in_place:
+            return pat.fast.search(folded) is not None
+    return (pat.full if cjk else pat.latin).search(text) is not None
+
+
+def _last_end(pat: Bilingual, text: str, folded: str, cjk: bool, in_place: bool) -> int:
+    """The end of the last of Bilingual.finditer's matches (-1: none), from the fast variant's
+    matches on the fold as finditer reads them (they are in place), without wrapping each."""
+    last = -1
+    if not cjk and pat.fast is not None and pat.folds and in_place:
+        for m in pat.fast.finditer(folded):
+            last = m.end()
+        return last
+    for m in pat.finditer(text, folded, cjk):
+        last = m.end()
+    return last
 
 
 def _direction(bounds: Bounds, start: int, end: Optional[int] = None) -> tuple[Optional[str], bool]:
@@ -211,19 +246,17 @@ def _direction(bounds: Bounds, start: int, end: Optional[int] = None) -> tuple[O
     right after it ("a 4.2% slide")."""
     text = bounds.text
     if end is not None:
-        after = text[end:end + 16]
-        if NOUN_AFTER_DOWN.match(after):
-            return "down", False
-        if NOUN_AFTER_UP.match(after):
-            return "up", False
+        noun = NOUN_AFTER.match(text, end, end + 16)
+        if noun:
+            return ("down" if noun.group("down") is not None else "up"), False
     left = bounds.clause_start(start)
     before = text[max(left, start - 40):start]
     folded = fold(before)
-    is_level = next(iter(LEVEL_RE.finditer(before, folded, bounds.cjk)), None) is not None
-    ups = list(UP_RE.finditer(before, folded, bounds.cjk))
-    downs = list(DOWN_RE.finditer(before, folded, bounds.cjk))
-    last_up = ups[-1].end() if ups else -1
-    last_down = downs[-1].end() if downs else -1
+    cjk = bounds.cjk
+    in_place = not cjk and folds_in_place(before)
+    is_level = _found_in(LEVEL_RE, before, folded, cjk, in_place)
+    last_up = _last_end(UP_RE, before, folded, cjk, in_place)
+    last_down = _last_end(DOWN_RE, before, folded, cjk, in_place)
     if last_up == last_down == -1:
         return None, is_level
     return ("up" if last_up > last_down else "down"), is_level
@@ -534,6 +567,9 @@ def _pair_versus(text: str, found: list[tuple[int, int, MetricMention]]) -> None
                 m2.qualifiers.append("expected")
 
 
+INCLUDING = re.compile(r"\s*(?:including|of which|among them|其中|包括)", re.I)
+
+
 def _annotate(bounds: Bounds, s: int, e: int, m: MetricMention, hits: Optional[dict] = None) -> None:
     """Measure and qualifiers from the figure's clause (and, for a figure in parentheses,
     from the clause just before it: "$37.5B in CapEx (up 66% YoY)")."""
@@ -544,7 +580,7 @@ def _annotate(bounds: Bounds, s: int, e: int, m: MetricMention, hits: Optional[d
     if left > 0 and text[left - 1] in "(（":
         l2 = bounds.clause_start(left - 1)
         ctx = text[l2:left - 1] + " " + window
-    if left > 1 and re.match(r"\s*(?:including|of which|among them|其中|包括)", window, re.I):
+    if left > 1 and INCLUDING.match(window):
         # "revenue of $48B, up 14%, including $41.3B from data centers": a part of the
         # whole named earlier in the sentence measures the same thing
         sent = max(text.rfind(". ", 0, left), text.rfind("。", 0, left), text.rfind(";", 0, left),
@@ -554,6 +590,7 @@ def _annotate(bounds: Bounds, s: int, e: int, m: MetricMention, hits: Optional[d
     c_cjk = bounds.cjk and ctx is not window and has_cjk(ctx)
     w_fold = fold(window)
     c_fold = "" if ctx is window else fold(ctx)
+    w_in_place = not w_cjk and folds_in_place(window)
 
     def found(pat: Bilingual, text: str, cjk: bool, folded: str) -> bool:
         p = pat.variant(folded, cjk)
@@ -572,7 +609,7 @@ def _annotate(bounds: Bounds, s: int, e: int, m: MetricMention, hits: Optional[d
         if not w_cjk:
             found_hits = hits.get((left, right)) if hits is not None else None
             if found_hits is None:
-                found_hits = _measure_hits(window, w_fold)
+                found_hits = _measure_hits(window, w_fold, w_in_place)
                 if hits is not None:
                     hits[(left, right)] = found_hits
             for a, b, rank in found_hits:
@@ -595,7 +632,7 @@ def _annotate(bounds: Bounds, s: int, e: int, m: MetricMention, hits: Optional[d
             continue
         if key == "expected" and "actual" in m.qualifiers:
             continue
-        if found(pat, window, w_cjk, w_fold):
+        if _found_in(pat, window, w_fold, w_cjk, w_in_place):
             m.qualifiers.append(key)
     if m.unit == "percent" and m.direction and "level" not in m.qualifiers and "change" not in m.qualifiers:
         m.qualifiers.append("change")
