@@ -96,3 +96,38 @@ def test_one_match_for_a_noun_after_a_figure_is_the_two_matches_on_the_slice():
             m = NOUN_AFTER.match(text, end, end + 16)
             got = None if m is None else ("down" if m.group("down") is not None else "up")
             assert got == want, (text, end)
+
+
+MONEY_PIECES = ["$", "US$", "HK$", "C$", "R$", "€", "£", "¥", "₹", "₩", "USD", "EUR", "CHF", "US", "S", "+", "-", "−",
+                "5", "37.5", "1,200", "1,20", "B", "bn", "billion", "M", "K", "T", " ", " to ", "–", "—", "x", "a",
+                ".", ",", "%", "+$", "-$", "USD5", "$5B+", "(", ")"]
+
+
+def test_signed_money_gives_money_en_s_matches():
+    """signed_money (the unsigned form from the currency, a sign right before it taken unless
+    the match before ended there) gives MONEY_EN's matches: spans, sign, currency, number,
+    scale and a trailing "+"."""
+    from kg.extract.metrics import MONEY_EN, signed_money
+    rnd = random.Random(6)
+    for _ in range(20000):
+        text = "".join(rnd.choice(MONEY_PIECES) for _ in range(rnd.randint(1, 14)))
+        want = [(m.start(), m.end(), m.group("sign"), m.group("cur", "num", "scale", "plus"))
+                for m in MONEY_EN.full.finditer(text)]
+        got = [(s, e, sign, m.group("cur", "num", "scale", "plus")) for s, e, sign, m in signed_money(text)]
+        assert got == want, text
+    # the "+" that ends "$5B+" is no sign of "$1B"
+    assert [t[:3] for t in signed_money("up $5B+$1B, -€2.5bn and +USD 3")] == \
+        [(3, 7, None), (7, 10, None), (12, 19, "-"), (24, 30, "+")]
+
+
+def test_money_range_with_literal_symbols_is_the_class_form():
+    """MONEY_RANGE's first currency as literal alternatives matches where the class form does."""
+    from kg.extract.metrics import MONEY_RANGE, NUM, _scale_en
+    old = re.compile(r"(?P<cur>US\$|HK\$|NT\$|C\$|A\$|S\$|[$€£¥₹₩])\s?(?P<a>" + NUM + r")(?:\s?(?P<sa>" + _scale_en +
+                     r"))?\s?(?:[–—\-]|to)\s?(?:US\$|HK\$|NT\$|C\$|A\$|S\$|[$€£¥₹₩])?\s?(?P<b>" + NUM + r")(?:\s?(?P<sb>" +
+                     _scale_en + r"))?")
+    rnd = random.Random(7)
+    for _ in range(20000):
+        text = "".join(rnd.choice(MONEY_PIECES) for _ in range(rnd.randint(1, 14)))
+        assert [m.group(0, "cur", "a", "sa", "b", "sb") for m in MONEY_RANGE.full.finditer(text)] == \
+            [m.group(0, "cur", "a", "sa", "b", "sb") for m in old.finditer(text)], text

@@ -51,9 +51,21 @@ COUNT_NOUNS = (r"jobs|employees|workers|staff|roles|positions|people|users|custo
 COUNT_ZH = r"名员工|个岗位|名|人|个|台|块|家|款|辆|万用户|用户|次|单|座|种|位|项|笔|架|颗|枚|份|户"
 
 _scale_en = r"(?:trillion|billion|million|thousand|tn|bn|mn|mm|[BMKT])\b"
-MONEY_EN = Bilingual(
-    r"(?P<sign>[+\-−])?(?P<cur>US\$|HK\$|NT\$|C\$|A\$|S\$|R\$|[$€£¥₹₩]|USD|EUR|GBP|JPY|RMB|CNY|HKD|TWD|KRW|CHF|INR)\s?(?P<num>" + NUM +
-    r")(?:\s?(?P<scale>" + _scale_en + r"))?(?P<plus>\+)?")
+_MONEY_EN_CUR = r"US\$|HK\$|NT\$|C\$|A\$|S\$|R\$|[$€£¥₹₩]|USD|EUR|GBP|JPY|RMB|CNY|HKD|TWD|KRW|CHF|INR"
+_MONEY_EN_REST = r"\s?(?P<num>" + NUM + r")(?:\s?(?P<scale>" + _scale_en + r"))?(?P<plus>\+)?"
+MONEY_EN = Bilingual(r"(?P<sign>[+\-−])?(?P<cur>" + _MONEY_EN_CUR + ")" + _MONEY_EN_REST)
+
+
+def _literal_symbols(src: str) -> str:
+    """`[$€£¥₹₩]` among a pattern's currency alternatives written as one alternative a symbol
+    (the same matches: they are single characters): every alternative then starts with a
+    literal, which lets `re` skip to the characters that can start one."""
+    assert src.count("[$€£¥₹₩]") == 1
+    return src.replace("[$€£¥₹₩]", r"\$|€|£|¥|₹|₩")
+
+
+# MONEY_EN without its sign, starting at the currency (`re` skips to those): see signed_money
+MONEY_EN_UNSIGNED = re.compile(r"(?P<cur>" + _literal_symbols(_MONEY_EN_CUR) + ")" + _MONEY_EN_REST)
 MONEY_WORD_EN = Bilingual(
     r"(?P<num>" + num_first(r"[\w$€£¥.]") + r")(?:\s?(?P<scale>" + _scale_en + r"))?\s+(?:US\s+)?(?P<curw>dollars?|euros?|pounds|yen|yuan|renminbi|won|rupees)\b",
     re.I)
@@ -73,10 +85,23 @@ def signed_percents(text: str):
         s = m.start()
         sign = text[s - 1] if s and text[s - 1] in SIGNS else None
         yield (s - 1 if sign else s), m.end(), sign, m.group("num")
+
+
+def signed_money(text: str):
+    """(start, end, sign or None, match of MONEY_EN_UNSIGNED) of MONEY_EN's matches in `text`.
+    MONEY_EN matches at a sign exactly when its unsigned form matches at the character after
+    it, so a sign right before an unsigned match is that match's, unless the match before took
+    it (a match may end in "+": "$5B+$1B")."""
+    taken = 0
+    for m in MONEY_EN_UNSIGNED.finditer(text):
+        s = m.start()
+        sign = text[s - 1] if s > taken and text[s - 1] in SIGNS else None
+        taken = m.end()
+        yield (s - 1 if sign else s), taken, sign, m
 # "$40–45 billion", "US$31.8–33.0 billion", "$50 billion to $55 billion": two bounds, the
 # second's scale (and the first's currency) applied to both
 MONEY_RANGE = Bilingual(
-    r"(?P<cur>US\$|HK\$|NT\$|C\$|A\$|S\$|[$€£¥₹₩])\s?(?P<a>" + NUM + r")(?:\s?(?P<sa>" + _scale_en + r"))?\s?(?:[–—\-]|to)\s?"
+    r"(?P<cur>" + _literal_symbols(r"US\$|HK\$|NT\$|C\$|A\$|S\$|[$€£¥₹₩]") + r")\s?(?P<a>" + NUM + r")(?:\s?(?P<sa>" + _scale_en + r"))?\s?(?:[–—\-]|to)\s?"
     r"(?:US\$|HK\$|NT\$|C\$|A\$|S\$|[$€£¥₹₩])?\s?(?P<b>" + NUM + r")(?:\s?(?P<sb>" + _scale_en + r"))?")
 # "89 cents", "a penny", "a nickel"
 CENTS = Bilingual(r"(?:(?P<num>" + num_first(r"[\w$€£¥.,]") + r")\s?(?:cents?\b|¢)|\b(?P<penny>a penny|one cent|a cent)\b)", re.I)
@@ -166,6 +191,20 @@ MEASURES_FOLDED = re.compile("|".join(a for _, p in MEASURE_PATTERNS for a in _f
 MEASURE_FOLDED_EACH = [re.compile("|".join(_folded_alternatives(p))) for _, p in MEASURE_PATTERNS]
 
 
+def _by_first_character() -> dict[str, list[tuple[int, re.Pattern]]]:
+    """(rank, MEASURE_FOLDED_EACH's pattern) of the measures that have an alternative starting
+    with a character, by that character: only those can match where a hit starts with it."""
+    out: dict[str, list[tuple[int, re.Pattern]]] = {}
+    for rank, (_, p) in enumerate(MEASURE_PATTERNS):
+        for c in sorted({a[0] for a in _folded_alternatives(p)}):
+            assert c not in "\\()[].^$*+?{}|", p  # a literal character
+            out.setdefault(c, []).append((rank, MEASURE_FOLDED_EACH[rank]))
+    return out
+
+
+MEASURE_BY_FIRST = _by_first_character()
+
+
 
 def _measure_hits(window: str, folded: str, in_place: Optional[bool] = None) -> list[tuple[int, int, int]]:
     """(start, end, rank in MEASURE_PATTERNS) of the measure words in a Latin-script window
@@ -177,7 +216,7 @@ def _measure_hits(window: str, folded: str, in_place: Optional[bool] = None) -> 
     out = []
     for h in MEASURES_FOLDED.finditer(folded):
         a = h.start()
-        out.append((a, h.end(), next(i for i, p in enumerate(MEASURE_FOLDED_EACH) if p.match(folded, a))))
+        out.append((a, h.end(), next(i for i, p in MEASURE_BY_FIRST[folded[a]] if p.match(folded, a))))
     return out
 QUALIFIERS: list[tuple[str, Bilingual]] = [(k, Bilingual(p, re.I)) for k, p in [
     ("YoY", r"\bYoY\b|year[- ]over[- ]year|year[- ]on[- ]year|from a year (?:ago|earlier)|同比"),
@@ -449,6 +488,23 @@ def _money(f: _Found, lang: str) -> None:
     money_pats = [(MONEY_ZH, "zh"), (MONEY_EN, "en"), (MONEY_WORD_EN, "enw")] if lang == "zh" else \
         [(MONEY_EN, "en"), (MONEY_WORD_EN, "enw"), (MONEY_ZH, "zh")]
     for pat, kind in money_pats:
+        if kind == "en":  # MONEY_EN's matches, from its unsigned form (see signed_money)
+            if pat.variant(f.folded, f.cjk) is not None:
+                for start, end, sign, m in signed_money(f.text):
+                    if not f.free(start, end):
+                        continue
+                    num = to_decimal(m.group("num"))
+                    if num is None:
+                        continue
+                    value = num * _scale(m.group("scale"), SCALE_EN)
+                    direction = None
+                    if sign in ("-", "−"):
+                        value, direction = -value, "down"
+                    elif sign == "+":
+                        direction = "up"
+                    f.add(start, end, value, CUR_SYMBOL[m.group("cur")], ["at_least"] if m.group("plus") else [],
+                          direction)
+            continue
         for m in f.scan(pat):
             if not f.free(*m.span()):
                 continue
@@ -458,20 +514,16 @@ def _money(f: _Found, lang: str) -> None:
             if kind == "zh":
                 cur = CUR_ZH[m.group("cur")]
                 value = num * _scale(m.group("scale"), SCALE_ZH)
-            elif kind == "en":
-                cur = CUR_SYMBOL[m.group("cur")]
-                scale = m.group("scale")
-                value = num * _scale(scale, SCALE_EN)
             else:
                 cur = CUR_WORD_EN[m.group("curw").lower()]
                 value = num * _scale(m.group("scale"), SCALE_EN)
-            quals = ["at_least"] if m.groupdict().get("plus") else []
+            sign = m.group("sign") if kind == "zh" else None  # (MONEY_WORD_EN has no sign nor "+")
             direction = None
-            if m.groupdict().get("sign") in ("-", "−"):
+            if sign in ("-", "−"):
                 value, direction = -value, "down"
-            elif m.groupdict().get("sign") == "+":
+            elif sign == "+":
                 direction = "up"
-            f.add(m.start(), m.end(), value, cur, quals, direction)
+            f.add(m.start(), m.end(), value, cur, [], direction)
     for m in f.scan(MONEY_ZH_WORD):
         if not f.free(*m.span()) or (m.group("scale") == "亿" and not m.group("cn")):
             continue
