@@ -131,3 +131,19 @@ def test_money_range_with_literal_symbols_is_the_class_form():
         text = "".join(rnd.choice(MONEY_PIECES) for _ in range(rnd.randint(1, 14)))
         assert [m.group(0, "cur", "a", "sa", "b", "sb") for m in MONEY_RANGE.full.finditer(text)] == \
             [m.group(0, "cur", "a", "sa", "b", "sb") for m in old.finditer(text)], text
+
+
+def test_no_cents_where_the_cheap_check_says_none():
+    """_may_have_cents (no "¢", penny alternative or digit before "cent" in the fold) is never
+    False where CENTS matches: "5 percent" has none, "89 cents", "5\\u00a0CENTS", "A Penny" do."""
+    from kg._cjk import fold
+    from kg.extract.metrics import CENTS, _may_have_cents
+    pieces = ["5", "89", "0.5", " ", "  ", "\u00a0", "\t", "cent", "cents", "CENTS", "Cent", "percent", "per cent", "¢",
+              "a penny", "A Penny", "one cent", "ONE CENT", "a cent", "a", "one", "penny", "x", ",", "$"]
+    rnd = random.Random(8)
+    for _ in range(20000):
+        text = "".join(rnd.choice(pieces) for _ in range(rnd.randint(1, 8)))
+        if CENTS.full.search(text):
+            assert _may_have_cents(fold(text)), text
+    assert not _may_have_cents(fold("Revenue rose 5 percent, or 5 per cent"))
+    assert all(_may_have_cents(fold(t)) for t in ["89 cents", "5\u00a0CENTS", "A Penny", "50¢"])

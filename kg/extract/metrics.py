@@ -105,6 +105,15 @@ MONEY_RANGE = Bilingual(
     r"(?:US\$|HK\$|NT\$|C\$|A\$|S\$|[$€£¥₹₩])?\s?(?P<b>" + NUM + r")(?:\s?(?P<sb>" + _scale_en + r"))?")
 # "89 cents", "a penny", "a nickel"
 CENTS = Bilingual(r"(?:(?P<num>" + num_first(r"[\w$€£¥.,]") + r")\s?(?:cents?\b|¢)|\b(?P<penny>a penny|one cent|a cent)\b)", re.I)
+# CENTS's keys ("cent") are in every "percent": a match also needs, in the fold, "¢", a penny
+# alternative, or a digit and at most one whitespace before "cent" (its first alternative);
+# the pattern starts with its literal "c" (re skips to those), the digit checked behind it
+DIGIT_CENT = re.compile(r"c(?:(?<=\dc)|(?<=\d\sc))ent")
+
+
+def _may_have_cents(folded: str) -> bool:
+    return "¢" in folded or "penny" in folded or "one cent" in folded or "a cent" in folded or \
+        DIGIT_CENT.search(folded) is not None
 # power and multiples: "4.5 gigawatts", "6 GW", "300 MW", "35 times", "35x"
 UNIT_EN = re.compile(r"(?P<num>" + num_first(r"[\w$€£¥.,]") + r")(?:\s?(?P<unit>GW|MW|gigawatts?|megawatts?)\b|(?P<times>\s?x\b|\s(?:times)\b(?!\s+(?:a|per|each)\b)))")
 # every match of PERCENT has one of these (folded): a text without them is not scanned
@@ -449,7 +458,7 @@ def _english_forms(f: _Found) -> None:
     """"89 cents" and "a penny", gigawatts and multiples ("35x"), basis points (signed when a
     change)."""
     text = f.text
-    for m in f.scan(CENTS):
+    for m in (f.scan(CENTS) if _may_have_cents(f.folded) else ()):
         if not f.free(*m.span()):
             continue
         v = Decimal("0.01") if m.group("penny") else to_decimal(m.group("num"))
