@@ -147,3 +147,21 @@ def test_no_cents_where_the_cheap_check_says_none():
             assert _may_have_cents(fold(text)), text
     assert not _may_have_cents(fold("Revenue rose 5 percent, or 5 per cent"))
     assert all(_may_have_cents(fold(t)) for t in ["89 cents", "5\u00a0CENTS", "A Penny", "50¢"])
+
+
+def test_a_qualifier_in_a_clause_has_its_keys_in_the_text_s_fold():
+    """_measures tries only the qualifiers whose keys are in a Latin-script text's fold: any
+    that a clause of it (any slice) has must pass that test, also with characters whose fold
+    is longer (ß, İ, ligatures)."""
+    from kg._cjk import fold, folds_in_place
+    from kg.extract.metrics import QUALIFIERS, _found_in
+    rnd = random.Random(9)
+    latin = [w for w in WORDS if not re.search(r"[\u2e80-\u9fff]", w)] + ["YOY", "Quarterly", "Q4", "ANNUAL", "ﬀ"]
+    for _ in range(3000):
+        text = "".join(rnd.choice(latin) + rnd.choice(["", " ", ", "]) for _ in range(rnd.randint(1, 10)))
+        a = rnd.randint(0, len(text))
+        b = rnd.randint(a, len(text))
+        window = text[a:b]
+        for key, pat in QUALIFIERS:
+            if _found_in(pat, window, fold(window), False, folds_in_place(window)):
+                assert pat.variant(fold(text), False) is not None, (key, text, window)

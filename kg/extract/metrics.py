@@ -589,8 +589,12 @@ def _measures(f: _Found, lang: str) -> None:
     """What each figure measures, from the measure words of its clause (found once per
     clause for all its figures)."""
     hits: dict = {}
+    # a qualifier whose keys are nowhere in a Latin-script text's fold is in none of its
+    # clauses (a clause's fold is a part of the text's: fold folds each character alone)
+    quals = QUALIFIERS if f.cjk or not f.found else \
+        [(key, pat) for key, pat in QUALIFIERS if pat.variant(f.folded, False) is not None]
     for s, e, m in f.found:
-        _annotate(f.bounds, s, e, m, hits)
+        _annotate(f.bounds, s, e, m, hits, quals)
     # "revenue of $48B, up 14% YoY": a change right after a figure measures the same thing
     for (s1, e1, m1), (s2, e2, m2) in zip(f.found, f.found[1:]):
         if m2.unit == "percent" and m2.measure == "unknown" and m1.measure != "unknown" \
@@ -631,9 +635,11 @@ def _pair_versus(text: str, found: list[tuple[int, int, MetricMention]]) -> None
 INCLUDING = re.compile(r"\s*(?:including|of which|among them|其中|包括)", re.I)
 
 
-def _annotate(bounds: Bounds, s: int, e: int, m: MetricMention, hits: Optional[dict] = None) -> None:
+def _annotate(bounds: Bounds, s: int, e: int, m: MetricMention, hits: Optional[dict] = None,
+              quals: list = QUALIFIERS) -> None:
     """Measure and qualifiers from the figure's clause (and, for a figure in parentheses,
-    from the clause just before it: "$37.5B in CapEx (up 66% YoY)")."""
+    from the clause just before it: "$37.5B in CapEx (up 66% YoY)"); `quals`: the QUALIFIERS
+    that may be in the text (in their order)."""
     text = bounds.text
     left, right = bounds.clause(s, e)
     window = text[left:right]
@@ -688,7 +694,7 @@ def _annotate(bounds: Bounds, s: int, e: int, m: MetricMention, hits: Optional[d
                         best = (d, rank, key)
     if best is not None:
         m.measure = best[2]
-    for key, pat in QUALIFIERS:
+    for key, pat in quals:
         if key in m.qualifiers:
             continue
         if key == "expected" and "actual" in m.qualifiers:
