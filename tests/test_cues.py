@@ -77,3 +77,36 @@ def test_our_sentences_find_their_cues():
     text = SENTENCES[-1]
     assert [m.group(0) for m in fw.scan(text, fold(text), False, folds_in_place(text))[0]] == \
         [m.group(0) for m in re.finditer(r"(?<![\w])rose\b", text)]
+
+
+def test_triggers_are_those_of_a_look_up_of_every_word():
+    """find_triggers looks up only the words that start a form (found and lowercased at
+    once): the same triggers as looking up every word with its match."""
+    from kg.extract.triggers import WORD, _index, find_triggers, lexicon
+
+    def every_word(text):
+        single, multi = _index()
+        for w in WORD.finditer(text):
+            lw = w.group(0).lower()
+            got = None
+            for p, t in multi.get(lw, ()):
+                m = p.match(text, w.end())
+                if m:
+                    got = (w.start(), m.end(), t)
+                    break
+            if got is None and lw in single:
+                got = (w.start(), w.end(), single[lw])
+            if got:
+                yield got
+
+    forms = sorted(lexicon()[1])
+    rnd = random.Random(6)
+    pieces = forms[:60] + [f.upper() for f in forms[:20]] + ["Acme", "the", "-", "co-", "re-", "’s", "é", "İ", ",", "."]
+    texts = SENTENCES + [rnd.choice(["", " ", "  "]).join(rnd.choice(pieces) for _ in range(rnd.randint(0, 14)))
+                         for _ in range(3000)]
+    hits = 0
+    for text in texts:
+        want = list(every_word(text))
+        assert list(find_triggers(text)) == want, text
+        hits += len(want)
+    assert hits > 2000
