@@ -28,7 +28,9 @@ _PATTERNS: list[tuple[str, Bilingual]] = [
     ("zh_ym", Bilingual(r"(?P<y>(?:19|20)\d\d)\s*年\s*(?P<m>[01]?\d)\s*月(?!\s*[0-3]?\d\s*[日号])")),
     ("zh_md", Bilingual(r"(?<![\d年])(?P<m>[01]?\d)\s*月\s*(?P<d>[0-3]?\d)\s*[日号]")),
     ("mdy", Bilingual(r"\b" + _MON + r"\s+(?P<d>[0-3]?\d)(?:st|nd|rd|th)?(?:,\s*|\s+)(?P<y>(?:19|20)\d\d)\b")),
-    ("dmy", Bilingual(r"\b(?P<d>[0-3]?\d)(?:st|nd|rd|th)?\s+" + _MON + r",?\s+(?P<y>(?:19|20)\d\d)\b")),
+    # ("\d(?<!\w.)(?:(?<=[0-3])\d)?" is "\b[0-3]?\d", written to start with a digit: `re` skips to
+    # digits instead of trying every position)
+    ("dmy", Bilingual(r"(?P<d>\d(?<!\w.)(?:(?<=[0-3])\d)?)(?:st|nd|rd|th)?\s+" + _MON + r",?\s+(?P<y>(?:19|20)\d\d)\b")),
     ("my", Bilingual(r"\b" + _MON + r",?\s+(?P<y>(?:19|20)\d\d)\b")),
     ("md", Bilingual(r"\b" + _MON + r"\s+(?P<d>[0-3]?\d)(?:st|nd|rd|th)?\b(?!\s*(?:%|,?\s*(?:19|20)\d\d))")),
     # a weekday with or without "on" ("said Wednesday", "a Tuesday report"); "next Monday" is

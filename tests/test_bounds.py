@@ -83,3 +83,23 @@ def test_clause_starts_are_those_of_a_scan_that_stops_at_the_offset():
             # clause ends come from the whole text's breaks too: what a scan from s gives
             first = pat.search(text, s)
             assert b.clause_end(s) == (first.start() if first else len(text)), (text, s)
+
+
+def test_clause_starts_without_a_second_scan_are_those_of_a_scan():
+    """clause_start scans the characters before s again only when a try of the pattern there
+    looks at s or after (kg.extract._bounds._reaches): every start must still be what a
+    scan of text[:s] gives, at every offset, around the words and signs that look ahead."""
+    from kg.extract._bounds import CLAUSE_BREAK
+    pieces = ["a", "an", "and", "af", "after", "as", "as ", "as much as", "as  many  as", " little ", "few", "high",
+              "w", "wh", "whi", "while", "where", "whereas", "b", "bu", "but", "be", "before", "_", "é", "9", "x",
+              ",", "，", "1", " ", "  ", "\n", "—", "——", "–", " – ", "(", "。", "而", "Andrew", "was", "ba"]
+    rnd = random.Random(17)
+    for _ in range(1500):
+        text = "".join(rnd.choice(pieces) for _ in range(rnd.randint(1, 30)))
+        b = Bounds(text)
+        pat = CLAUSE_BREAK.full if b.cjk else CLAUSE_BREAK.latin
+        for s in range(len(text) + 1):
+            left = 0
+            for m in pat.finditer(text, 0, s):
+                left = m.end()
+            assert b.clause_start(s) == left, (text, s)

@@ -43,3 +43,26 @@ def test_parse_date_needs_a_full_date():
 
 def test_relative_dates_need_an_issue_date():
     assert find_dates("yesterday", None) == []
+
+
+def test_day_month_year_pattern_is_its_plain_form():
+    """The day-month-year pattern is written to start with a digit (the word boundary before
+    the day checked after its first digit): the same matches and groups as the plain form."""
+    import random
+    import re
+    from kg.dates import _MON, _PATTERNS
+    plain = re.compile(r"\b(?P<d>[0-3]?\d)(?:st|nd|rd|th)?\s+" + _MON + r",?\s+(?P<y>(?:19|20)\d\d)\b")
+    dmy = dict(_PATTERNS)["dmy"]
+    rnd = random.Random(7)
+    words = ["1", "3", "12", "31", "45", "9", "03", "x3", "_2", "th", "st", "nd", "March", "Mar.", "May", "Sept", ",",
+             "2024", "1999", "2100", "a", "-", "é", "٣", "\n"]
+    texts = ["On 3 March 2024 Acme said", "the 31st May, 2025 close", "x12 May 2024", "Q3 results on 4th Sept 2023."]
+    texts += ["".join(rnd.choice(words) + rnd.choice(["", " ", "  "]) for _ in range(rnd.randint(1, 10)))
+              for _ in range(20000)]
+    hits = 0
+    for text in texts:
+        want = [(m.span(), m.groupdict()) for m in plain.finditer(text)]
+        assert [(m.span(), m.groupdict()) for m in dmy.full.finditer(text)] == want, text
+        assert [(m.span(), m.groupdict()) for m in dmy.latin.finditer(text)] == want, text
+        hits += len(want)
+    assert hits > 50

@@ -17,9 +17,12 @@ from .._cjk import Bilingual, fold, folds_in_place, has_cjk
 CLAUSE_BREAK = Bilingual(r"[;；。!?！？\n]|[,，](?<!\d.)(?!\d)|\s[–—]\s|——|[(（)）]|w(?<!\w.)(?:hile|hereas)\b|b(?<!\w.)(?:ut|efore)\b|"
                          r"a(?<!\w.)(?:nd|fter|s(?<!much\sas)(?<!many\sas)(?<!high\sas)(?<!little\sas)(?<!few\sas)"
                          r"(?!\s{1,3}(?:much|many|high|little|few)\s{1,3}as\b))\b|而|但|且")
-# (the whitespace after a full stop: "\s(?<=[.!?]\s)\s*" is "(?<=[.!?])\s+", written to start with
-# a character class, which lets `re` skip to whitespace and punctuation)
-SENTENCE_END = re.compile(r"\s(?<=[.!?]\s)\s*(?=[A-Z\"“‘'(])|[。！？!?；;]|\n")
+# (the whitespace after a full stop: "\s(?<=[.!?]\s)\s*" is "(?<=[.!?])\s+"; the pattern is
+# "(?<=[.!?])\s+(?=[A-Z\"“‘'(])|[。！？!?；;]|\n" written as one character class, then which of the
+# alternatives the character starts, in their order: `re` skips to the characters of a pattern that
+# starts with a class, and tries a pattern that starts with alternatives at every position, ~4x
+# the instructions)
+SENTENCE_END = re.compile(r"[\s。！？!?；;](?:(?<=[.!?]\s)\s*(?=[A-Z\"“‘'(])|(?<=[。！？!?；;\n]))")
 _ABBR = re.compile(r"\b(?:Corp|Inc|Ltd|Co|Mr|Ms|Mrs|Dr|St|vs|No|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|"
                    r"U\.S|U\.K|Gov|Sen|Rep|[A-Z])\.$")
 
@@ -38,7 +41,7 @@ class Bounds:
     end), each remembered: several rules ask for the same one."""
 
     __slots__ = ("text", "cjk", "_clause_pat", "_clause_starts", "_sentence_starts", "_clause_ends", "_sentence_ends",
-                 "_sentence_breaks", "_clause_breaks", "_folded", "_in_place")
+                 "_sentence_breaks", "_clause_breaks", "_folded", "_in_place", "_tries")
 
     def __init__(self, text: str):
         self.text = text
@@ -52,6 +55,7 @@ class Bounds:
         self._sentence_breaks: Optional[tuple[list[int], list[int], list[bool], list[int]]] = None
         self._folded: Optional[str] = None
         self._in_place: Optional[bool] = None
+        self._tries: Optional[tuple[list[int], list[int]]] = None
 
     @property
     def folded(self) -> str:
@@ -76,10 +80,14 @@ class Bounds:
         left = self._clause_starts.get(s)
         if left is None:
             starts, ends = self._whole_clause_breaks()
-            i = bisect_left(starts, s - MARGIN)
-            left = ends[i - 1] if i else 0
-            for m in self._clause_pat.finditer(self.text, max(left, s - MARGIN), s):
-                left = m.end()
+            if self._reaches(s):
+                i = bisect_left(starts, s - MARGIN)
+                left = ends[i - 1] if i else 0
+                for m in self._clause_pat.finditer(self.text, max(left, s - MARGIN), s):
+                    left = m.end()
+            else:  # no try of the pattern before s looks at s or after: the whole text's breaks
+                i = bisect_left(starts, s)
+                left = ends[i - 1] if i else 0
             self._clause_starts[s] = left
         return left
 
@@ -98,6 +106,36 @@ class Bounds:
                 right = starts[j] if j < len(starts) else len(self.text)
             self._clause_ends[e] = right
         return right
+
+    def _reaches(self, s: int) -> bool:
+        """Whether a try of CLAUSE_BREAK at a position before `s` can end otherwise in a scan
+        that stops at s than in the whole text's scan (then that scan is made): a try looks at
+        its own character, then on only while an alternative goes on matching. So: a comma
+        right before s and a digit at s (a break only when the scan stops at s), a space right
+        before s and a dash at s, an em dash before s and one at s, a space and a dash before s
+        and a space at s; a word that starts with w/b/a and is the start of "while",
+        "whereas", "but", "before", "and" or "after" up to s; an "as" less than AS_REACH
+        characters before s (its lookahead looks at the words after it). Every other try
+        looks only at characters before s."""
+        text = self.text
+        if 0 < s < len(text):
+            c, n = text[s - 1], text[s]
+            if (c in ",，" and n.isdigit()) or (c == "—" and n == "—") or (c.isspace() and n in "–—") or \
+                    (s > 1 and c in "–—" and text[s - 2].isspace() and n.isspace()):
+                return True
+        if self._tries is None:
+            starts, ends = [], []
+            for m in _WORD_TRIES.finditer(text):
+                starts.append(m.start())
+                ends.append(m.start() + AS_REACH if m.group(0) == "as" else m.end())
+            self._tries = starts, ends
+        starts, ends = self._tries
+        j = bisect_left(starts, s) - 1
+        while j >= 0 and starts[j] >= s - AS_REACH:
+            if s <= ends[j]:
+                return True
+            j -= 1
+        return False
 
     def _whole_clause_breaks(self) -> tuple[list[int], list[int]]:
         if self._clause_breaks is None:
@@ -168,3 +206,9 @@ class Bounds:
 # characters a clause break's match looks at from where it starts, at most (see clause_start):
 # "as" with its "little as" lookahead and the word boundary after it, 17
 MARGIN = 24
+# the longest start of "while", "whereas", "but", "before", "and", "after" or "as" at each start
+# of a word (see Bounds._reaches)
+_WORD_TRIES = re.compile(r"w(?<!\w.)(?:h(?:i(?:l(?:e)?)?|e(?:r(?:e(?:a(?:s)?)?)?)?)?)?|b(?<!\w.)(?:u(?:t)?|e(?:f(?:o(?:r(?:e)?)?)?)?)?|"
+                         r"a(?<!\w.)(?:s|n(?:d)?|f(?:t(?:e(?:r)?)?)?)?")
+# how far an "as" looks: its lookahead and the word boundary after it, at most 17 characters on
+AS_REACH = 18

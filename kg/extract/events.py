@@ -7,7 +7,8 @@ from typing import Optional
 
 from ..model import EventMention, Mention, MetricMention
 from ._bounds import Bounds
-from .._cjk import Bilingual, fold
+from .._cjk import Bilingual, fold, folds_in_place
+from .._firstwords import FirstWords
 from .triggers import HEDGE, is_context, trigger_events
 
 # (event type, cue pattern, where the actor is: "before" | "after" | "either")
@@ -87,28 +88,31 @@ def find_events(text: str, offset: int, mentions: list[Mention],
             for a in actors:
                 add(typ, cue, s, e, a)
     cjk = bounds.cjk
-    folded = fold(text)
-    for typ, pat, where in (CUES if cues is None else cues):
-        for m in pat.scan(text, folded, cjk):
+    same = bounds.text is text
+    folded = bounds.folded if same else fold(text)
+    cues = CUES if cues is None else cues
+    in_place = not cjk and (bounds.in_place if same else folds_in_place(text))
+    for (typ, pat, where), found in zip(cues, FirstWords.of(cues).scan(text, folded, cjk, in_place)):
+        for m in found:
             s, e = m.span()
             if en and (recalled(s) or typ == "RateDecision" and HEDGE.search(text, bounds.sentence_start(s), s)):
                 continue
             if typ == "Level":
                 actor = _actor(bounds, offset, s, e, mentions, where, LEVEL_ACTORS)
                 if actor is not None:
-                    add("MarketMove", m.group(0), s, e, actor)
+                    add("MarketMove", text[s:e], s, e, actor)
                 continue
             if typ == "Move":
                 actor = _actor(bounds, offset, s, e, mentions, where, MOVE_ACTORS)
                 if actor is None:
                     continue
-                add(MOVE_TYPES[mentions[actor].type], m.group(0), s, e, actor)
+                add(MOVE_TYPES[mentions[actor].type], text[s:e], s, e, actor)
                 continue
             actor = _actor(bounds, offset, s, e, mentions, where,
                            RELEASE_ACTORS if typ == "ProductRelease" or en else OTHER_ACTORS)
             if actor is None:
                 continue
-            add(typ, m.group(0), s, e, actor)
+            add(typ, text[s:e], s, e, actor)
 
     # a signed change in a figure about a company, an index or an asset is a move
     for mi, met in enumerate(metrics):

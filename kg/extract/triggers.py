@@ -12,6 +12,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import islice
 from importlib import resources
 from typing import Optional
 
@@ -51,12 +52,32 @@ def _index() -> tuple[dict[str, Trigger], dict[str, list[tuple[re.Pattern, Trigg
     return single, {k: [(p, t) for _, p, t in sorted(v, key=lambda x: -x[0])] for k, v in multi.items()}
 
 
+@lru_cache(maxsize=1)
+def _firsts() -> frozenset[str]:
+    """Every form's first word (lowercase): a word that is none of these starts no trigger."""
+    single, multi = _index()
+    return frozenset(single) | frozenset(multi)
+
+
 def find_triggers(text: str):
     """(start, end, trigger) of every trigger form in `text`, left to right: a scan of its
-    words with dictionary look-ups (one regex alternation of ~200 forms was 10x slower)."""
+    words with dictionary look-ups (one regex alternation of ~200 forms was 10x slower).
+    The words are found and lowercased at once (a word is ASCII letters and hyphens, no
+    space: joined with spaces, lowercased and split again they are the same words), and
+    only those that start a form are looked at with their match (two thirds of the cost
+    was the words that start none)."""
     single, multi = _index()
-    for w in WORD.finditer(text):
-        lw = w.group(0).lower()
+    lowered = " ".join(WORD.findall(text)).lower().split(" ")
+    firsts = _firsts()
+    hits = [i for i, lw in enumerate(lowered) if lw in firsts]
+    if not hits:
+        return
+    words = WORD.finditer(text)
+    prev = -1
+    for i in hits:
+        w = next(islice(words, i - prev - 1, None))  # the i-th word: the ones before it skipped
+        prev = i
+        lw = lowered[i]
         got = None
         for p, t in multi.get(lw, ()):
             m = p.match(text, w.end())

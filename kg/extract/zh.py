@@ -681,8 +681,10 @@ ACTOR_TYPES = {"Organization", "Person"}
 REGULATORS = re.compile(r"(?:委员会|监管局|管理局|证监会|银保监会|金管局|央行|银行|部|署|局|法院|政府|交易所)$")
 
 
+@lru_cache(maxsize=1)
 def shared_cues():
-    """The shared cues the Chinese rules keep: moves and levels (跌, 涨, 创新高…)."""
+    """The shared cues the Chinese rules keep: moves and levels (跌, 涨, 创新高…): one list,
+    made once (kg.extract.events keeps its index of a list of cues by the list)."""
     from .events import CUES
     return [c for c in CUES if c[0] in ("Move", "Level")]
 
