@@ -340,7 +340,7 @@ _TUPLES_FIT = (_IX_F[:5] == ("item", "mentions", "metrics", "events", "dates") a
                and _names(IssueExtraction) == ("issue", "items") and "items" in _names(Issue))
 _get_issue, _get_item, _get_mention = attrgetter(*_ISSUE_F), attrgetter(*_ITEM_F), attrgetter(*_MENTION_F)
 _get_metric, _get_event, _get_date = attrgetter(*_METRIC_F), attrgetter(*_EVENT_F), attrgetter(*_DATE_F)
-_get_ix_rest = attrgetter(*_IX_REST) if len(_IX_REST) > 1 else (lambda x: (getattr(x, _IX_REST[0]),))
+_get_ix_rest = attrgetter(*_IX_REST) if len(_IX_REST) > 1 else (lambda x: tuple([getattr(x, n) for n in _IX_REST]))
 
 
 class _Unfit(Exception):
