@@ -65,11 +65,13 @@ class BuildResult:
 
 def read_issues(paths: list[str], fmt: Optional[str] = None, overrides: Optional[Overrides] = None,
                 result: Optional[BuildResult] = None, mail=None, follow_symlinks: bool = False,
-                roots: Optional[tuple[str, ...]] = None) -> list[Issue]:
+                roots: Optional[tuple[str, ...]] = None,
+                read: Optional[dict[str, tuple[bytes, str]]] = None) -> list[Issue]:
     """Read every file; a file that fails is recorded in result.skipped (or raised when
     there is no result to record it in). `mail`: which messages of mailboxes to read
     (kg.ingest.mail.MailOptions). `follow_symlinks`: see kg.ingest.discover; `roots`: the
-    input folders (by default the folders among `paths`)."""
+    input folders (by default the folders among `paths`). `read`: file -> (its bytes, their
+    "sha256:<hex>") for files the caller has read already (see kg.ingest.read_path)."""
     issues: list[Issue] = []
     skipped: Optional[list] = [] if result is not None else None
     files = discover(paths, follow_symlinks, skipped)
@@ -78,7 +80,8 @@ def read_issues(paths: list[str], fmt: Optional[str] = None, overrides: Optional
     roots = input_roots(paths) if roots is None else roots
     for path in files:
         try:
-            got = read_path(path, fmt, mail, follow_symlinks=follow_symlinks, roots=roots)
+            got = read_path(path, fmt, mail, follow_symlinks=follow_symlinks, roots=roots,
+                            read=read.get(path) if read else None)
         except KgError as e:
             if result is None:
                 raise
@@ -507,7 +510,7 @@ def _read_inputs(result: BuildResult, cache, paths: list[str], fmt: Optional[str
             result.files.append(path)
             result.reused += 1
             continue
-        got = read_issues([path], fmt, overrides, result)
+        got = read_issues([path], fmt, overrides, result, read={path: (data, chash)})  # not read twice
         if got:
             fresh.append((path, chash, got))
     return units, cached, fresh, container

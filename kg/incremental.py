@@ -5,8 +5,8 @@ on every build, so an incremental build gives byte-identical output to a full on
 cached extraction is keyed by its content hash and by the pipeline (kg's own source, the
 gazetteer, the model, the reader options): a changed file, gazetteer, model or kg version
 re-extracts. One file (cache/*.kge) holds it twice: first as resolution records (marshal),
-which is all resolution and the issue signatures read, then pickled whole, which is loaded
-only for an issue that must be rendered again. Each issue's rendering is cached under
+which is all resolution and the issue signatures read, then whole (plain tuples, see
+_full_dumps), which is loaded only for an issue that must be rendered again. Each issue's rendering is cached under
 its signature, all issues in one index (terms/index.rdx, see TermCache): what the merged
 graph needs besides the issue's Turtle, and the length and CRC-32 of that Turtle, which is
 read back from the issue's own file (issues/*.ttl) rather than stored twice. Every entry
@@ -19,6 +19,7 @@ file each issue file was built from, and which inputs were given, so that a buil
 an issue the user removed from one it was simply not given this time (kg.build, `prune`)."""
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import marshal
@@ -29,22 +30,23 @@ import sys
 import zlib
 from decimal import Decimal
 from functools import lru_cache
+from operator import attrgetter
 from pathlib import Path
 from dataclasses import dataclass
 from typing import ClassVar, Optional
 
 from . import gazetteer as gz
 from .atomic import write_atomic
-from .model import Issue, IssueExtraction, Item, ItemExtraction, Mention, MetricMention
+from .model import DateMention, EventMention, Issue, IssueExtraction, Item, ItemExtraction, Mention, MetricMention
 
 MANIFEST = "manifest.json"
 FORMAT_VERSION = 1
 # marshal's format belongs to the Python version: records written by another are not read
 _MARSHAL_TAG = ("kg", 1, sys.version_info[:2])
 # a cache entry: a header (magic, the records' length, a CRC-32 of the records and one of
-# the pickled extraction), the records, the pickled extraction
+# the whole extraction), the records, the whole extraction (_full_dumps)
 ENTRY_SUFFIX = ".kge"
-_KGE_MAGIC = b"KGE2"
+_KGE_MAGIC = b"KGE3"   # KGE2: the extraction always pickled
 _KGE_HEADER = struct.Struct("<4sQII")
 # the renderings' index (TermCache): magic, a CRC-32 of the marshalled entries, the marshalled
 # entries ({signature: (the length and CRC-32 of the issue file's Turtle, what
@@ -185,7 +187,7 @@ class Cache:
                     raw = fh.read()
                 if magic != _KGE_MAGIC or _crc(raw) != crc:
                     raise ValueError("checksum mismatch")
-                exs = self._full[rec.source] = pickle.loads(raw)
+                exs = self._full[rec.source] = _full_loads(raw)
             return rec.apply_to(exs[rec.index])
         except Exception as e:
             raise DamagedCache(str(self.dir / "cache" / rec.source)) from e
@@ -194,7 +196,7 @@ class Cache:
         """Cache a file's extraction (before resolution, which changes it)."""
         name = self.entry_name(content_hash)
         recs = marshal.dumps((_MARSHAL_TAG, [IssueRecord.to_tuple(ex) for ex in exs]))
-        full = pickle.dumps(exs, protocol=pickle.HIGHEST_PROTOCOL)
+        full = _full_dumps(exs)
         cdir = self.dir / "cache"
         if not self._made_dir:
             cdir.mkdir(parents=True, exist_ok=True)
@@ -307,6 +309,120 @@ class TermCache:
         for f in self.dir.iterdir():
             if f.name != _RDX_NAME:
                 f.unlink()
+
+
+# --- the full extraction ------------------------------------------------------------------
+# A file's extraction is stored as plain tuples of its objects' fields (marshal) rather than
+# pickled: pickle reduces every object (about 270 an issue) through copyreg and saves its
+# attribute dict key by key, most of the time of caching an extraction; the tuples take a
+# quarter less, and read back as fast. Objects are made again as pickle makes them (without
+# calling __init__, the fields set from the tuple). What the tuples keep: every field of the
+# model's dataclasses (dataclasses.fields, so a field added to kg/model.py is kept too), a
+# figure's Decimal as its text, and an item extraction's item as its position in the issue
+# when it is the issue's own item object (as pickle keeps that sharing). An extraction with
+# anything else (a value marshal cannot write, a figure value that is no Decimal) is pickled
+# instead; the first byte says which (tests/test_merge.py compares both on real extractions).
+
+def _names(cls) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(cls))
+
+
+_ISSUE_F = tuple(n for n in _names(Issue) if n != "items")
+_ITEM_F = _names(Item)
+_MENTION_F = _names(Mention)
+_METRIC_F = _names(MetricMention)
+_EVENT_F = _names(EventMention)
+_DATE_F = _names(DateMention)
+_IX_F = _names(ItemExtraction)
+_IX_REST = _IX_F[5:]
+# the layout the tuples assume; another model pickles (the tuples' first fields are these)
+_TUPLES_FIT = (_IX_F[:5] == ("item", "mentions", "metrics", "events", "dates") and _METRIC_F[0] == "value"
+               and _names(IssueExtraction) == ("issue", "items") and "items" in _names(Issue))
+_get_issue, _get_item, _get_mention = attrgetter(*_ISSUE_F), attrgetter(*_ITEM_F), attrgetter(*_MENTION_F)
+_get_metric, _get_event, _get_date = attrgetter(*_METRIC_F), attrgetter(*_EVENT_F), attrgetter(*_DATE_F)
+_get_ix_rest = attrgetter(*_IX_REST) if len(_IX_REST) > 1 else (lambda x: tuple([getattr(x, n) for n in _IX_REST]))
+
+
+class _Unfit(Exception):
+    """An extraction the tuples do not describe exactly: it is pickled."""
+
+
+def _metric_tuple(m) -> tuple:
+    t = _get_metric(m)
+    if type(t[0]) is not Decimal:
+        raise _Unfit
+    return (str(t[0]),) + t[1:]
+
+
+def _issue_tuple(ix: IssueExtraction) -> tuple:
+    issue = ix.issue
+    if type(ix) is not IssueExtraction or type(issue) is not Issue:
+        raise _Unfit
+    own = {id(it): k for k, it in enumerate(issue.items)}
+    items = []
+    for x in ix.items:
+        if type(x) is not ItemExtraction or type(x.item) is not Item:
+            raise _Unfit
+        k = own.get(id(x.item))
+        items.append((_get_item(x.item) if k is None else k, [_get_mention(m) for m in x.mentions],
+                      [_metric_tuple(m) for m in x.metrics], [_get_event(e) for e in x.events],
+                      [_get_date(d) for d in x.dates], *_get_ix_rest(x)))
+    return _get_issue(issue), [_get_item(it) for it in issue.items], items
+
+
+def _full_dumps(exs: list[IssueExtraction]) -> bytes:
+    if _TUPLES_FIT:
+        try:
+            return b"M" + marshal.dumps((_MARSHAL_TAG, [_issue_tuple(ix) for ix in exs]))
+        except (_Unfit, ValueError, AttributeError):
+            pass
+    return b"P" + pickle.dumps(exs, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _maker(cls, names: tuple[str, ...]):
+    new = object.__new__
+
+    def make(values):
+        obj = new(cls)
+        obj.__dict__.update(zip(names, values))
+        return obj
+    return make
+
+
+_new_issue, _new_item, _new_mention = _maker(Issue, _ISSUE_F), _maker(Item, _ITEM_F), _maker(Mention, _MENTION_F)
+_new_metric, _new_event, _new_date = _maker(MetricMention, _METRIC_F), _maker(EventMention, _EVENT_F), \
+    _maker(DateMention, _DATE_F)
+
+
+def _full_loads(raw: bytes) -> list[IssueExtraction]:
+    if raw[:1] == b"P":
+        return pickle.loads(memoryview(raw)[1:])
+    if raw[:1] != b"M":
+        raise ValueError("not an extraction")
+    tag, issues = marshal.loads(memoryview(raw)[1:])
+    if tag != _MARSHAL_TAG:
+        raise ValueError("written by another Python")
+    out = []
+    new = object.__new__
+    for head, item_tuples, xs in issues:
+        issue = _new_issue(head)
+        own = issue.items = [_new_item(t) for t in item_tuples]
+        items = []
+        for x in xs:
+            ie = new(ItemExtraction)
+            d = ie.__dict__
+            ref = x[0]
+            d["item"] = own[ref] if type(ref) is int else _new_item(ref)
+            d["mentions"] = [_new_mention(t) for t in x[1]]
+            d["metrics"] = [_new_metric((Decimal(t[0]),) + t[1:]) for t in x[2]]
+            d["events"] = [_new_event(t) for t in x[3]]
+            d["dates"] = [_new_date(t) for t in x[4]]
+            d.update(zip(_IX_REST, x[5:]))
+            items.append(ie)
+        ix = new(IssueExtraction)
+        ix.issue, ix.items = issue, items
+        out.append(ix)
+    return out
 
 
 # --- resolution records ------------------------------------------------------------------

@@ -152,8 +152,11 @@ def _lit_esc(m: re.Match) -> str:
 def S(text: str, lang: Optional[str] = None) -> str:
     """A string literal (language-tagged when lang is given); control characters and lone
     surrogates become U+FFFD (text safe for any RDF parser)."""
-    body = _LIT_RE.sub(_lit_esc, text)
-    return f'"{body}"@{lang}' if lang else f'"{body}"'
+    # (most texts have nothing to escape: every character _LIT_RE matches but '"' and '\\' is
+    # one str.isprintable rejects, and that test and two `in` scans cost less than the regex's)
+    if not text.isprintable() or '"' in text or "\\" in text:
+        text = _LIT_RE.sub(_lit_esc, text)
+    return f'"{text}"@{lang}' if lang else f'"{text}"'
 
 
 def I(n: int) -> str:
@@ -616,24 +619,29 @@ def merged_stats(parts: list[Rendered]) -> dict:
     the same way by every issue that describes it (most are) counts its statement's triples;
     one stated differently by some (an entity with other forms, a figure with another
     source) counts the union of its statements' triples."""
-    statements: dict[str, set[str]] = {}    # shared subject -> its distinct statements
+    # shared subject -> its statement, or the set of its distinct statements once an issue
+    # states it differently (a set is made only then: most are stated one way, and the set
+    # would hash every statement)
+    statements: dict[str, str | set[str]] = {}
     metrics: set[str] = set()
     own = 0
     for part in parts:
         own += part.own
-        metrics.update(f.metric for f in part.facts)  # every figure of an issue is among its facts
+        metrics.update([f.metric for f in part.facts])  # every figure of an issue is among its facts
         for st in part.shared:
             s = st[1:st.index(" ", 1)]
             have = statements.get(s)
             if have is None:
-                statements[s] = {st}
+                statements[s] = st
+            elif type(have) is str:
+                if have != st:
+                    statements[s] = {have, st}
             else:
                 have.add(st)
     shared = 0
     for sts in statements.values():
-        if len(sts) == 1:
-            st = next(iter(sts))
-            shared += st.count(_NEXT_OBJECT) + st.count(_NEXT_PREDICATE) + 1
+        if type(sts) is str:
+            shared += sts.count(_NEXT_OBJECT) + sts.count(_NEXT_PREDICATE) + 1
         else:
             shared += len({po for st in sts for po in _predicate_objects(st)})
     events = sum(1 for s in statements if s.startswith("event:"))
@@ -693,17 +701,18 @@ def _statement(s: str, ps: dict) -> tuple[str, int]:
     """A subject's Turtle statement (predicates: a, rdfs:label, then sorted; objects sorted,
     duplicates dropped) and how many distinct triples it states."""
     parts = ["\n", s]
-    n = 0
+    add = parts.append
+    n = len(ps)     # one triple a predicate, and more for a predicate with several objects
     for p, head in _predicate_order(tuple(ps)):
         objs = ps[p]
+        add(head)
         if len(objs) == 1:
-            parts += (head, objs[0])
-            n += 1
+            add(objs[0])
         else:
             objs = sorted(set(objs))
-            parts += (head, _NEXT_OBJECT.join(objs))
-            n += len(objs)
-    parts.append(" .\n")
+            add(_NEXT_OBJECT.join(objs))
+            n += len(objs) - 1
+    add(" .\n")
     return "".join(parts), n
 
 

@@ -40,18 +40,25 @@ def clean_label(text: str) -> str:
     return " ".join(text.split())
 
 
+# compiled once (re.sub with a pattern string looks it up in re's cache on every call)
+_LATIN = re.compile(r"[A-Za-z]")
+_NOT_SLUG = re.compile(r"[^a-z0-9]+")
+_POSSESSIVE = re.compile(r"['’]s?$")
+
+
+@lru_cache(maxsize=1 << 12)
 def slugify(text: str) -> str:
     """A readable, IRI-safe slug: ASCII words joined by '-'; Chinese names are kept and
     percent-encoded; anything else (quotes, <>, newlines, invisible characters) never
-    reaches the IRI."""
+    reaches the IRI. Cached: an issue's IRI, file name and newsletter slug the same name."""
     t = unicodedata.normalize("NFKC", clean_label(text)).strip()
-    if CJK.search(t) and not re.search(r"[A-Za-z]", t):
+    if CJK.search(t) and not _LATIN.search(t):
         core = "".join(ch for ch in t if CJK.match(ch) or ch.isalnum())
         if core:
             return quote(core, safe="")
     ascii_ = unicodedata.normalize("NFKD", t).encode("ascii", "ignore").decode()
     ascii_ = ascii_.replace("&", " and ").replace("+", " plus ")
-    s = re.sub(r"[^a-z0-9]+", "-", ascii_.lower()).strip("-")
+    s = _NOT_SLUG.sub("-", ascii_.lower()).strip("-")
     s = s[:80].rstrip("-")
     if not s:
         s = "x-" + hashlib.sha1(t.encode("utf-8", "surrogatepass")).hexdigest()[:12]
@@ -65,7 +72,7 @@ def clean_name(surface: str) -> str:
     """A canonical name from a surface form: no possessive, no legal suffix, one line, no
     invisible characters."""
     s = clean_label(surface)
-    s = re.sub(r"['’]s?$", "", s)
+    s = _POSSESSIVE.sub("", s)
     s2 = _LEGAL.sub("", s).strip(" ,")
     return s2 or s
 

@@ -534,3 +534,44 @@ def test_a_story_headline_is_its_first_block(doc):
     from kg.ingest.text import _TextBlocks
     for st in S.cut(_TextBlocks(doc, doc).run()):
         assert st.headline is None or st.headline is st.blocks[0]
+
+
+@pytest.mark.parametrize("name", sorted(MAIL_OR_NOT))
+def test_read_path_given_the_bytes_reads_what_it_reads_itself(name, tmp_path):
+    """read_path given a file's bytes and hash (kg.build has read and hashed every input for
+    its cache) gives what it gives reading the file itself: a text, and mail told from the bytes."""
+    import hashlib
+    from kg.ingest import read_path
+    p = tmp_path / name
+    p.write_text(MAIL_OR_NOT[name], encoding="utf-8")
+    data = p.read_bytes()
+    given_bytes = read_path(str(p), read=(data, "sha256:" + hashlib.sha256(data).hexdigest()))
+    assert given_bytes == read_path(str(p))
+    assert read_path(str(p), fmt="text", read=(data, "sha256:" + hashlib.sha256(data).hexdigest())) == \
+        read_path(str(p), fmt="text")
+
+
+def test_a_build_reads_each_input_once(tmp_path, monkeypatch):
+    """A build reads each input file once (its hash for the cache and its issues from the same
+    bytes), and reads again only what changed."""
+    import kg.build
+    import kg.ingest
+    from kg.build import build
+    src = tmp_path / "in"
+    src.mkdir()
+    for name in ("digest.txt", "saved.txt", "box.mbox"):
+        (src / name).write_text(MAIL_OR_NOT[name], encoding="utf-8")
+    (src / "notes-1.txt").write_text("Notes - Issue 1 - 2026-03-02\n\n- Reuters: Acme Raises Cash – Acme raised "
+                                     "$40 million.\n", encoding="utf-8")
+    reads: list[str] = []
+    real = kg.ingest.read_bytes
+
+    def counted(path):
+        reads.append(path)
+        return real(path)
+    monkeypatch.setattr(kg.ingest, "read_bytes", counted)
+    monkeypatch.setattr(kg.build, "read_bytes", counted)
+    res = build([str(src)], str(tmp_path / "out"), model="none")
+    assert res.issues == 4
+    plain = [p for p in reads if p.endswith(("digest.txt", "notes-1.txt"))]
+    assert sorted(plain) == [str(src / "digest.txt"), str(src / "notes-1.txt")]

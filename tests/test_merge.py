@@ -340,3 +340,67 @@ def test_build_counts_are_the_merged_graphs(tmp_path):
     assert res.triples == len(g)
     assert res.metrics == len(set(g.subjects(RDF.type, KG.Metric)))
     assert res.events == len(set(g.subjects(RDF.type, KG.Event)))
+
+
+class _Text(str):
+    """A str subclass (marshal cannot write it)."""
+
+
+def _objects(x):
+    """Every model object reachable from x (dataclass instances, through lists), in order."""
+    import dataclasses
+    out = []
+    if dataclasses.is_dataclass(x):
+        out.append(x)
+        for f in dataclasses.fields(x):
+            out += _objects(getattr(x, f.name))
+    elif isinstance(x, list):
+        for v in x:
+            out += _objects(v)
+    return out
+
+
+def test_cached_extraction_reads_back_as_pickle_gives_it(rules):
+    """A cached extraction (plain tuples, kg.incremental._full_dumps) reads back as pickle
+    would give it back: every object of the same class with the same attributes, a figure's
+    value the same Decimal (exponent and all), an item extraction's item the issue's own item
+    object exactly when it was; an item replaced by another (a Chinese item's outlet, say)
+    stays its own object. What the tuples cannot describe is pickled (and reads back too)."""
+    import dataclasses
+    import pickle
+    from kg.build import read_issues
+    from kg.incremental import _full_dumps, _full_loads
+    from kg.model import Item, MetricMention
+    issues = read_issues([str(p) for p in sorted(EXAMPLES.iterdir()) if p.is_file()])
+    from kg.extract import extract_issues
+    exs = list(extract_issues(issues, rules))
+    assert sum(len(ex.metrics) for ix in exs for ex in ix.items) > 20
+    # the edges: a replaced item, figures with exponents and signs, an empty item extraction
+    exs[0].items[1].item = dataclasses.replace(exs[0].items[1].item, outlet="Elsewhere")
+    exs[0].items[0].metrics.append(MetricMention(Decimal("-1.50E+3"), "USD", "$1.5K", 0, 5, qualifiers=["actual"]))
+    exs[0].items[0].metrics.append(MetricMention(Decimal("0.00"), "percent", "0%", 0, 2))
+    for ix in exs:
+        raw = _full_dumps([ix])
+        assert raw[:1] == b"M"
+        back, = _full_loads(raw)
+        want, = pickle.loads(pickle.dumps([ix]))
+        assert back == want
+        a, b = _objects(back), _objects(want)
+        assert [type(o) for o in a] == [type(o) for o in b] and [vars(o) for o in a] == [vars(o) for o in b]
+        for x, y in zip(back.items, want.items):
+            assert (x.item in back.issue.items and any(x.item is it for it in back.issue.items)) == \
+                any(y.item is it for it in want.issue.items)
+        for m in (m for x in back.items for m in x.metrics):
+            assert type(m.value) is Decimal
+    back0, = _full_loads(_full_dumps([exs[0]]))
+    assert back0.items[0].item is back0.issue.items[0]
+    assert back0.items[1].item is not back0.issue.items[1] and back0.items[1].item.outlet == "Elsewhere"
+    # a figure value no Decimal, a text of a str subclass: pickled, and read back the same
+    odd = pickle.loads(pickle.dumps(exs[1]))
+    odd.items[0].metrics.append(MetricMention(1.5, "USD", "$1.5", 0, 4))
+    odd2 = pickle.loads(pickle.dumps(exs[1]))
+    odd2.issue.items.append(Item("en", 99, _Text("x"), 0, 1))
+    for ix in (odd, odd2):
+        raw = _full_dumps([ix])
+        assert raw[:1] == b"P"
+        assert _full_loads(raw) == [ix]

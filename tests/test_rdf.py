@@ -92,3 +92,76 @@ def test_graph_parses_back_with_rdflib_and_oxigraph(tmp_path):
         assert g.value(m, URIRef("http://qudt.org/schema/qudt/unit")) is not None
         ev = g.value(m, KG.evidence)
         assert str(g.value(ev, KG.text)).strip()
+
+
+# --- the writer's shortcuts give what the plain forms give -----------------------------------
+
+LITERAL_CASES = ["Acme rose 4% on Monday.", 'He said "no".', "a\\b", "two\nlines", "tab\there", "cr\rlf",
+                 "bell\x07", "del\x7f", "lone \ud800 surrogate", "nbsp\xa0here", "zero\u200bwidth",
+                 "line\u2028sep", "腾讯股价上涨3%。", "", " ", "\x00", "emoji 🚀 ok", "\x85next line"]
+
+
+def _literal_plain(text, lang=None):
+    """kg.rdf.S without its shortcut: the pattern over every text."""
+    from kg.rdf import _LIT_RE, _lit_esc
+    body = _LIT_RE.sub(_lit_esc, text)
+    return f'"{body}"@{lang}' if lang else f'"{body}"'
+
+
+@pytest.mark.parametrize("text", LITERAL_CASES)
+def test_literal_shortcut_escapes_as_the_pattern(text):
+    """S skips the escaping pattern for a printable text with no quote and no backslash; the
+    texts at the edges (printable characters the pattern escapes, characters neither
+    printable nor escaped) come out as the pattern alone gives them."""
+    from kg.rdf import S
+    for lang in (None, "en"):
+        assert S(text, lang) == _literal_plain(text, lang)
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as hst  # noqa: E402
+
+
+@settings(max_examples=400, deadline=None)
+@given(hst.text(hst.characters(blacklist_categories=()), max_size=40))
+def test_literal_shortcut_on_random_text(text):
+    from kg.rdf import S
+    assert S(text) == _literal_plain(text)
+
+
+def test_statement_counts_distinct_triples():
+    """_statement's count is one triple a predicate, and a predicate's distinct objects."""
+    from kg.rdf import _statement
+    text, n = _statement("ent:acme", {"a": ["kg:Entity", "kg:Organization", "kg:Entity"],
+                                      "rdfs:label": ['"Acme"'], "skos:altLabel": ['"ACME"@en', '"ACME"@en']})
+    assert n == 4
+    assert text == ('\nent:acme a kg:Entity,\n        kg:Organization ;\n    rdfs:label "Acme" ;\n'
+                    '    skos:altLabel "ACME"@en .\n')
+
+
+def _merged_stats_plain(parts):
+    """kg.rdf.merged_stats as first written: every shared subject's statements in a set."""
+    from kg.rdf import _predicate_objects
+    statements, metrics, own = {}, set(), 0
+    for part in parts:
+        own += part.own
+        metrics.update(f.metric for f in part.facts)
+        for st in part.shared:
+            statements.setdefault(st[1:st.index(" ", 1)], set()).add(st)
+    shared = sum(len({po for st in sts for po in _predicate_objects(st)}) for sts in statements.values())
+    return {"triples": own + shared, "metrics": len(metrics), "events": sum(1 for s in statements if s.startswith("event:"))}
+
+
+@settings(max_examples=200, deadline=None)
+@given(hst.lists(hst.lists(hst.tuples(hst.sampled_from(["ent:acme", "ent:beta", "event:e1", "metric:m1"]),
+                                      hst.lists(hst.sampled_from(['"A"', '"B"@en', '"C"@zh', "kg:X"]), min_size=1,
+                                                max_size=3)), max_size=4), max_size=5))
+def test_merged_stats_counts_as_sets_of_statements(issues):
+    """A subject stated the same way by every issue, differently by two, by three: counted as
+    the union of its statements' triples, as the set-based form counts them."""
+    from kg.rdf import Rendered, _statement, merged_stats
+    parts = []
+    for k, subjects in enumerate(issues):
+        shared = tuple(_statement(s, {"a": ["kg:Thing"], "rdfs:label": list(objs)})[0] for s, objs in subjects)
+        parts.append(Rendered(b"", (), shared, k))
+    assert merged_stats(parts) == _merged_stats_plain(parts)

@@ -541,17 +541,26 @@ def check_items(issue: Issue, path: str) -> None:
 
 
 def read_path(path: str, fmt: Optional[str] = None, mail=None, follow_symlinks: bool = False,
-              roots: tuple[str, ...] = ()) -> list[Issue]:
+              roots: tuple[str, ...] = (), read: Optional[tuple[bytes, str]] = None) -> list[Issue]:
     """The issues in a file (or a Maildir folder). `mail`: kg.ingest.mail.MailOptions, which
     messages of a mailbox to read. Mail is read from its bytes, streamed (see ingest.mail).
     `roots` (input_roots) and `follow_symlinks`: where a Maildir's message files may link to
-    (by default inside the Maildir; see discover)."""
+    (by default inside the Maildir; see discover). `read`: the file's bytes (as read_bytes
+    gave them) and their "sha256:<hex>", when the caller has them already (kg.build hashes
+    every input for its cache): the file is then neither read nor hashed again."""
     if fmt:
         from . import mail as _mail  # the mail parser (stdlib email) loads on first use
         kind = _mail.kind_of(path, fmt)
         if kind:
             return _mail.read_mail_path(path, kind, mail, follow_symlinks=follow_symlinks, roots=roots)
-        data = read_bytes(path)
+        data = read[0] if read is not None else read_bytes(path)
+    elif read is not None:
+        data = read[0]
+        from .sniff import sniff_bytes
+        kind = sniff_bytes(data[:8192])
+        if kind:
+            from . import mail as _mail
+            return _mail.read_mail_path(path, kind, mail, follow_symlinks=follow_symlinks, roots=roots)
     else:
         # the file is opened once: mail is told by the first bytes of what is read anyway (as
         # mail.kind_of does from a file's head). Where it cannot be read (a folder, a file too
@@ -588,7 +597,7 @@ def read_path(path: str, fmt: Optional[str] = None, mail=None, follow_symlinks: 
         warns += more
     if not text or text.isspace():
         raise KgError("E002", path=path)
-    content_hash = "sha256:" + hashlib.sha256(data).hexdigest()
+    content_hash = read[1] if read is not None else "sha256:" + hashlib.sha256(data).hexdigest()
     name = os.path.basename(path)
     reader = choose_reader(text, name, fmt, path)
     try:
