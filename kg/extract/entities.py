@@ -225,17 +225,30 @@ NOT_NAMES = {"Chinese", "American", "US", "U.S.", "European", "Japanese", "Korea
 BAD_EDGE = re.compile(r"^(?:the|a|an|this|that|these|its|their|our|new|fresh|\W)\b|['’]s$", re.I)
 
 
+# the patterns of the functions below, compiled once (re's cache costs a lookup per call)
+_LATIN = re.compile(r"[A-Za-z]")
+_DIGIT = re.compile(r"\d")
+_COLON_OR_DASH = re.compile(r"\s[-–—:]\s|[:：]")
+_POSSESSIVE_END = re.compile(r"['’]s?$")
+_PLURAL_NUMBER = re.compile(r"\ds$")
+_VERSION_MARK = re.compile(r"\d|\+|Pro|Max|Ultra|Air|Mini|Plus|Sonnet|Opus|mini")
+_WORD_NUMBER = re.compile(r"[A-Z][a-z]+\s\d+")
+_SCALE_END = re.compile(r"\d\s*(?:billion|million|trillion|bn|m|k)?\s*$")
+_CAPITALIZED = re.compile(r"[A-Z][a-z]+")
+_CLAUSE_END = re.compile(r"[.!?:;–—\-]$")
+
+
 def _ok_model_span(text: str, label: str) -> bool:
     t = text.strip()
-    if len(t) < 2 or t.casefold() in STOP or not re.search(r"[A-Za-z]", t):
+    if len(t) < 2 or t.casefold() in STOP or not _LATIN.search(t):
         return False
     if not t[0].isupper():
         return False
     if label == "Person" and len(t.split()) < 2:
         return False
-    if re.search(r"\d", t) and label != "Product":
+    if _DIGIT.search(t) and label != "Product":
         return False
-    if BAD_EDGE.search(t) or re.search(r"\s[-–—:]\s|[:：]", t):
+    if BAD_EDGE.search(t) or _COLON_OR_DASH.search(t):
         return False
     if t.isupper() and len(t) <= 4 and label != "Organization":
         return False
@@ -268,20 +281,20 @@ def _is_currency_unit(text: str, s: int) -> bool:
     """'美元' in '375亿美元', 'dollars' in '12 billion dollars': a unit, not the currency
     as a subject of the news."""
     before = text[max(0, s - 12):s]
-    return bool(_AMOUNT_BEFORE.search(before) or re.search(r"\d\s*(?:billion|million|trillion|bn|m|k)?\s*$", before))
+    return bool(_AMOUNT_BEFORE.search(before) or _SCALE_END.search(before))
 
 
 def _ambiguous_initial(text: str, s: int, span: str) -> bool:
     """A single capitalized word that starts a sentence ("Foundry budgets keep climbing") is
     a name only if the text also capitalizes it elsewhere, mid-sentence."""
-    if " " in span or span.isupper() or not re.fullmatch(r"[A-Z][a-z]+", span):
+    if " " in span or span.isupper() or not _CAPITALIZED.fullmatch(span):
         return False
     before = text[:s].rstrip()
-    if before and not re.search(r"[.!?:;–—\-]$", before):
+    if before and not _CLAUSE_END.search(before):
         return False
     for m in re.finditer(r"\b" + re.escape(span) + r"\b", text):
         b = text[:m.start()].rstrip()
-        if m.start() != s and b and not re.search(r"[.!?:;–—\-]$", b):
+        if m.start() != s and b and not _CLAUSE_END.search(b):
             return False
     return True
 
@@ -321,7 +334,7 @@ def mentions_from_doc(doc, lang: str, offset: int, text: Optional[str] = None) -
             label = MODEL_LABELS[label]
             span_text = text[s:e]
             # trim a possessive: "Meta’s" -> "Meta"
-            m = re.search(r"['’]s?$", span_text)
+            m = _POSSESSIVE_END.search(span_text)
             if m:
                 span_text = span_text[: m.start()]
                 e = s + len(span_text)
@@ -400,12 +413,12 @@ def rule_mentions(text: str, lang: str, offset: int, existing: list[Mention]) ->
         for m in matches_at(pat, text, starts):
             s, e = m.span("name")
             name = text[s:e].strip()
-            if re.search(r"\ds$", name):  # "H800s": the plural of a product name
+            if _PLURAL_NUMBER.search(name):  # "H800s": the plural of a product name
                 name = name[:-1]
             s = s + (len(text[s:e]) - len(text[s:e].lstrip()))
             e = s + len(name)
-            if NOT_PRODUCT.fullmatch(name) or not re.search(r"\d|\+|Pro|Max|Ultra|Air|Mini|Plus|Sonnet|Opus|mini", name) \
-                    or re.fullmatch(r"[A-Z][a-z]+\s\d+", name) and not any(x.start - offset == s and x.type in ("Product", "Organization") for x in existing):
+            if NOT_PRODUCT.fullmatch(name) or not _VERSION_MARK.search(name) \
+                    or _WORD_NUMBER.fullmatch(name) and not any(x.start - offset == s and x.type in ("Product", "Organization") for x in existing):
                 continue
             if any(p0 <= s and e <= p1 for p0, p1 in prods):
                 continue
@@ -468,4 +481,8 @@ def rule_mentions(text: str, lang: str, offset: int, existing: list[Mention]) ->
 def _is_name_like(w: str) -> bool:
     """A word that no sentence starts with: inner capitals or digits ("CoreWeave", "xAI", "3M"),
     or letters English words seldom end in."""
-    return bool(re.search(r"[A-Z].*[A-Z]|\d", w[1:]) or re.search(r"(?:[^aeiouy]{3}|[kvxzq]|ut|ius)$", w))
+    return bool(_INNER_CAPITALS.search(w[1:]) or _RARE_END.search(w))
+
+
+_INNER_CAPITALS = re.compile(r"[A-Z].*[A-Z]|\d")
+_RARE_END = re.compile(r"(?:[^aeiouy]{3}|[kvxzq]|ut|ius)$")
