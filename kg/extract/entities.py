@@ -19,9 +19,15 @@ CAP = r"[A-Z][A-Za-z0-9&'’]*(?:-[A-Z][A-Za-z0-9&'’]*)*"
 # the same matches, but `re` then skips to the capitals instead of trying every position
 # (names stay inside one line: a line break is a block's end, "Fund IV\n\nJuniper Ridge …")
 NAME = r"[A-Z](?<!\w.)[A-Za-z0-9&'’]*(?:-[A-Z][A-Za-z0-9&'’]*)*(?:[^\S\n]+" + CAP + r"){0,3}"
-ORG_RULE = re.compile(r"(?P<name>" + NAME + r"[^\S\n]+" + ORG_SUFFIX + r")(?![A-Za-z])")
+# NAME and CAP as the rules run them: every run possessive ("*+", "++": no giving back). A
+# word of NAME is followed by a space or a "-Capital" part, neither of which a word's
+# letters can be, so a word that stopped short could never go on: `re` only lost time
+# trying (the same matches; tests/test_entities_fast.py checks them against the plain forms)
+CAP_P = r"[A-Z][A-Za-z0-9&'’]*+(?:-[A-Z][A-Za-z0-9&'’]*+)*+"
+NAME_P = r"[A-Z](?<!\w.)[A-Za-z0-9&'’]*+(?:-[A-Z][A-Za-z0-9&'’]*+)*+(?:[^\S\n]++" + CAP_P + r"){0,3}"
+ORG_RULE = re.compile(r"(?P<name>" + NAME_P + r"[^\S\n]++" + ORG_SUFFIX + r")(?![A-Za-z])")
 ORG_KEYS = raw_keys(ORG_RULE)  # the suffixes: a text with none of them is not scanned
-TICKER_RULE = Bilingual(r"(?P<name>" + NAME + r")\s+\((?:(?:NYSE|NASDAQ|Nasdaq|HKEX|LSE|TSE)\s*:\s*)?(?P<ticker>[A-Z]{1,5}(?:\.[A-Z]{1,2})?)\)")
+TICKER_RULE = Bilingual(r"(?P<name>" + NAME_P + r")\s+\((?:(?:NYSE|NASDAQ|Nasdaq|HKEX|LSE|TSE)\s*:\s*)?(?P<ticker>[A-Z]{1,5}(?:\.[A-Z]{1,2})?)\)")
 PERSON_RULE = Bilingual(r"\b(?:CEO|CFO|CTO|[Cc]hief executive|[Ff]ounder|[Cc]o-founder|[Cc]hairman|[Cc]hairwoman|President|Chair|analyst|Secretary|Governor)\s+(?P<name>[A-Z][a-z]+(?:\s+[A-Z][a-z'’\-]+?){1,2})(?:['’]s)?\b")
 PERSON_RULE_ZH = re.compile(r"(?:首席执行官|CEO|总裁|董事长|创始人)(?P<name>[\u4e00-\u9fff]{1,5}·[\u4e00-\u9fff]{1,6}|[\u4e00-\u9fff]{2,3})(?=[曾称表示说])")
 
@@ -32,24 +38,84 @@ PERSON_BEFORE = re.compile(r"(?<![\w’'])([A-Z][a-z]+)\s+[A-Z][a-z'’\-]+(?:\s
 # unknown companies from their context (both modes): "shares of X", "X shares", "X, a
 # Boston-based maker of ...", "X's chief executive", "acquire X", "X said/agreed/raised ..."
 CTX_NAME = r"[A-Z](?<!\w.)[A-Za-z0-9&'’.\-]*[A-Za-z0-9](?:[^\S\n]+[A-Z][A-Za-z0-9&\-]*[A-Za-z0-9]){0,2}"
+# CTX_NAME for the rules whose name a space or a comma follows (CTX_AFTER, VERB_AFTER): each
+# word is its whole run, which ends in a letter or digit ("(?<=[A-Za-z0-9])" after a possessive
+# run), and the name takes every word it can: a word that stopped short or a name that left
+# out a next capitalized word would be followed by a character that cannot come next. The
+# first word alone may end before a "'s" (CTX_AFTER's "X's chief executive"): the one
+# place inside a word where that rule can go on. Same matches as CTX_NAME there, without
+# `re` giving back one character at a time (tests/test_entities_fast.py)
+CTX_MORE_P = r"(?:[^\S\n]++[A-Z][A-Za-z0-9&\-]++(?<=[A-Za-z0-9])){0,2}+"
+CTX_NAME_P = r"[A-Z](?<!\w.)[A-Za-z0-9&'’.\-]++(?<=[A-Za-z0-9])" + CTX_MORE_P
+CTX_NAME_S = (r"[A-Z](?<!\w.)(?:[A-Za-z0-9&'’.\-]++(?<=[A-Za-z0-9])|[A-Za-z0-9&'’.\-]*?[A-Za-z0-9](?=['’]s(?![A-Za-z0-9&'’.\-])))"
+              + CTX_MORE_P)
 CTX_BEFORE = Bilingual(r"\b(?:[Ss]hares of|[Ss]tock of|acquir(?:e|es|ed|ing)|to buy|bought|takeover of|"
                         r"acquisition of|merger with|investment in|invest(?:s|ed)? in|stake in|backed|"
                         r"partner(?:ed|s|ing)? with|deal with|rival|startup|start-up|fintech|chipmaker|lender|"
                         r"provider|unicorn|led by|backed by|backers|participation from|[Ll]ead investors?:)\s+(?P<name>" + CTX_NAME + r")(?![\w’'])")
-CTX_AFTER = re.compile(r"(?P<name>" + CTX_NAME + r")(?:['’]s\s+(?:[a-z][\w-]*\s+){0,2}(?:chief executive|CEO|CFO|founder|co-founder|shares|stock|board|valuation|revenue|IPO|offer|deal|stake|investors|customers|users|platform|app|business|unit|parent)\b|"
+CTX_AFTER = re.compile(r"(?P<name>" + CTX_NAME_S + r")(?:['’]s\s+(?:[a-z][\w-]*\s+){0,2}(?:chief executive|CEO|CFO|founder|co-founder|shares|stock|board|valuation|revenue|IPO|offer|deal|stake|investors|customers|users|platform|app|business|unit|parent)\b|"
                        r",\s+(?:a|an|the)\s+(?:[\w-]+\s+){0,3}?(?:[\w-]+-based|startup|start-up|company|firm|chipmaker|maker|"
                        r"developer|provider|lender|fintech|insurer|retailer|manufacturer|operator)\b(?![’'-])|"
                        r"\s+(?:shares|stock)\s+(?:rose|fell|jumped|slid|surged|sank|climbed|dropped|tumbled|soared|rallied|gained|plunged|rocketed|popped)\b)")
 CTX_AFTER_KEYS = raw_keys(CTX_AFTER)
+# the characters of a CTX_AFTER name: its words' (CTX_NAME_S) and the spaces between them
+_COMMA_ARTICLE = re.compile(r",\s+(?:a|an|the)\s")
+_NAME_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789&'’.-")
+
+
+def ctx_after_starts(text: str) -> list[int]:
+    """Where CTX_AFTER can match, ascending. Its name ends right before "'s", a comma, or
+    the spaces before "shares"/"stock" (what its three ways go on with), so it starts at a
+    capital of the (at most three) words of name characters, spaces between them (not line
+    breaks), that end there."""
+    ends = set()
+    for lit in ("’s", "'s"):
+        i = text.find(lit)
+        while i != -1:
+            if text[i + 2:i + 3].isspace():
+                ends.add(i)
+            i = text.find(lit, i + 1)
+    i = text.find(",")
+    while i != -1:
+        if _COMMA_ARTICLE.match(text, i):
+            ends.add(i)
+        i = text.find(",", i + 1)
+    for lit in ("shares", "stock"):
+        i = text.find(lit)
+        while i != -1:
+            e = i
+            while e and text[e - 1].isspace():
+                e -= 1
+            if e < i:
+                ends.add(e)
+            i = text.find(lit, i + 1)
+    starts = set()
+    for e in ends:  # back over at most three words (CTX_NAME_S has one to three)
+        i, words = e, 0
+        while i and words < 3:
+            if text[i - 1] in _NAME_CHARS:
+                i -= 1
+                if "A" <= text[i] <= "Z":
+                    starts.add(i)
+                if not (i and text[i - 1] in _NAME_CHARS):
+                    words += 1
+            elif text[i - 1] != "\n" and text[i - 1].isspace():
+                i -= 1
+            else:
+                break
+    return sorted(starts)
 AND_NAME = re.compile(r"\s+(?:and|&)\s+(?P<name>" + CTX_NAME + r")(?![\w’'])")
-VERB_AFTER = re.compile(r"(?P<name>" + CTX_NAME + r")\s+(?:said|says|told|reported|reports|agreed|agrees|announced|announces|"
+VERB_AFTER = re.compile(r"(?P<name>" + CTX_NAME_P + r")\s+(?:said|says|told|reported|reports|agreed|agrees|announced|announces|"
                         r"raised|raises|plans|planned|filed|launched|launches|unveiled|unveils|priced|expects|expected|"
                         r"posted|forecast|forecasts|warned|struck|signed|secured|closed|debuted|is cutting|will|is|was|has|had|"
                         r"now|also|plans|wants|aims|hopes|makes|sells|runs|operates|owns|rose|fell|jumped|slid|surged)\b")
 # a product family's name with a version or edition after it: "Claude 3.7 Sonnet",
 # "iPhone 17 Pro Max", "GPT-4.5", "o3-mini", "Alexa+", "Xeon 6+"; and model-like names of
 # letters and digits ("MI450", "Phi-4-mini", "H800")
-VERSION = r"(?:[-\s]?\d+(?:\.\d+)*[A-Za-z]?\+?(?![\d%,])(?!\s*(?:million|billion|trillion|thousand|percent|%|bn|mn)\b)|\s(?:Pro|Max|Ultra|Air|Mini|Plus|Lite|Nano|Sonnet|Opus|Haiku|Flash|Turbo|Series\s\d+)\b|-(?:mini|nano|pro|turbo|preview|multimodal|instruct|large|small)\b|\+)"
+EDITIONS = ["Pro", "Max", "Ultra", "Air", "Mini", "Plus", "Lite", "Nano", "Sonnet", "Opus", "Haiku", "Flash", "Turbo"]
+VARIANTS = ["mini", "nano", "pro", "turbo", "preview", "multimodal", "instruct", "large", "small"]
+VERSION = (r"(?:[-\s]?\d+(?:\.\d+)*[A-Za-z]?\+?(?![\d%,])(?!\s*(?:million|billion|trillion|thousand|percent|%|bn|mn)\b)"
+           r"|\s(?:" + "|".join(EDITIONS) + r"|Series\s\d+)\b|-(?:" + "|".join(VARIANTS) + r")\b|\+)")
 # (both start with a letter and check what is before it after it, as NAME does: "[A-Za-z](?<!\w.)"
 # is "\b[A-Za-z]", and "(?<=[A-Z])" then tells which way the name goes on: the same matches as
 # "\b(?:[A-Z][a-z]+|[a-z][A-Z][A-Za-z]*|[A-Z]{2,5})" and "(?<![\w$€£¥.])(?:[A-Z][A-Za-z]{0,6}|[a-z])",
@@ -58,6 +124,60 @@ PRODUCT_VERSION = re.compile(r"(?P<name>[A-Za-z](?<!\w.)(?:(?<=[A-Z])[a-z]+|(?<=
                              + VERSION + r"+)")
 MODEL_LIKE = re.compile(r"(?P<name>[A-Za-z](?<![\w$€£¥.].)(?:(?<=[A-Z])[A-Za-z]{0,6}|(?<=[a-z]))-?\d+(?:\.\d+)?[A-Za-z]?"
                         r"(?:-(?:mini|nano|pro|turbo|multimodal|preview|[A-Z]?\d+[a-z]?))*\+?)(?![\w%])")
+
+
+# Where PRODUCT_VERSION and MODEL_LIKE may start. `re` tries a rule that begins with a letter
+# at every letter of the text, which made these two a third of the entity rules' time; a
+# version is rarer: `version_starts` finds the words a version follows, and `matches_at`
+# tries the rules there only.
+def matches_at(pattern: re.Pattern, text: str, starts):
+    """pattern.finditer(text), for a pattern whose matches (never empty) all start at one of
+    `starts` (ascending): the pattern tried at each start that no match found covers, as
+    finditer tries every position after the last match (`match` at a position sees what is
+    before it, as `search` does, for the word boundary and lookbehinds)."""
+    end = 0
+    for p in starts:
+        if p >= end:
+            m = pattern.match(text, p)
+            if m is not None:
+                end = m.end()
+                yield m
+
+
+# where a version starts right after a word's letters (see VERSION): a digit or "+" after a
+# letter, a digit after a letter and a hyphen or a space, "-mini" ..., " Pro" .... Written to
+# start with one class of characters, so that `re` skips to them: ASCII digits, "+", "-",
+# the editions' capitals, and every non-ASCII character (a digit of another script is a
+# "\d" too; checking "\d" itself at every character costs more). A match with its group set
+# is one character after the version's start (the digit after "-", the edition after the space)
+_EDITIONS_BY_CAPITAL: dict[str, list[str]] = {}
+for _w in EDITIONS + ["Series"]:
+    _EDITIONS_BY_CAPITAL.setdefault(_w[0], []).append(_w[1:])
+VERSION_AT = re.compile(r"[0-9+\-" + "".join(_EDITIONS_BY_CAPITAL) + r"\x80-\U0010ffff]"
+                        r"(?:(?<=[A-Za-z].)(?:(?<=[\d+])|(?<=-)(?=" + "|".join(VARIANTS) + r"))"
+                        r"|(?<=[A-Za-z][-\s].)(?:(?<=\d)|" + "|".join(r"(?<=" + c + r")(?=" + "|".join(rest) + r")"
+                                                                  for c, rest in _EDITIONS_BY_CAPITAL.items()) + r")())")
+_CAPITALS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+_LETTERS = _CAPITALS | frozenset("abcdefghijklmnopqrstuvwxyz")
+
+
+def version_starts(text: str) -> list[int]:
+    """Where PRODUCT_VERSION and MODEL_LIKE can match, ascending: both start a word of ASCII
+    letters (no word character before it) that a version follows right after its last letter
+    (MODEL_LIKE's "-?\d" is one), so at the start of the letters before each VERSION_AT."""
+    out: list[int] = []
+    for m in VERSION_AT.finditer(text):
+        p = m.start() - 1 - (m.lastindex is not None)  # the word's last letter
+        q = p + 1
+        while p and text[p - 1] in _LETTERS:
+            p -= 1
+        # both names have a capital as their first or second letter, but for MODEL_LIKE's
+        # one lowercase letter before its number ("o3"): a word of small letters is no start
+        if (text[p] in _CAPITALS or text[p + 1] in _CAPITALS or q == p + 1) and (not out or out[-1] != p):
+            out.append(p)
+    return out
+
+
 NOT_PRODUCT = re.compile(r"(?:Q[1-4]|H[12]|G\d+|B2[BC]|FY\d*|[A-Z]\d?|COVID-19|No\d*|Series|Level|Stage|Phase|Tier|Class|Section|Chapter|Page|Vol|Part|Article|Round|Top|Group|Step|Day|Week|Year|Gen|Version|Model|Type|Level|I|Route|Highway|Apollo)(?:[\s-]?\d+)?", re.I)
 
 # after a sentence-initial word, verbs that only a company does ("Chime reported ...")
@@ -105,17 +225,30 @@ NOT_NAMES = {"Chinese", "American", "US", "U.S.", "European", "Japanese", "Korea
 BAD_EDGE = re.compile(r"^(?:the|a|an|this|that|these|its|their|our|new|fresh|\W)\b|['’]s$", re.I)
 
 
+# the patterns of the functions below, compiled once (re's cache costs a lookup per call)
+_LATIN = re.compile(r"[A-Za-z]")
+_DIGIT = re.compile(r"\d")
+_COLON_OR_DASH = re.compile(r"\s[-–—:]\s|[:：]")
+_POSSESSIVE_END = re.compile(r"['’]s?$")
+_PLURAL_NUMBER = re.compile(r"\ds$")
+_VERSION_MARK = re.compile(r"\d|\+|Pro|Max|Ultra|Air|Mini|Plus|Sonnet|Opus|mini")
+_WORD_NUMBER = re.compile(r"[A-Z][a-z]+\s\d+")
+_SCALE_END = re.compile(r"\d\s*(?:billion|million|trillion|bn|m|k)?\s*$")
+_CAPITALIZED = re.compile(r"[A-Z][a-z]+")
+_CLAUSE_END = re.compile(r"[.!?:;–—\-]$")
+
+
 def _ok_model_span(text: str, label: str) -> bool:
     t = text.strip()
-    if len(t) < 2 or t.casefold() in STOP or not re.search(r"[A-Za-z]", t):
+    if len(t) < 2 or t.casefold() in STOP or not _LATIN.search(t):
         return False
     if not t[0].isupper():
         return False
     if label == "Person" and len(t.split()) < 2:
         return False
-    if re.search(r"\d", t) and label != "Product":
+    if _DIGIT.search(t) and label != "Product":
         return False
-    if BAD_EDGE.search(t) or re.search(r"\s[-–—:]\s|[:：]", t):
+    if BAD_EDGE.search(t) or _COLON_OR_DASH.search(t):
         return False
     if t.isupper() and len(t) <= 4 and label != "Organization":
         return False
@@ -148,20 +281,20 @@ def _is_currency_unit(text: str, s: int) -> bool:
     """'美元' in '375亿美元', 'dollars' in '12 billion dollars': a unit, not the currency
     as a subject of the news."""
     before = text[max(0, s - 12):s]
-    return bool(_AMOUNT_BEFORE.search(before) or re.search(r"\d\s*(?:billion|million|trillion|bn|m|k)?\s*$", before))
+    return bool(_AMOUNT_BEFORE.search(before) or _SCALE_END.search(before))
 
 
 def _ambiguous_initial(text: str, s: int, span: str) -> bool:
     """A single capitalized word that starts a sentence ("Foundry budgets keep climbing") is
     a name only if the text also capitalizes it elsewhere, mid-sentence."""
-    if " " in span or span.isupper() or not re.fullmatch(r"[A-Z][a-z]+", span):
+    if " " in span or span.isupper() or not _CAPITALIZED.fullmatch(span):
         return False
     before = text[:s].rstrip()
-    if before and not re.search(r"[.!?:;–—\-]$", before):
+    if before and not _CLAUSE_END.search(before):
         return False
     for m in re.finditer(r"\b" + re.escape(span) + r"\b", text):
         b = text[:m.start()].rstrip()
-        if m.start() != s and b and not re.search(r"[.!?:;–—\-]$", b):
+        if m.start() != s and b and not _CLAUSE_END.search(b):
             return False
     return True
 
@@ -201,7 +334,7 @@ def mentions_from_doc(doc, lang: str, offset: int, text: Optional[str] = None) -
             label = MODEL_LABELS[label]
             span_text = text[s:e]
             # trim a possessive: "Meta’s" -> "Meta"
-            m = re.search(r"['’]s?$", span_text)
+            m = _POSSESSIVE_END.search(span_text)
             if m:
                 span_text = span_text[: m.start()]
                 e = s + len(span_text)
@@ -275,16 +408,17 @@ def rule_mentions(text: str, lang: str, offset: int, existing: list[Mention]) ->
             add(n.start(), n.end(), "Person")
     # versioned products replace the family's bare name ("iPhone" in "iPhone 17 Pro")
     prods = []
+    starts = version_starts(text)
     for pat in (PRODUCT_VERSION, MODEL_LIKE):
-        for m in pat.finditer(text):
+        for m in matches_at(pat, text, starts):
             s, e = m.span("name")
             name = text[s:e].strip()
-            if re.search(r"\ds$", name):  # "H800s": the plural of a product name
+            if _PLURAL_NUMBER.search(name):  # "H800s": the plural of a product name
                 name = name[:-1]
             s = s + (len(text[s:e]) - len(text[s:e].lstrip()))
             e = s + len(name)
-            if NOT_PRODUCT.fullmatch(name) or not re.search(r"\d|\+|Pro|Max|Ultra|Air|Mini|Plus|Sonnet|Opus|mini", name) \
-                    or re.fullmatch(r"[A-Z][a-z]+\s\d+", name) and not any(x.start - offset == s and x.type in ("Product", "Organization") for x in existing):
+            if NOT_PRODUCT.fullmatch(name) or not _VERSION_MARK.search(name) \
+                    or _WORD_NUMBER.fullmatch(name) and not any(x.start - offset == s and x.type in ("Product", "Organization") for x in existing):
                 continue
             if any(p0 <= s and e <= p1 for p0, p1 in prods):
                 continue
@@ -315,7 +449,7 @@ def rule_mentions(text: str, lang: str, offset: int, existing: list[Mention]) ->
                 add(m.start(g), m.end(g), "Product")
     surnames = {w for x in list(existing) + found if x.type == "Person" for w in x.text.split()}
     seconds = []
-    for pat, matches in ((CTX_BEFORE, CTX_BEFORE.scan(text, folded, cjk)), (CTX_AFTER, CTX_AFTER.finditer(text) if may_contain(text, CTX_AFTER_KEYS) else ()),
+    for pat, matches in ((CTX_BEFORE, CTX_BEFORE.scan(text, folded, cjk)), (CTX_AFTER, matches_at(CTX_AFTER, text, ctx_after_starts(text))),
                          (VERB_AFTER, VERB_AFTER.finditer(text))):
         for m in matches:
             s, e = m.start("name"), m.end("name")
@@ -347,4 +481,8 @@ def rule_mentions(text: str, lang: str, offset: int, existing: list[Mention]) ->
 def _is_name_like(w: str) -> bool:
     """A word that no sentence starts with: inner capitals or digits ("CoreWeave", "xAI", "3M"),
     or letters English words seldom end in."""
-    return bool(re.search(r"[A-Z].*[A-Z]|\d", w[1:]) or re.search(r"(?:[^aeiouy]{3}|[kvxzq]|ut|ius)$", w))
+    return bool(_INNER_CAPITALS.search(w[1:]) or _RARE_END.search(w))
+
+
+_INNER_CAPITALS = re.compile(r"[A-Z].*[A-Z]|\d")
+_RARE_END = re.compile(r"(?:[^aeiouy]{3}|[kvxzq]|ut|ius)$")
