@@ -165,3 +165,35 @@ def test_a_qualifier_in_a_clause_has_its_keys_in_the_text_s_fold():
         for key, pat in QUALIFIERS:
             if _found_in(pat, window, fold(window), False, folds_in_place(window)):
                 assert pat.variant(fold(text), False) is not None, (key, text, window)
+
+
+def test_ways_grouped_by_first_character_find_what_the_ways_find():
+    """by_first_character (ways grouped by their first character, a word-start lookbehind
+    checked once per character) finds the matches of the ways joined in order, and a match's
+    group tells the tag of the way that matched: for the patterns the rules group, on our own
+    sentences (a word inside another, after a digit or "_", at the text's start) and random
+    texts of their words."""
+    from kg._cjk import fold, top_level_alternatives
+    from kg.extract import metrics as M
+    own = ["Setup costs rose; the upgrade was up 3%, downturn down", "3up _up up_ up-down", "upside: Up to 5",
+           "year-over-year, a year ago, yearly, per year", "earnings per share, EPS, employees' pay", "price/share",
+           "parameters: 7B params", "the S&P rose to", "estimates;expected", "uprose, rerose, Q3Q4 q3", "totaling an"]
+    rnd = random.Random(6)
+    for name, ways, tagged in [("|".join(p for _, p in M.MEASURE_PATTERNS), [(a, r) for r, (_, p) in enumerate(M.MEASURE_PATTERNS)
+                                             for a in M._folded_alternatives(p)], True)] + \
+            [(pat.pattern, [(a, 0) for a in top_level_alternatives(pat.fast.pattern)], False) for pat in M.QUICK]:
+        src, tags = M.by_first_character(ways, tagged)
+        grouped, joined = re.compile(src), re.compile("|".join(w for w, _ in ways))
+        each = [re.compile(w) for w, _ in ways]
+        words = re.findall(r"[a-z]+", name.lower())
+        texts = own + ["".join(rnd.choice(words + ["a", "up", "3", "_"]) + rnd.choice([" ", " ", "", "-", ".", "s "])
+                               for _ in range(rnd.randint(1, 12))) for _ in range(1500)]
+        n = 0
+        for text in map(fold, texts):
+            got, want = list(grouped.finditer(text)), list(joined.finditer(text))
+            assert [m.span() for m in got] == [m.span() for m in want], (name, text)
+            for m in got:  # the tag: of the first way that matches there
+                first = next(i for i, w in enumerate(each) if w.match(text, m.start()))
+                assert (tags[m.lastindex] if tagged else 0) == ways[first][1], (name, text)
+            n += len(got)
+        assert n > 20, name

@@ -213,6 +213,50 @@ def _by_first_character() -> dict[str, list[tuple[int, re.Pattern]]]:
 
 MEASURE_BY_FIRST = _by_first_character()
 
+# the lookbehinds kg._cjk.lead_literal (and _folded_alternatives) put after an alternative's
+# first character; either one fails where a letter a-z is before that character
+_WORD_STARTS = ("(?<!\\w.)", "(?<![a-z].)")
+
+
+def by_first_character(ways: list[tuple[str, int]], tagged: bool = True) -> tuple[str, list[int]]:
+    """Alternatives that each start with a literal character (kg._cjk.lead_literal's ways),
+    each with a tag, as one pattern grouped by that character: "c(?:a…|b…)|e(?:…)". At a
+    position only the alternatives that start with its character can match, so the ones with
+    another first character can go anywhere: the pattern finds the same matches as the ways
+    joined in their order, but `re` tries the ways of one character only (an alternation tries
+    every alternative in turn). Where every way of a character starts a word (one of
+    _WORD_STARTS after the character), that lookbehind, or "(?<![a-z].)" when they differ
+    (each of them fails where it does), is checked once after the character: inside a word
+    the try ends at once. Each run of ways with the same tag
+    is a capturing group (`tagged`; else a group that captures nothing); returns the pattern
+    and the tag of each group (a match's `lastindex`: the ways have no groups of their own)."""
+    chars: dict[str, list[tuple[str, int]]] = {}
+    for way, tag in ways:
+        assert way[0] not in "\\()[].^$*+?{}|" and way[1:2] not in ("?", "*", "+", "{"), way  # a literal character
+        chars.setdefault(way[0], []).append((way[1:], tag))
+    out, tags = [], [0]
+    for c, rests in chars.items():
+        check = next((w for w in _WORD_STARTS if all(r.startswith(w) for r, _ in rests)), None) or \
+            ("(?<![a-z].)" if all(r.startswith(_WORD_STARTS) for r, _ in rests) else "")
+        if check:  # (the same check again right after it: once is enough)
+            rests = [(r[len(check):] if r.startswith(check) else r, tag) for r, tag in rests]
+        runs: list[tuple[list[str], int]] = []
+        for rest, tag in rests:
+            if runs and runs[-1][1] == tag:
+                runs[-1][0].append(rest)
+            else:
+                runs.append(([rest], tag))
+        group = "(" if tagged else "(?:"
+        out.append(re.escape(c) + check + "(?:" + "|".join(group + "|".join(run) + ")" for run, _ in runs) + ")")
+        tags += [tag for _, tag in runs]
+    return "|".join(out), tags
+
+
+# MEASURES_FOLDED grouped by first character, a group per measure (see by_first_character)
+_quick, MEASURE_OF_GROUP = by_first_character(
+    [(a, rank) for rank, (_, p) in enumerate(MEASURE_PATTERNS) for a in _folded_alternatives(p)])
+MEASURES_QUICK = re.compile(_quick)
+
 
 
 def _measure_hits(window: str, folded: str, in_place: Optional[bool] = None) -> list[tuple[int, int, int]]:
@@ -222,11 +266,8 @@ def _measure_hits(window: str, folded: str, in_place: Optional[bool] = None) -> 
     alternatives match there, as in the one pattern."""
     if not (folds_in_place(window) if in_place is None else in_place):
         return [(h.start(), h.end(), int(h.lastgroup[1:])) for h in MEASURES_LATIN.finditer(window)]
-    out = []
-    for h in MEASURES_FOLDED.finditer(folded):
-        a = h.start()
-        out.append((a, h.end(), next(i for i, p in MEASURE_BY_FIRST[folded[a]] if p.match(folded, a))))
-    return out
+    of_group = MEASURE_OF_GROUP
+    return [(h.start(), h.end(), of_group[h.lastindex]) for h in MEASURES_QUICK.finditer(folded)]
 QUALIFIERS: list[tuple[str, Bilingual]] = [(k, Bilingual(p, re.I)) for k, p in [
     ("YoY", r"\bYoY\b|year[- ]over[- ]year|year[- ]on[- ]year|from a year (?:ago|earlier)|同比"),
     ("QoQ", r"\bQoQ\b|quarter[- ]over[- ]quarter|sequential(?:ly)?|环比"),
@@ -262,6 +303,17 @@ NOUN_AFTER_UP = re.compile(r"^\s*(?:" + NOUNS_UP + r")\b", re.I)
 NOUN_AFTER = re.compile(r"\s*(?:(?P<down>" + NOUNS_DOWN + r")\b|(?P<up>" + NOUNS_UP + r")\b)", re.I)
 
 
+def _quick(pat: Bilingual) -> re.Pattern:
+    """A Bilingual's fast variant grouped by first character (see by_first_character): the
+    same matches."""
+    return re.compile(by_first_character([(a, 0) for a in top_level_alternatives(pat.fast.pattern)], False)[0])
+
+
+# the fast variants of the patterns _direction and _annotate run on every figure, grouped
+QUICK: dict[Bilingual, re.Pattern] = {pat: _quick(pat) for pat in [LEVEL_RE, UP_RE, DOWN_RE] + [p for _, p in QUALIFIERS]
+                                      if pat.fast is not None}
+
+
 def _found_in(pat: Bilingual, text: str, folded: str, cjk: bool, in_place: bool) -> bool:
     """Whether `pat` matches in `text` (`folded`: its fold; `in_place`: folds_in_place(text)):
     the keys' test, then one search with the pattern Bilingual.finditer would use (the fast
@@ -270,9 +322,9 @@ def _found_in(pat: Bilingual, text: str, folded: str, cjk: bool, in_place: bool)
         return False
     if not cjk and pat.fast is not None:
         if not pat.folds:
-            return pat.fast.search(text) is not None
+            return QUICK.get(pat, pat.fast).search(text) is not None
         if in_place:
-            return pat.fast.search(folded) is not None
+            return QUICK.get(pat, pat.fast).search(folded) is not None
     return (pat.full if cjk else pat.latin).search(text) is not None
 
 
@@ -281,7 +333,7 @@ def _last_end(pat: Bilingual, text: str, folded: str, cjk: bool, in_place: bool)
     matches on the fold as finditer reads them (they are in place), without wrapping each."""
     last = -1
     if not cjk and pat.fast is not None and pat.folds and in_place:
-        for m in pat.fast.finditer(folded):
+        for m in QUICK.get(pat, pat.fast).finditer(folded):
             last = m.end()
         return last
     for m in pat.finditer(text, folded, cjk):
