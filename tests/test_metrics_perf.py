@@ -197,3 +197,22 @@ def test_ways_grouped_by_first_character_find_what_the_ways_find():
                 assert (tags[m.lastindex] if tagged else 0) == ways[first][1], (name, text)
             n += len(got)
         assert n > 20, name
+
+
+def test_measure_words_found_from_the_character_before_them():
+    """_measure_hits finds each measure word with the character before it (a search from the
+    last match's last character): the same as MEASURES_LATIN's scan at the text's start, for
+    words right after another match, one character apart, or glued to it, and after a digit
+    or an underscore."""
+    from kg._cjk import fold
+    from kg.extract import metrics as M
+    texts = ["revenue rose", "Revenue,sales,EPS", "revenuesales", "EPS-EPS EPS", "3revenue _sales", "sales", "s",
+             "price per share per share", "market cap,market value;valuation", "(capex)", "Q3 revenue/profit",
+             "datacenters and data centres", "investments in build-out", "r", "", "users' accounts", "1,000 users"]
+    rnd = random.Random(8)
+    words = ["revenue", "sales", "eps", "price", "per", "share", "users", "market", "cap", "a", "x", "3", "_"]
+    texts += ["".join(rnd.choice(words) + rnd.choice(["", " ", ",", "-", "/", "'"]) for _ in range(rnd.randint(1, 8)))
+              for _ in range(3000)]
+    for text in texts:
+        want = [(h.start(), h.end(), int(h.lastgroup[1:])) for h in M.MEASURES_LATIN.finditer(text)]
+        assert M._measure_hits(text, fold(text), True) == want, text

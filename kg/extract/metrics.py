@@ -256,6 +256,10 @@ def by_first_character(ways: list[tuple[str, int]], tagged: bool = True) -> tupl
 _quick, MEASURE_OF_GROUP = by_first_character(
     [(a, rank) for rank, (_, p) in enumerate(MEASURE_PATTERNS) for a in _folded_alternatives(p)])
 MEASURES_QUICK = re.compile(_quick)
+# every way of a measure starts a word (a lookbehind for a letter a-z after its first
+# character, checked once per character): a match with the character before it
+assert all(g.startswith(("(?<![a-z].)", "(?<!\\w.)"), 1) for g in top_level_alternatives(_quick))
+MEASURES_AFTER = re.compile("[^a-z](?:" + _quick + ")")
 
 
 
@@ -266,8 +270,24 @@ def _measure_hits(window: str, folded: str, in_place: Optional[bool] = None) -> 
     alternatives match there, as in the one pattern."""
     if not (folds_in_place(window) if in_place is None else in_place):
         return [(h.start(), h.end(), int(h.lastgroup[1:])) for h in MEASURES_LATIN.finditer(window)]
-    of_group = MEASURE_OF_GROUP
-    return [(h.start(), h.end(), of_group[h.lastindex]) for h in MEASURES_QUICK.finditer(folded)]
+    # MEASURES_QUICK's matches (finditer), found from the character before each: a match
+    # starts where no letter a-z is before it (every way starts a word, see MEASURES_AFTER),
+    # so MEASURES_AFTER finds each match with the character before it, `re` skipping to
+    # those characters (most characters are letters, and each letter that can start a way
+    # was a try); a search from the last match's last character finds the next match as
+    # finditer does (from its end); a match at the start has no character before it
+    of_group, out, pos = MEASURE_OF_GROUP, [], 0
+    h = MEASURES_QUICK.match(folded)
+    if h is not None:
+        pos = h.end()
+        out.append((0, pos, of_group[h.lastindex]))
+        pos -= 1
+    search = MEASURES_AFTER.search
+    while (h := search(folded, pos)) is not None:
+        pos = h.end()
+        out.append((h.start() + 1, pos, of_group[h.lastindex]))
+        pos -= 1
+    return out
 QUALIFIERS: list[tuple[str, Bilingual]] = [(k, Bilingual(p, re.I)) for k, p in [
     ("YoY", r"\bYoY\b|year[- ]over[- ]year|year[- ]on[- ]year|from a year (?:ago|earlier)|同比"),
     ("QoQ", r"\bQoQ\b|quarter[- ]over[- ]quarter|sequential(?:ly)?|环比"),
