@@ -216,3 +216,26 @@ def test_measure_words_found_from_the_character_before_them():
     for text in texts:
         want = [(h.start(), h.end(), int(h.lastgroup[1:])) for h in M.MEASURES_LATIN.finditer(text)]
         assert M._measure_hits(text, fold(text), True) == want, text
+
+
+def test_count_nouns_grouped_by_first_letter_are_the_plain_alternation():
+    """COUNT_EN (its nouns grouped by first letter) finds the plain alternation's counts, with
+    the same number, scale and noun: nouns in any case, nouns that start alike (cores,
+    customers, chips; E-cores, employees), a noun glued to more letters, up to two words
+    between number and noun."""
+    from kg.extract import metrics as M
+    plain = re.compile(M._COUNT_EN_HEAD + r"(?P<noun>" + M.COUNT_NOUNS + r")\b", re.I)
+    own = ["1,200 jobs and 300 Jobs", "8 E-cores, 16 P-cores", "40 TOPS", "3 new data centers", "5 datacenters",
+           "12 million monthly active users", "7 customersX 8 Customers", "2 big GPU chips", "9 cores-heavy servers",
+           "100 ſtaff", "3 Kelvin units"]
+    rnd = random.Random(9)
+    words = M.COUNT_NOUNS.replace(" ?", " ").split("|") + ["new", "active", "data", "big", "-", "x", "Cores", "USERS",
+                                                            "3", "1,200", "2.5", "million", "B"]
+    texts = own + ["".join(rnd.choice(words) + rnd.choice([" ", " ", "  ", "", ", "]) for _ in range(rnd.randint(1, 8)))
+                   for _ in range(4000)]
+    n = 0
+    for text in texts:
+        want = [(m.span(), m.groupdict()) for m in plain.finditer(text)]
+        assert [(m.span(), m.groupdict()) for m in M.COUNT_EN.finditer(text)] == want, text
+        n += len(want)
+    assert n > 200

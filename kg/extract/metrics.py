@@ -127,7 +127,7 @@ MONEY_ZH_WORD = Bilingual(
     r"(?<![\d.])(?P<pre>超过?|逾|近|约)?(?P<cn>[一二两三四五六七八九十]?)(?P<scale>万亿|千亿|百亿|亿)(?P<cur>美元|美金|欧元|英镑|日元|港元|港币|人民币|元)")
 CN_DIGIT = {"": 1, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 SCALE_ZH_WORD = {"万亿": 10**12, "千亿": 10**11, "百亿": 10**10, "亿": 10**8}
-COUNT_EN = re.compile(r"(?P<num>" + num_first(r"[\w$€£¥.,]") + r")(?:\s?(?P<scale>" + _scale_en + r"))?\s+(?:[\w-]+\s+){0,2}(?P<noun>" + COUNT_NOUNS + r")\b", re.I)
+_COUNT_EN_HEAD = r"(?P<num>" + num_first(r"[\w$€£¥.,]") + r")(?:\s?(?P<scale>" + _scale_en + r"))?\s+(?:[\w-]+\s+){0,2}"
 # "55万至60万辆": a count range, the noun (and the scale) said once, after the second bound
 COUNT_ZH_RANGE = re.compile(r"(?P<a>" + NUM + r")(?P<sa>万亿|亿|万|千)?\s?(?:至|到)\s?(?P<b>" + NUM + r")(?P<sb>万亿|亿|万|千)?"
                             r"(?:多|余)?(?P<noun>" + COUNT_ZH + r")")
@@ -256,6 +256,10 @@ def by_first_character(ways: list[tuple[str, int]], tagged: bool = True) -> tupl
 _quick, MEASURE_OF_GROUP = by_first_character(
     [(a, rank) for rank, (_, p) in enumerate(MEASURE_PATTERNS) for a in _folded_alternatives(p)])
 MEASURES_QUICK = re.compile(_quick)
+# the count nouns grouped by first character (case-insensitive: the nouns lowercased, the
+# same to IGNORECASE): at each word after a number, only the nouns of its first letter are tried
+COUNT_EN = re.compile(_COUNT_EN_HEAD + r"(?P<noun>" + by_first_character([(n, 0) for n in COUNT_NOUNS.lower().split("|")], False)[0]
+                      + r")\b", re.I)
 # every way of a measure starts a word (a lookbehind for a letter a-z after its first
 # character, checked once per character): a match with the character before it
 assert all(g.startswith(("(?<![a-z].)", "(?<!\\w.)"), 1) for g in top_level_alternatives(_quick))
@@ -569,22 +573,23 @@ def _money(f: _Found, lang: str) -> None:
     money_pats = [(MONEY_ZH, "zh"), (MONEY_EN, "en"), (MONEY_WORD_EN, "enw")] if lang == "zh" else \
         [(MONEY_EN, "en"), (MONEY_WORD_EN, "enw"), (MONEY_ZH, "zh")]
     for pat, kind in money_pats:
-        if kind == "en":  # MONEY_EN's matches, from its unsigned form (see signed_money)
-            if pat.variant(f.folded, f.cjk) is not None:
-                for start, end, sign, m in signed_money(f.text):
-                    if not f.free(start, end):
-                        continue
-                    num = to_decimal(m.group("num"))
-                    if num is None:
-                        continue
-                    value = num * _scale(m.group("scale"), SCALE_EN)
-                    direction = None
-                    if sign in ("-", "−"):
-                        value, direction = -value, "down"
-                    elif sign == "+":
-                        direction = "up"
-                    f.add(start, end, value, CUR_SYMBOL[m.group("cur")], ["at_least"] if m.group("plus") else [],
-                          direction)
+        if kind == "en":  # MONEY_EN's matches, from its unsigned form (see signed_money; with no
+            # keys' test first: a text without MONEY_EN's keys has no match of it, nor of the
+            # unsigned form, and the keys' test, ~20 of them, costs about the scan)
+            for start, end, sign, m in signed_money(f.text):
+                if not f.free(start, end):
+                    continue
+                num = to_decimal(m.group("num"))
+                if num is None:
+                    continue
+                value = num * _scale(m.group("scale"), SCALE_EN)
+                direction = None
+                if sign in ("-", "−"):
+                    value, direction = -value, "down"
+                elif sign == "+":
+                    direction = "up"
+                f.add(start, end, value, CUR_SYMBOL[m.group("cur")], ["at_least"] if m.group("plus") else [],
+                      direction)
             continue
         for m in f.scan(pat):
             if not f.free(*m.span()):
@@ -615,7 +620,11 @@ def _money(f: _Found, lang: str) -> None:
 
 def _percents(f: _Found) -> None:
     """Percentages: signed when a change ("fell 3%" is -3), a level otherwise."""
-    if not any(k in f.folded for k in PERCENT_KEYS):
+    folded = f.folded
+    for k in PERCENT_KEYS:  # (a loop, not any(): a third of the instructions)
+        if k in folded:
+            break
+    else:
         return
     for start, end, sign, digits in signed_percents(f.text):
         if not f.free(start, end):
@@ -663,7 +672,8 @@ def _measures(f: _Found, lang: str) -> None:
     hits: dict = {}
     # a qualifier whose keys are nowhere in a Latin-script text's fold is in none of its
     # clauses (a clause's fold is a part of the text's: fold folds each character alone)
-    quals = QUALIFIERS if f.cjk or not f.found else \
+    # (only worth it for several figures: each figure's clause gets the keys' test anyway)
+    quals = QUALIFIERS if f.cjk or len(f.found) < 2 else \
         [(key, pat) for key, pat in QUALIFIERS if pat.variant(f.folded, False) is not None]
     for s, e, m in f.found:
         _annotate(f.bounds, s, e, m, hits, quals)
