@@ -403,12 +403,13 @@ class _BodyBounds(Bounds):
     the whole text's). tests/test_metrics_perf.py checks the lookbehinds' list and compares this
     with Bounds."""
 
-    __slots__ = ("_whole", "_p", "_same")
+    __slots__ = ("_whole", "_p", "_same", "_starts")
 
     def __init__(self, body: str, whole: Bounds, p: int):
         super().__init__(body)
         self._whole, self._p = whole, p
         self._same: Optional[bool] = None
+        self._starts: dict[int, int] = {}
 
     def _sames(self) -> bool:
         """Whether the body's breaks are the whole text's from p on (see the class)."""
@@ -434,9 +435,14 @@ class _BodyBounds(Bounds):
         return self._clause_breaks
 
     def clause_start(self, s: int) -> int:
-        if s >= MARGIN and self._sames():
-            return max(self._whole.clause_start(self._p + s) - self._p, 0)
-        return super().clause_start(s)
+        left = self._starts.get(s)  # (remembered: a figure's direction and clause ask it both)
+        if left is None:
+            if s >= MARGIN and self._sames():
+                left = max(self._whole.clause_start(self._p + s) - self._p, 0)
+            else:
+                left = super().clause_start(s)
+            self._starts[s] = left
+        return left
 
 
 class _Found:
