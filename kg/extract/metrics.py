@@ -193,26 +193,6 @@ def _folded_alternatives(src: str) -> list[str]:
     return out
 
 
-# the same on a casefolded window as MEASURES_LATIN on the window (see _measure_hits): each
-# alternative starts with a literal, so `re` skips to the characters that can start one
-# (MEASURES_LATIN, case-insensitive and with a group per measure, is tried at every word)
-MEASURES_FOLDED = re.compile("|".join(a for _, p in MEASURE_PATTERNS for a in _folded_alternatives(p)))
-MEASURE_FOLDED_EACH = [re.compile("|".join(_folded_alternatives(p))) for _, p in MEASURE_PATTERNS]
-
-
-def _by_first_character() -> dict[str, list[tuple[int, re.Pattern]]]:
-    """(rank, MEASURE_FOLDED_EACH's pattern) of the measures that have an alternative starting
-    with a character, by that character: only those can match where a hit starts with it."""
-    out: dict[str, list[tuple[int, re.Pattern]]] = {}
-    for rank, (_, p) in enumerate(MEASURE_PATTERNS):
-        for c in sorted({a[0] for a in _folded_alternatives(p)}):
-            assert c not in "\\()[].^$*+?{}|", p  # a literal character
-            out.setdefault(c, []).append((rank, MEASURE_FOLDED_EACH[rank]))
-    return out
-
-
-MEASURE_BY_FIRST = _by_first_character()
-
 # the lookbehinds kg._cjk.lead_literal (and _folded_alternatives) put after an alternative's
 # first character; either one fails where a letter a-z is before that character
 _WORD_STARTS = ("(?<!\\w.)", "(?<![a-z].)")
@@ -252,7 +232,9 @@ def by_first_character(ways: list[tuple[str, int]], tagged: bool = True) -> tupl
     return "|".join(out), tags
 
 
-# MEASURES_FOLDED grouped by first character, a group per measure (see by_first_character)
+# the same on a casefolded window as MEASURES_LATIN on the window (see _measure_hits): its
+# Latin alternatives (each starts with a literal, so `re` skips to the characters that can start
+# one) grouped by first character, a group per measure (see by_first_character)
 _quick, MEASURE_OF_GROUP = by_first_character(
     [(a, rank) for rank, (_, p) in enumerate(MEASURE_PATTERNS) for a in _folded_alternatives(p)])
 MEASURES_QUICK = re.compile(_quick)
