@@ -89,6 +89,14 @@ def test_assign_subjects_given_the_main_actor_is_the_same():
     assign_subjects(text, 100, _mentions(text, names), metrics, "AI", Bounds(text), "en")
     assert [m.subject for m in metrics if m.unit == "USD"][:1] == [0]  # Quorra Robotics raised $40 million
     assign_subjects(text, 100, _mentions(text, names), [], "AI", Bounds(text), "en")  # no figures: nothing to do
+    # a sector word before the figure in its clause ("the chip industry slowed 2%"), in English and
+    # by proximity (the names before a figure in its clause are made only where they are needed)
+    text, names = SENTENCES[1]
+    for lang, want in (("en", [(1, None), (2, None), (None, "chip industry")]),
+                       ("zh", [(0, None), (2, None), (None, "chip industry")])):
+        metrics = find_metrics(text, lang, 100, None, Bounds(text))
+        assign_subjects(text, 100, _mentions(text, names), metrics, "AI", Bounds(text), lang)
+        assert [(m.subject, m.subject_name) for m in metrics] == want, lang
 
 
 def test_maker_of_is_scanned_only_when_a_key_is_in_the_text():

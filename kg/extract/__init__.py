@@ -74,10 +74,12 @@ def assign_subjects(text: str, offset: int, mentions: list[Mention], metrics: li
     for met in metrics:
         s, e = met.start - offset, met.end - offset
         left, right = bounds.clause(s, e)
-        before = [c for c in cands if left <= c[1] and c[2] <= s]
         sector_m = None
         for sm in sectors.finditer(text, left, s):
             sector_m = sm
+        # (the names before the figure in its clause: for the sector word, and otherwise
+        # (not English) for the figure's subject; English needs them only beside a sector word)
+        before = [c for c in cands if left <= c[1] and c[2] <= s] if sector_m or lang != "en" else None
         if sector_m and (not before or before[-1][2] <= sector_m.start()):
             met.subject_name = _sector_subject(sector_m.group(0), sector)
             continue

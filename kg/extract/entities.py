@@ -354,7 +354,18 @@ def mentions_from_doc(doc, lang: str, offset: int, text: Optional[str] = None) -
     keep = [m for m in out if m.source != "model"]
     rules = rule_mentions(text, lang, offset, keep)
     rs = [(r.start, r.end) for r in rules]
-    out = keep + [m for m in out if m.source == "model" and not any(m.start < e and s < m.end for s, e in rs)] + rules
+    if rs:  # the model spans that no rule span overlaps (a loop, not any() over a generator)
+        model = []
+        for m in out:
+            if m.source == "model":
+                for s, e in rs:
+                    if m.start < e and s < m.end:
+                        break
+                else:
+                    model.append(m)
+    else:
+        model = [m for m in out if m.source == "model"]
+    out = keep + model + rules
     out.sort(key=lambda m: (m.start, -m.end))
     return out
 
