@@ -53,14 +53,20 @@ def _sector_subject(window: str, default: str) -> Optional[str]:
 
 def assign_subjects(text: str, offset: int, mentions: list[Mention], metrics: list[MetricMention],
                     sector: str, bounds: Optional[Bounds] = None, lang: str = "zh",
-                    start: int = 0) -> None:
+                    start: int = 0, main=...) -> None:
     """Each figure's subject. A sector ('the AI industry') standing closer than any name
     before the figure in its clause wins. English: by clause structure (kg.extract.subjects).
     Otherwise: the nearest company/index/asset/product before it in its clause; else after it
-    in the clause; else the nearest before it in the sentence, then in the item."""
+    in the clause; else the nearest before it in the sentence, then in the item.
+    `main`: main_actor(mentions, offset, start) when the caller has it."""
+    if not metrics:  # nothing to assign (what follows only reads, and Bounds only remembers)
+        return
     bounds = bounds or Bounds(text)
     cands = [(i, m.start - offset, m.end - offset) for i, m in enumerate(mentions) if m.type in SUBJECT_TYPES]
-    main = main_actor(mentions, offset, start) if lang == "en" else None
+    if lang != "en":
+        main = None
+    elif main is ...:
+        main = main_actor(mentions, offset, start)
     product = main_product(mentions, offset, start, bounds.sentence_end(start)) if lang == "en" else None
     sectors = SECTOR if any(k in text for k in SECTOR_KEYS) else NEVER
     people: dict[int, bool] = {}        # sentence start -> it names a person's measure
@@ -68,10 +74,12 @@ def assign_subjects(text: str, offset: int, mentions: list[Mention], metrics: li
     for met in metrics:
         s, e = met.start - offset, met.end - offset
         left, right = bounds.clause(s, e)
-        before = [c for c in cands if left <= c[1] and c[2] <= s]
         sector_m = None
         for sm in sectors.finditer(text, left, s):
             sector_m = sm
+        # (the names before the figure in its clause: for the sector word, and otherwise
+        # (not English) for the figure's subject; English needs them only beside a sector word)
+        before = [c for c in cands if left <= c[1] and c[2] <= s] if sector_m or lang != "en" else None
         if sector_m and (not before or before[-1][2] <= sector_m.start()):
             met.subject_name = _sector_subject(sector_m.group(0), sector)
             continue
@@ -133,16 +141,20 @@ def _evidence_span(bounds: Bounds, off: int, s: int, e: int) -> tuple[int, int]:
 
 def _dedupe_metrics(metrics: list[MetricMention]) -> list[MetricMention]:
     """The same figure twice in one item (headline and body) is one figure."""
-    best: dict[tuple, MetricMention] = {}
-    order: list[tuple] = []
+    if len(metrics) < 2:  # nothing to merge: the same list's figures
+        return list(metrics)
+    best: dict[tuple, MetricMention] = {}  # (insertion order: the first figure's place)
     for m in metrics:
-        key = (m.value, m.unit, tuple(q for q in m.qualifiers if q in ("lower_bound", "upper_bound", "actual", "expected")))
-        if key not in best:
+        key = (m.value, m.unit, tuple([q for q in m.qualifiers if q in _BOUND_QUALIFIERS]) if m.qualifiers else ())
+        b = best.get(key)
+        if b is None:
             best[key] = m
-            order.append(key)
-        elif best[key].subject is None and best[key].subject_name is None and (m.subject is not None or m.subject_name):
+        elif b.subject is None and b.subject_name is None and (m.subject is not None or m.subject_name):
             best[key] = m
-    return [best[k] for k in order]
+    return list(best.values())
+
+
+_BOUND_QUALIFIERS = frozenset(("lower_bound", "upper_bound", "actual", "expected"))
 
 
 def _outlet_prefix_end(text: str, outlet: Optional[str]) -> int:
@@ -170,9 +182,11 @@ def extract_item(it, doc, issue: Issue, gaz: gz.Gazetteer, sector: str,
         h0 = text.find(it.headline, prefix_end)
         if h0 != -1:
             h1 = h0 + len(it.headline)
-            rest = text[:h0] + " " + text[h1:]
-            ex.mentions = [m for m in ex.mentions if not (
-                m.source == "model" and h0 <= m.start - off and m.end - off <= h1 and m.text not in rest)]
+            # (the text without the headline is made only for a model span inside the headline)
+            if any(m.source == "model" and h0 <= m.start - off and m.end - off <= h1 for m in ex.mentions):
+                rest = text[:h0] + " " + text[h1:]
+                ex.mentions = [m for m in ex.mentions if not (
+                    m.source == "model" and h0 <= m.start - off and m.end - off <= h1 and m.text not in rest)]
             if it.lang == "en":
                 named = headline_names(text, off, h0, h1, ex.mentions)
                 if named:
@@ -203,7 +217,9 @@ def extract_item(it, doc, issue: Issue, gaz: gz.Gazetteer, sector: str,
     body = text[prefix_end:]
     bounds = Bounds(text)  # one text's bounds, remembered, for all the rules (the body's too when it is the text)
     metrics = find_metrics(body, it.lang, off + prefix_end, warn_absurd, bounds)
-    assign_subjects(text, off, ex.mentions, metrics, sector, bounds, it.lang, prefix_end)
+    # the item's main actor (English), once: ex.mentions stays as it is from here on
+    main = main_actor(ex.mentions, off, prefix_end) if it.lang == "en" else None
+    assign_subjects(text, off, ex.mentions, metrics, sector, bounds, it.lang, prefix_end, main)
     if it.lang == "zh":
         zh.assign_subjects(text, off, ex.mentions, metrics, bounds)
     for met in metrics:
@@ -222,7 +238,6 @@ def extract_item(it, doc, issue: Issue, gaz: gz.Gazetteer, sector: str,
     if it.lang == "zh":
         ex.metrics = zh.drop_rounded(text, off, it.headline, ex.metrics)
     if it.lang == "en":
-        main = main_actor(ex.mentions, off, prefix_end)
         for met in ex.metrics:
             if met.subject is None and met.subject_name is None:
                 met.subject = main
