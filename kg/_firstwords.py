@@ -24,6 +24,29 @@ from typing import Optional
 from ._cjk import Bilingual, _Unfolded, top_level_alternatives
 
 ASCII_RUN = re.compile(r"[0-9_a-z]+")
+# bytes: [0-9_a-z] kept, every other byte a space
+_RUN_BYTES = bytes(c if chr(c) in "0123456789_abcdefghijklmnopqrstuvwxyz" else 32 for c in range(256))
+
+
+def ascii_runs(text: str) -> bytes:
+    """`text` as ASCII bytes, offset for offset, with its runs of [0-9_a-z] kept and every
+    other character a space: its split() is ASCII_RUN.findall(text) (a character that is no
+    ASCII one is encoded as "?", a space then). C string methods, not a regex: `re` costs
+    ~300 instructions a character here, the encoding and translation a few."""
+    return text.encode("ascii", "replace").translate(_RUN_BYTES)
+
+
+def run_starts(runs: bytes, word: bytes) -> list[int]:
+    """The starts of the runs of `runs` (see ascii_runs) that are `word`, in order."""
+    out, n, size = [], len(word), len(runs)
+    p = runs.find(word)
+    while p != -1:
+        if (p == 0 or runs[p - 1] == 32) and (p + n == size or runs[p + n] == 32):
+            out.append(p)
+        p = runs.find(word, p + n)
+    return out
+
+
 _ASCII_WORD = re.compile(r"[0-9_a-z]+")
 _W = re.compile(r"\w")
 _REPEATS = (_sc.MAX_REPEAT, _sc.MIN_REPEAT, _sc.POSSESSIVE_REPEAT)
@@ -132,6 +155,8 @@ class FirstWords:
                     self.index.setdefault(w, []).append((pi, ai))
             self.alts.append(alts)
             self.always.append(tuple(always))
+        self.bindex = {w.encode("ascii"): hits for w, hits in self.index.items()}
+        self.bwords = frozenset(self.bindex)
         self.unindexed = [pi for pi, alts in enumerate(self.alts) if alts is None]
         self.with_always = [pi for pi, always in enumerate(self.always) if always]
 
@@ -151,21 +176,41 @@ class FirstWords:
         if cjk or not in_place:
             return [list(pat.scan(text, folded, cjk)) for pat in self.pats]
         kept: dict[int, set] = {}
-        index = self.index
-        for w in set(ASCII_RUN.findall(folded)):
-            hits = index.get(w)
-            if hits is not None:
-                for pi, ai in hits:
-                    got = kept.get(pi)
-                    if got is None:
-                        kept[pi] = {ai}
-                    else:
-                        got.add(ai)
+        starts: dict[int, list[int]] = {}  # pattern -> the starts of the runs of its kept alternatives' words
+        index = self.bindex
+        runs = ascii_runs(folded)
+        for w in self.bwords.intersection(runs.split()):  # (a loop over the text's words costs 20x)
+            hits = index[w]
+            at = run_starts(runs, w)
+            for pi, ai in hits:
+                got = kept.get(pi)
+                if got is None:
+                    kept[pi] = {ai}
+                    starts[pi] = at
+                else:
+                    got.add(ai)
+                    if starts[pi] is not at:
+                        starts[pi] = starts[pi] + at
         out: list = [()] * len(self.pats)
         for pi in self.unindexed:
             out[pi] = list(self.pats[pi].scan(text, folded, cjk))
         for pi in self.with_always:
             kept[pi] = kept.get(pi, set()) | set(self.always[pi])
         for pi, keep in kept.items():
-            out[pi] = [_Unfolded(m, text) for m in self._pattern(pi, tuple(sorted(keep))).finditer(folded)]
+            pat = self._pattern(pi, tuple(sorted(keep)))
+            if self.always[pi]:
+                out[pi] = [_Unfolded(m, text) for m in pat.finditer(folded)]
+                continue
+            # every match starts a run whose word starts one of the kept alternatives (see
+            # the module's note): `pat` is tried at those runs' starts only, left to right,
+            # each from the end of the last match on, as finditer goes (a try at a position
+            # sees the text before it alike: lookbehinds and \b look before `pos`)
+            found, end = [], 0
+            for p in sorted(starts[pi]):
+                if p >= end:
+                    m = pat.match(folded, p)
+                    if m is not None:
+                        found.append(_Unfolded(m, text))
+                        end = m.end()
+            out[pi] = found
         return out

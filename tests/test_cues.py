@@ -110,3 +110,29 @@ def test_triggers_are_those_of_a_look_up_of_every_word():
         assert list(find_triggers(text)) == want, text
         hits += len(want)
     assert hits > 2000
+
+
+def test_ascii_runs_split_as_the_regex_finds_the_runs():
+    # kg._firstwords.ascii_runs replaces ASCII_RUN.findall: the same runs, at the same offsets
+    from kg._firstwords import ASCII_RUN, ascii_runs, run_starts
+    rnd = random.Random(7)
+    alphabet = "ab_9z AZ-.,’é—ßı\u0307😀暴跌\udc80\t\n?"
+    texts = SENTENCES + ["rose rose_ rose9 _rose rosé rose’s é rose", ""] + [
+        "".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 40))) for _ in range(3000)]
+    for text in texts:
+        folded = fold(text)
+        runs = ascii_runs(folded)
+        assert len(runs) == len(folded)
+        want = [(m.start(), m.group(0)) for m in ASCII_RUN.finditer(folded)]
+        assert [w.decode() for w in runs.split()] == [w for _, w in want]
+        for word in {w for _, w in want}:
+            assert run_starts(runs, word.encode()) == [s for s, w in want if w == word]
+
+
+def test_a_cue_word_repeated_or_inside_a_match_is_found_as_the_scan_finds_it():
+    # the cues are tried only where a run of their first words starts, from the end of the
+    # last match on: a cue inside an earlier match ("hit a record" then "record high") and
+    # the same word twice are found as finditer finds them
+    texts = ["Acme hit a record high; Beta hit record highs, rose and rose again.",
+             "rose rose rose", "record high record high", "to buy to buy, to-buy to  buy"]
+    assert _check(CUES, texts) >= 6

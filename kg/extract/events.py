@@ -83,8 +83,8 @@ def find_events(text: str, offset: int, mentions: list[Mention],
             context[sl] = is_context(text[sl:bounds.sentence_end(s)], ref)
         return context[sl]
 
-    if en:
-        for typ, cue, s, e, actors in trigger_events(text, offset, mentions, bounds, main, ref):
+    if en:  # (the sentences' answers to is_context shared with the triggers')
+        for typ, cue, s, e, actors in trigger_events(text, offset, mentions, bounds, main, ref, context):
             for a in actors:
                 add(typ, cue, s, e, a)
     cjk = bounds.cjk
@@ -115,14 +115,14 @@ def find_events(text: str, offset: int, mentions: list[Mention],
             add(typ, text[s:e], s, e, actor)
 
     # a signed change in a figure about a company, an index or an asset is a move
+    # (whether the figure is recalled for context is asked last: the answer changes nothing
+    # else, and most figures are no signed change)
     for mi, met in enumerate(metrics):
-        if en and recalled(met.start - offset):
-            continue
         if met.unit == "percent" and "change" in met.qualifiers and met.subject is not None \
                 and met.measure in ("share_price", "unknown", "price", "index_level") and not (
                     {"YoY", "QoQ", "annual", "quarterly"} & set(met.qualifiers)):
             subj = mentions[met.subject]
-            if subj.type in MOVE_TYPES:
+            if subj.type in MOVE_TYPES and not (en and recalled(met.start - offset)):
                 add(MOVE_TYPES[subj.type], met.text, met.start - offset, met.end - offset, met.subject)
     # English: a reported result (revenue, profit, EPS, bookings) of a company is an
     # earnings report, unless it is an expectation, a forecast or recalled for context

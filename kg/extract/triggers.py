@@ -193,12 +193,16 @@ def _subject(bounds: Bounds, text: str, cands: list[tuple[int, int, int]], s: in
 
 
 def trigger_events(text: str, offset: int, mentions: list[Mention], bounds: Bounds,
-                   main: Optional[int], ref: Optional[str] = None) -> list[tuple[str, str, int, int, list[int]]]:
-    """(type, cue, start, end, actor indexes) of every trigger that counts, in text order."""
+                   main: Optional[int], ref: Optional[str] = None,
+                   context_memo: Optional[dict[int, bool]] = None) -> list[tuple[str, str, int, int, list[int]]]:
+    """(type, cue, start, end, actor indexes) of every trigger that counts, in text order.
+    `context_memo`: sentence start -> is_context of that sentence (with `ref`), filled here,
+    shared with the caller's cues."""
     orgs = [(i, m.start - offset, m.end - offset) for i, m in enumerate(mentions) if m.type in ORG_ACTORS]
     products = [(m.start - offset) for m in mentions if m.type == "Product"]
     out = []
-    context_memo: dict[int, bool] = {}
+    if context_memo is None:
+        context_memo = {}
     spans = [(x.start - offset, x.end - offset) for x in mentions]
     for s, e, t in find_triggers(text):
         if any(a < e and s < b for a, b in spans):
