@@ -200,13 +200,14 @@ def _try_load(name: str, own_tokenizer: bool = False) -> Optional[Language]:
             warnings.simplefilter("ignore")
             if own_tokenizer:
                 nlp = spacy.load(name, exclude=[*UNUSED, "tokenizer"], config=_BARE_TOKENIZER)
+                import srsly
+                data = srsly.msgpack_loads((nlp.path / "tokenizer").read_bytes())     # (as spacy.load reads it)
             else:
                 nlp = spacy.load(name, exclude=list(UNUSED))
     except OSError:
         return None
     if own_tokenizer:
-        import srsly
-        _markdown_tokenizer(nlp, srsly.msgpack_loads((nlp.path / "tokenizer").read_bytes()))
+        _markdown_tokenizer(nlp, data)
     _drop_unheard_tok2vec(nlp)
     return nlp
 
