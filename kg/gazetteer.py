@@ -81,10 +81,19 @@ _PUNCT = re.compile(r"[\s\-_.,·・&'’\"“”]+")
 def normalize(name: str) -> str:
     """Case-, punctuation- and suffix-insensitive key for a name. Cached: resolution and the
     readers look the same names up again and again (a pure function of its text)."""
+    # (each pattern only where it can match, which most names rule out: _POSS needs an
+    # apostrophe; _THE a white space after three characters; _SUFFIX a white space, and a
+    # text has one only where it has a space or is not printable, since str.isprintable refuses
+    # every white space but the ASCII space; re's \s is str.isspace)
     s = name.strip()
-    s = _POSS.sub("", s)
-    s = _THE.sub("", s)
-    s = _POSS.sub("", _SUFFIX.sub("", s))         # "Moody's Corporation"
+    if "'" in s or "’" in s:
+        s = _POSS.sub("", s)
+    if s[3:4].isspace():
+        s = _THE.sub("", s)
+    if " " in s or not s.isprintable():
+        s = _SUFFIX.sub("", s)                  # "Moody's Corporation"
+    if "'" in s or "’" in s:
+        s = _POSS.sub("", s)
     s = _PUNCT.sub(" ", s).strip().casefold()
     return s
 

@@ -92,6 +92,19 @@ class GazetteerMatcher:
             self.rank[m_id] = (strings.add(label), strings.add(ent_id))
             keys.append(key)
             texts.append(form)
+        # PhraseMatcher.add makes a lexeme of its key (`self.vocab[key]`), and a new lexeme
+        # gets the lexicon's ~20 attributes (shape, norm, like_num...): 0.1 CPU s for the
+        # ~4,000 keys. No token ever reads a key's lexeme: a key, "('Company', 'acme')", holds
+        # a space and no token's text does but a run of white space (the tokenizer splits at
+        # spaces). So the keys' lexemes are made here first, with no attributes (the
+        # lexicon's getters put back right after), and add finds them made.
+        getters = nlp.vocab.lex_attr_getters
+        nlp.vocab.lex_attr_getters = {}
+        try:
+            for key in dict.fromkeys(keys):
+                nlp.vocab[key]
+        finally:
+            nlp.vocab.lex_attr_getters = getters
         # a pattern as the hashes of its tokens' texts (PhraseMatcher takes them as it takes
         # a Doc's ORTH array): the same trie, without a lexeme made for every token
         for key, tokens in zip(keys, pattern_tokens(nlp, texts)):
@@ -179,13 +192,22 @@ def make_gazetteer_matcher(nlp: Language, name: str, gazetteer_path: Optional[st
     return GazetteerMatcher(nlp, _patterns(gz.load(gazetteer_path), lang), whole_words=lang == "zh")
 
 
-def _try_load(name: str) -> Optional[Language]:
+def _try_load(name: str, own_tokenizer: bool = False) -> Optional[Language]:
+    """The model `name`, or None when it is not installed. `own_tokenizer`: its tokenizer
+    is made by _markdown_tokenizer from the model's tokenizer file (see there)."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            nlp = spacy.load(name, exclude=list(UNUSED))
+            if own_tokenizer:
+                nlp = spacy.load(name, exclude=[*UNUSED, "tokenizer"], config=_BARE_TOKENIZER)
+                import srsly
+                data = srsly.msgpack_loads((nlp.path / "tokenizer").read_bytes())     # (as spacy.load reads it)
+            else:
+                nlp = spacy.load(name, exclude=list(UNUSED))
     except OSError:
         return None
+    if own_tokenizer:
+        _markdown_tokenizer(nlp, data)
     _drop_unheard_tok2vec(nlp)
     return nlp
 
@@ -201,18 +223,18 @@ def _drop_unheard_tok2vec(nlp: Language) -> None:
             nlp.remove_pipe(name)
 
 
-def resolve_model(model: Optional[str]) -> tuple[Optional[Language], Optional[str]]:
+def resolve_model(model: Optional[str], own_tokenizer: bool = False) -> tuple[Optional[Language], Optional[str]]:
     """'auto'/None -> first installed default model or none; 'none' -> none; a name ->
-    that model, or E008."""
+    that model, or E008. `own_tokenizer`: see _try_load."""
     if model in (None, "auto"):
         for name in DEFAULT_MODELS:
-            nlp = _try_load(name)
+            nlp = _try_load(name, own_tokenizer)
             if nlp is not None:
                 return nlp, name
         return None, None
     if model.lower() in ("none", "rules", "blank", ""):
         return None, None
-    nlp = _try_load(model)
+    nlp = _try_load(model, own_tokenizer)
     if nlp is None:
         raise KgError("E008", name=model)
     return nlp, model
@@ -236,10 +258,10 @@ def model_name_for(model: Optional[str]) -> Optional[str]:
 @lru_cache(maxsize=4)
 def load_pipelines(model: Optional[str] = "auto", gazetteer_path: Optional[str] = None) -> Pipelines:
     gz.load(gazetteer_path)  # a bad gazetteer is reported before the model loads
-    en, name = resolve_model(model)
+    en, name = resolve_model(model, own_tokenizer=True)
     if en is None:
-        en = spacy.blank("en")
-    _split_markdown_links(en)
+        en = spacy.blank("en", config=_BARE_TOKENIZER)
+        _markdown_tokenizer(en, None)
     # after the model's NER: a gazetteer name replaces the model's entities it overlaps and
     # the model's other entities stay. (Before the NER, as preset entities, it made the NER
     # 6% slower and led it to junk spans beside them: "Slips", "Jobs –".)
@@ -251,9 +273,81 @@ def load_pipelines(model: Optional[str] = "auto", gazetteer_path: Optional[str] 
 def _split_markdown_links(nlp: Language) -> None:
     """Markdown inputs keep their links' text: "[Learn more at Reuters](https://…)". spaCy's
     English tokenizer leaves "Reuters](https://…" one token, so no name inside it matches;
-    "](" as an infix splits it."""
-    from spacy.util import compile_infix_regex
-    nlp.tokenizer.infix_finditer = compile_infix_regex(list(nlp.Defaults.infixes) + [r"\]\("]).finditer
+    "](" as an infix splits it. (load_pipelines gets the same tokenizer from
+    _markdown_tokenizer, cheaper: setting a rule makes spaCy redo all its special cases.)"""
+    nlp.tokenizer.infix_finditer = _Infixes(list(nlp.Defaults.infixes)).finditer
+
+
+class _Infixes:
+    """The English infixes and "](" (spacy.util.compile_infix_regex of both) as the tokenizer's
+    infix_finditer, the combined pattern compiled only for a text that holds "](" (compiling
+    it costs a fifth of a second): in any other text its last alternative, r"\]\(", matches
+    nowhere, and an alternation tries its alternatives in order at each position, so the
+    English infixes' own pattern finds the same matches. `pattern` is what spaCy serializes
+    (Tokenizer.to_bytes reads `finditer.__self__.pattern`): the combined pattern's text."""
+
+    def __init__(self, infixes: list[str]):
+        from spacy.util import compile_infix_regex
+        entries = [*infixes, r"\]\("]
+        self.entries = entries
+        self.pattern = "|".join([piece for piece in entries if piece.strip()])    # (as compile_infix_regex joins)
+        self._base = compile_infix_regex(infixes).finditer if infixes else None
+        self._all = None
+
+    def finditer(self, text: str):
+        if "](" not in text and self._base is not None:
+            return self._base(text)
+        if self._all is None:
+            from spacy.util import compile_infix_regex
+            self._all = compile_infix_regex(self.entries).finditer
+        return self._all(text)
+
+
+@spacy.registry.tokenizers("kg.bare_tokenizer.v1")
+def _bare_tokenizer():
+    """A tokenizer with no rules and no exceptions, which _markdown_tokenizer completes."""
+    def make(nlp: Language):
+        from spacy.tokenizer import Tokenizer
+        return Tokenizer(nlp.vocab)
+    return make
+
+
+_BARE_TOKENIZER = {"nlp": {"tokenizer": {"@tokenizers": "kg.bare_tokenizer.v1"}}}
+
+
+def _markdown_tokenizer(nlp: Language, data: Optional[dict]) -> None:
+    """Give `nlp` (made with _BARE_TOKENIZER) the English tokenizer, with "](" among its
+    infixes (_split_markdown_links): the language's defaults, as spaCy's own factory
+    (spacy.language.create_tokenizer) reads them, or, from a model, its tokenizer file's
+    `data` as Tokenizer.from_bytes reads it, with _Infixes in place of the infixes.
+    spaCy makes a tokenizer with its ~1,350 exceptions, and makes their special cases again
+    each time a rule (prefixes, infixes...) is set: 0.2 CPU s for each time, two or three times
+    per build. Here every rule is set while there are no exceptions (nothing to redo), and
+    the exceptions last, once: the same tokenizer (tests/test_nlp_tokenizer.py compares them)."""
+    from spacy import util
+    tok = nlp.tokenizer
+    if data is None:
+        d = nlp.Defaults
+        tok.prefix_search = util.compile_prefix_regex(d.prefixes).search if d.prefixes else None
+        tok.suffix_search = util.compile_suffix_regex(d.suffixes).search if d.suffixes else None
+        tok.token_match = d.token_match
+        tok.url_match = d.url_match
+        rules = d.tokenizer_exceptions
+    else:
+        import re
+
+        def compiled(key: str, method: str):
+            v = data.get(key)
+            return getattr(re.compile(v), method) if isinstance(v, str) else None
+        tok.prefix_search = compiled("prefix_search", "search")
+        tok.suffix_search = compiled("suffix_search", "search")
+        tok.token_match = compiled("token_match", "match")
+        tok.url_match = compiled("url_match", "match")
+        if "faster_heuristics" in data:
+            tok.faster_heuristics = data["faster_heuristics"]
+        rules = data.get("exceptions") if isinstance(data.get("exceptions"), dict) else {}
+    tok.infix_finditer = _Infixes(list(nlp.Defaults.infixes)).finditer
+    tok.rules = rules
 
 
 def _zh_pipeline(gazetteer_path: Optional[str]) -> Language:

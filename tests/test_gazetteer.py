@@ -237,3 +237,28 @@ def test_normalize_strips_the_legal_suffixes_listed_companies_use():
     # a name that merely ends in a suffix-like word keeps it
     assert gz.normalize("Johnson & Johnson") == "johnson johnson"
     assert gz.normalize("AB") == "ab" and gz.normalize("Procter & Gamble") == "procter gamble"
+
+
+def _normalize_every_pattern(name: str) -> str:
+    """kg.gazetteer.normalize as it was written first: every pattern tried on every name."""
+    s = name.strip()
+    s = gz._POSS.sub("", s)
+    s = gz._THE.sub("", s)
+    s = gz._POSS.sub("", gz._SUFFIX.sub("", s))
+    return gz._PUNCT.sub(" ", s).strip().casefold()
+
+
+def test_normalize_tries_a_pattern_only_where_it_can_match():
+    import random
+    rnd = random.Random(11)
+    names = ["Moody's Corporation", "The Walt Disney Company", "the\u00a0Boeing Co.", "THE\tHOME DEPOT, INC.",
+             "Aegon N.V.", "Saab AB", "KSB SE & Co. KGaA", "Eli Lilly and Company", "Meta's", "Investors’",
+             "Theranos", "The", "the ", "Acme\u2028Inc", "Acme\u00a0Corp", "Acme\nLtd", "Acme\x1fplc", "X Co's",
+             "Alphabet Inc.'s", "ſ", "Nvidia", "苹果公司", "Them Holdings", "the  group", "Ltd", " Corp"]
+    pieces = ["the", "The", "THE", " ", "\u00a0", "\t", "\n", "\u2028", "'s", "’", "'", ",", ".", "Inc", "inc.",
+              "Corp", "Co", "and company", "& Co", "Group", "AG", "s.a", "Acme", "Nova", "-", "_", "·", "中", "K", "ſ"]
+    for _ in range(3000):
+        names.append("".join(rnd.choice(pieces) for _ in range(rnd.randint(1, 7))))
+    names += [f for e in gz.load().entries.values() for f in [e.name, *e.aliases_en, *e.tickers]]
+    for n in names:
+        assert gz.normalize.__wrapped__(n) == _normalize_every_pattern(n), repr(n)
